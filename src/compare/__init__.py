@@ -1,0 +1,70 @@
+"""compare: read, structure and compare Japanese municipal welfare plans.
+
+The package follows one pipeline, a module per stage::
+
+    read (readers, catalog) -> segment -> tokenize -> themes -> stats -> plot -> report
+
+Every stage takes and returns plain pandas objects.  Public names are
+imported lazily, so ``import compare`` stays fast and the command line
+does not load scikit-learn to print a catalogue.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+#: Public name -> module that defines it.
+_EXPORTS: dict[str, str] = {
+    # read
+    "read_text": "compare.readers",
+    "SourceText": "compare.readers",
+    "read_catalog": "compare.catalog",
+    # segment
+    "read_plan": "compare.segment",
+    "read_corpus": "compare.segment",
+    "segment_text": "compare.segment",
+    "outline": "compare.segment",
+    "stat_indicators": "compare.tables",
+    "stat_policy_table": "compare.tables",
+    # tokenize
+    "Tokenizer": "compare.tokenize",
+    "tokenize": "compare.tokenize",
+    "load_terms": "compare.terms",
+    "stat_term_candidates": "compare.terms",
+    # themes
+    "load_themes": "compare.themes",
+    "code_themes": "compare.themes",
+    "themes_wide": "compare.themes",
+    "stat_theme_shares": "compare.stats.themes",
+    "stat_theme_test": "compare.stats.themes",
+    "stat_kwic": "compare.stats.themes",
+    "stat_word_association": "compare.stats.themes",
+    # compare
+    "stat_dtm": "compare.stats.matrix",
+    "stat_similarity": "compare.stats.similarity",
+    "stat_keyness": "compare.stats.keyness",
+    "stat_cooccurrence": "compare.stats.network",
+    "stat_ca": "compare.stats.ca",
+    "stat_clusters": "compare.stats.clusters",
+    "stat_topics": "compare.stats.clusters",
+    "stat_goal_alignment": "compare.stats.alignment",
+    "stat_plan_diff": "compare.stats.alignment",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'compare' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

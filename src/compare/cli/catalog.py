@@ -1,0 +1,27 @@
+"""``compare catalog``: print the catalogue of a corpus."""
+
+from __future__ import annotations
+
+import argparse
+
+from compare.catalog import read_catalog
+from compare.cli._util import add_catalog_option, print_json, print_table
+
+#: Columns shown in the readable table (all columns go to --json).
+TABLE_COLUMNS = ["plan_id", "municipality", "prefecture", "author", "plan_type", "edition", "doc_kind"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("catalog", help="print the catalogue of plans")
+    add_catalog_option(parser)
+    parser.add_argument("--json", action="store_true", help="print JSON records (all columns)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    catalog = read_catalog(args.catalog)
+    if args.json:
+        print_json(catalog.to_dict(orient="records"))
+    else:
+        print_table(catalog[TABLE_COLUMNS])
+    return 0

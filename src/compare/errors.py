@@ -1,0 +1,29 @@
+"""Error and warning hierarchy.
+
+Every error a user can cause (a bad file, a bad catalogue row, a bad rule)
+is a :class:`CompareError`.  The command line prints its message without a
+traceback and exits non-zero; anything else is a bug and keeps its traceback.
+Messages name the file, line or row and say what to do next.
+"""
+
+from __future__ import annotations
+
+
+class CompareError(Exception):
+    """Base class of errors caused by user input."""
+
+
+class InputFileError(CompareError):
+    """A source file is missing, empty, binary or cannot be decoded."""
+
+
+class CatalogError(CompareError):
+    """A catalogue file or one of its rows is invalid."""
+
+
+class CompareWarning(UserWarning):
+    """Base class of warnings about suspicious but usable input."""
+
+
+class CatalogWarning(CompareWarning):
+    """A catalogue row is usable but suspicious (e.g. its file changed)."""

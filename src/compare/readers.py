@@ -1,0 +1,194 @@
+"""Read plan source files into text, recording how they were decoded.
+
+Japanese plan texts arrive as UTF-8 (with or without BOM), CP932 (Windows
+"Shift_JIS") or EUC-JP.  We try strict decodes in a fixed order and fall back
+to chardet only when none fits.  The plain ``shift_jis`` codec is never used:
+it cannot represent characters such as ``～`` that CP932 files contain.
+
+Line ends (CRLF, CR, LF) are normalised to ``\\n``; line ``i`` of the returned
+text is line ``i`` of the source file, so every later stage can point back to
+source lines.  Only ``\\n`` splits lines (not ``str.splitlines``, which also
+splits on form feeds and other separators that editors do not count).
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import chardet
+
+from compare.errors import InputFileError
+
+#: Strict decodes tried in order before chardet is consulted.
+ENCODINGS = ("utf-8-sig", "euc_jp", "cp932")
+
+#: chardet guesses below this confidence are not trusted.
+CHARDET_MIN_CONFIDENCE = 0.9
+
+#: Files larger than this are refused rather than read into memory.
+MAX_TEXT_BYTES = 100 * 1024 * 1024
+
+_CONTROL_OK = {"\n", "\r", "\t", "\f", "\v"}
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A decoded source file.
+
+    Attributes
+    ----------
+    path : Path
+        The file that was read.
+    text : str
+        Decoded text with line ends normalised to ``\\n``.
+    encoding : str
+        The codec that decoded the bytes (``utf-8-sig`` for UTF-8 with or
+        without BOM).
+    sha256 : str
+        Hex digest of the file's bytes.
+    newline : str
+        The line end found in the source (``\\n``, ``\\r\\n``, ``\\r`` or ``""``).
+    """
+
+    path: Path
+    text: str
+    encoding: str
+    sha256: str
+    newline: str
+
+    @property
+    def lines(self) -> list[str]:
+        """Source lines without their line ends; index 0 is line 1."""
+        return self.text.split("\n")
+
+
+def sha256_file(path: str | Path) -> str:
+    """Return the hex sha256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_text(path: str | Path) -> SourceText:
+    """Read and decode a plan text file.
+
+    Raises
+    ------
+    InputFileError
+        If the file is missing, not a regular file, too large, empty, binary
+        or not decodable as Japanese text.
+    """
+    path = Path(path)
+    data = _read_bytes(path)
+    encoding, text = decode_bytes(data, path)
+    newline = _detect_newline(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return SourceText(
+        path=path,
+        text=text,
+        encoding=encoding,
+        sha256=hashlib.sha256(data).hexdigest(),
+        newline=newline,
+    )
+
+
+def _read_bytes(path: Path) -> bytes:
+    if not path.exists():
+        raise InputFileError(f"{path}: file not found; check the path or the catalogue's path column")
+    if not path.is_file():
+        raise InputFileError(f"{path}: not a regular file")
+    size = path.stat().st_size
+    if size > MAX_TEXT_BYTES:
+        raise InputFileError(
+            f"{path}: {size / 1e6:.0f} MB is larger than the {MAX_TEXT_BYTES / 1e6:.0f} MB "
+            "limit for one plan text; split the document into chapters"
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot read file ({exc.strerror})") from exc
+    if not data.strip():
+        raise InputFileError(f"{path}: file is empty; there is no plan text to read")
+    return data
+
+
+def decode_bytes(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
+    """Decode Japanese text bytes; return ``(encoding, text)``.
+
+    Order: UTF-16 with a BOM, ISO-2022-JP (7-bit JIS, recognised by its
+    escape sequences), then strict ``utf-8-sig``, ``euc_jp``, ``cp932``, and
+    chardet as a last resort.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _strict(data, "utf-16", path)
+    if b"\x00" in data[:8192]:
+        raise InputFileError(
+            f"{path}: looks like a binary file (contains NUL bytes), not a plan text; "
+            "convert it to text first"
+        )
+    if b"\x1b$B" in data or b"\x1b$@" in data:
+        return _strict(data, "iso2022_jp", path)
+    for encoding in ENCODINGS:
+        try:
+            return encoding, _check_text(data.decode(encoding), path)
+        except UnicodeDecodeError:
+            continue
+    return _chardet_fallback(data, path)
+
+
+def _strict(data: bytes, encoding: str, path: str | Path) -> tuple[str, str]:
+    try:
+        return encoding, _check_text(data.decode(encoding), path)
+    except UnicodeDecodeError as exc:
+        raise InputFileError(f"{path}: cannot decode as {encoding}: {exc.reason}") from exc
+
+
+def _chardet_fallback(data: bytes, path: str | Path) -> tuple[str, str]:
+    guess = chardet.detect(data)
+    encoding = guess.get("encoding")
+    confidence = guess.get("confidence") or 0.0
+    if encoding and confidence >= CHARDET_MIN_CONFIDENCE:
+        try:
+            return encoding.lower(), _check_text(data.decode(encoding), path)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    raise InputFileError(_undecodable_message(data, path))
+
+
+def _undecodable_message(data: bytes, path: str | Path) -> str:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        where = f"line {line}, byte {exc.start}"
+    else:  # pragma: no cover - utf-8 would have succeeded earlier
+        where = "unknown position"
+    return (
+        f"{path}: cannot decode the text ({where}): it is not UTF-8, EUC-JP or CP932; "
+        "re-save it as UTF-8"
+    )
+
+
+def _check_text(text: str, path: str | Path) -> str:
+    """Reject decodes that produce mostly control characters (binary data)."""
+    sample = text[:8192]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in _CONTROL_OK)
+    if sample and controls / len(sample) > 0.05:
+        raise InputFileError(
+            f"{path}: looks like a binary file ({controls} control characters in the first "
+            f"{len(sample)}), not a plan text"
+        )
+    return text
+
+
+def _detect_newline(text: str) -> str:
+    if "\r\n" in text:
+        return "\r\n"
+    if "\r" in text:
+        return "\r"
+    return "\n" if "\n" in text else ""
