@@ -27,3 +27,27 @@ class CompareWarning(UserWarning):
 
 class CatalogWarning(CompareWarning):
     """A catalogue row is usable but suspicious (e.g. its file changed)."""
+
+
+class SegmentationWarning(CompareWarning):
+    """The structure parser found something suspicious (e.g. no headings)."""
+
+
+class TokenizerError(CompareError):
+    """Tokenizer settings or a user term file are invalid."""
+
+
+class ThemeError(CompareError):
+    """A theme catalogue or one of its rules is invalid."""
+
+
+class ThemeWarning(CompareWarning):
+    """A theme rule is suspicious (e.g. a term that matches nothing)."""
+
+
+class AnalysisError(CompareError):
+    """An analysis cannot run on the given input (too few plans, empty matrix, …)."""
+
+
+class ReportError(CompareError):
+    """A report cannot be written (bad output directory, …)."""
