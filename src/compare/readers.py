@@ -2,8 +2,10 @@
 
 Japanese plan texts arrive as UTF-8 (with or without BOM), CP932 (Windows
 "Shift_JIS") or EUC-JP.  We try strict decodes in a fixed order and fall back
-to chardet only when none fits.  The plain ``shift_jis`` codec is never used:
-it cannot represent characters such as ``～`` that CP932 files contain.
+to chardet only when none fits.  ``euc_jis_2004`` follows ``euc_jp`` because
+it is a superset (it has characters such as ``↗`` that plain EUC-JP lacks).
+The plain ``shift_jis`` codec is never used: it cannot represent characters
+such as ``～`` that CP932 files contain.
 
 Line ends (CRLF, CR, LF) are normalised to ``\\n``; line ``i`` of the returned
 text is line ``i`` of the source file, so every later stage can point back to
@@ -23,7 +25,7 @@ import chardet
 from compare.errors import InputFileError
 
 #: Strict decodes tried in order before chardet is consulted.
-ENCODINGS = ("utf-8-sig", "euc_jp", "cp932")
+ENCODINGS = ("utf-8-sig", "euc_jp", "euc_jis_2004", "cp932")
 
 #: chardet guesses below this confidence are not trusted.
 CHARDET_MIN_CONFIDENCE = 0.9
@@ -121,8 +123,8 @@ def decode_bytes(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
     """Decode Japanese text bytes; return ``(encoding, text)``.
 
     Order: UTF-16 with a BOM, ISO-2022-JP (7-bit JIS, recognised by its
-    escape sequences), then strict ``utf-8-sig``, ``euc_jp``, ``cp932``, and
-    chardet as a last resort.
+    escape sequences), then strict ``utf-8-sig``, ``euc_jp``, ``euc_jis_2004``,
+    ``cp932``, and chardet as a last resort.
     """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _strict(data, "utf-16", path)
@@ -133,12 +135,32 @@ def decode_bytes(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
         )
     if b"\x1b$B" in data or b"\x1b$@" in data:
         return _strict(data, "iso2022_jp", path)
+    if _is_broken_utf8(data):
+        raise InputFileError(_undecodable_message(data, path))
     for encoding in ENCODINGS:
         try:
             return encoding, _check_text(data.decode(encoding), path)
         except UnicodeDecodeError:
             continue
     return _chardet_fallback(data, path)
+
+
+def _is_broken_utf8(data: bytes) -> bool:
+    """True for UTF-8 text with a few corrupt bytes.
+
+    CP932 assigns characters to almost every byte, so without this check a
+    UTF-8 file with one damaged byte would "decode" as CP932 mojibake.
+    """
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return False
+    high = sum(1 for byte in data if byte >= 0x80)
+    bad = data.decode("utf-8", errors="replace").count("\ufffd")
+    # A UTF-8 character of Japanese text takes three high bytes.
+    return high > 0 and bad * 3 < 0.1 * high
 
 
 def _strict(data: bytes, encoding: str, path: str | Path) -> tuple[str, str]:
@@ -177,7 +199,9 @@ def _undecodable_message(data: bytes, path: str | Path) -> str:
 def _check_text(text: str, path: str | Path) -> str:
     """Reject decodes that produce mostly control characters (binary data)."""
     sample = text[:8192]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in _CONTROL_OK)
+    controls = sum(
+        1 for ch in sample if (ord(ch) < 32 and ch not in _CONTROL_OK) or 0x80 <= ord(ch) < 0xA0
+    )
     if sample and controls / len(sample) > 0.05:
         raise InputFileError(
             f"{path}: looks like a binary file ({controls} control characters in the first "

@@ -1,0 +1,183 @@
+"""The catalogue: bundled corpus, validation of user catalogues, CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from compare import read_catalog
+from compare.catalog import COLUMNS, is_valid_municipality_code
+from compare.cli import main
+from compare.errors import CatalogError, CatalogWarning
+from tests.conftest import DATA
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+def test_bundled_catalog_lists_five_plans_in_order():
+    catalog = read_catalog()
+    assert list(catalog.columns) == list(COLUMNS)
+    assert list(catalog["plan_id"]) == [
+        "sumida",
+        "tama-6",
+        "tokorozawa-2",
+        "odawara-shakyo-4",
+        "shimonoseki",
+    ]
+    assert set(catalog["municipality"]) == {"墨田区", "川崎市多摩区", "所沢市", "小田原市", "下関市"}
+    odawara = catalog.set_index("plan_id").loc["odawara-shakyo-4"]
+    assert (odawara["author"], odawara["plan_type"]) == ("社会福祉協議会", "地域福祉活動計画")
+
+
+def test_bundled_catalog_records_how_sumida_was_identified():
+    sumida = read_catalog().set_index("plan_id").loc["sumida"]
+    assert "probable" in sumida["identification"]
+    assert "プラットフォーム" in sumida["notes"] and "協治" in sumida["notes"]
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="shared seeds not beside the project")
+def test_bundled_plans_are_byte_copies_of_the_seeds():
+    copies = sorted((DATA / "plans").glob("*.txt"), key=lambda p: p.read_bytes())
+    seeds = sorted(SEEDS.glob("*.txt"), key=lambda p: p.read_bytes())
+    assert [p.read_bytes() for p in copies] == [p.read_bytes() for p in seeds]
+
+
+@pytest.mark.parametrize(
+    ("code", "valid"),
+    [
+        ("131075", True),  # 墨田区
+        ("141356", True),  # 川崎市多摩区
+        ("112089", True),  # 所沢市
+        ("142069", True),  # 小田原市
+        ("352012", True),  # 下関市
+        ("011002", True),  # 札幌市
+        ("131016", True),  # 千代田区
+        ("281000", True),  # 神戸市: remainder 1 gives check digit 0
+        ("141500", True),  # 相模原市: remainder 1 gives check digit 0
+        ("440001", True),  # 大分県: remainder 0 gives check digit 1
+        ("440000", False),
+        ("131074", False),
+        ("13107", False),
+        ("13107X", False),
+    ],
+)
+def test_municipality_code_check_digit(code: str, valid: bool):
+    assert is_valid_municipality_code(code) is valid
+
+
+def test_bundled_catalog_codes_are_valid():
+    assert all(is_valid_municipality_code(c) for c in read_catalog()["municipality_code"])
+
+
+def _write_catalog(folder: Path, rows: list[dict[str, str]], columns: list[str] | None = None) -> Path:
+    columns = columns or list(COLUMNS)
+    path = folder / "catalog.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def user_corpus(tmp_path: Path) -> tuple[Path, list[dict[str, str]]]:
+    """A copy of the bundled corpus in a user folder, with its own catalogue."""
+    shutil.copytree(DATA / "plans", tmp_path / "texts")
+    rows = read_catalog().to_dict(orient="records")
+    for row in rows:
+        row["path"] = row["path"].replace("plans/", "texts/")
+    return tmp_path, rows
+
+
+def test_user_catalog_with_relative_paths_works(user_corpus):
+    folder, rows = user_corpus
+    catalog = read_catalog(_write_catalog(folder, rows))
+    assert len(catalog) == 5
+    assert catalog.attrs["root"] == str(folder.resolve())
+
+
+def test_optional_columns_may_be_absent(user_corpus):
+    folder, rows = user_corpus
+    columns = ["plan_id", "path", "municipality", "author", "plan_type", "doc_kind"]
+    catalog = read_catalog(_write_catalog(folder, rows, columns))
+    assert list(catalog.columns) == list(COLUMNS)
+    assert set(catalog["sha256"]) == {""}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda rows: rows[1].update(plan_id="sumida"), r"line 3: duplicate plan_id 'sumida' \(first used on line 2\)"),
+        (lambda rows: rows[0].update(plan_id=""), "line 2: plan_id is empty"),
+        (lambda rows: rows[0].update(plan_id="墨田"), "line 2: plan_id '墨田' may use only"),
+        (lambda rows: rows[2].update(municipality_code="112088"), "line 4: municipality_code '112088' is not a valid"),
+        (lambda rows: rows[0].update(path="texts/missing.txt"), "line 2: plan 'sumida': file 'texts/missing.txt' not found"),
+        (lambda rows: rows[4].update(doc_kind="chapter"), "line 6: doc_kind 'chapter' is not one of"),
+        (lambda rows: rows[3].update(author="社協"), "line 5: author '社協' is not one of"),
+        (lambda rows: rows[0].update(fiscal_year_start="H28"), "line 2: fiscal_year_start 'H28' must be a year"),
+        (lambda rows: rows[0].update(sha256="abc"), "line 2: sha256 'abc' is not a 64-digit"),
+    ],
+    ids=["duplicate", "empty-id", "non-ascii-id", "bad-code", "missing-file", "doc-kind", "author", "year", "sha"],
+)
+def test_bad_rows_name_the_line_and_the_problem(user_corpus, change, message):
+    folder, rows = user_corpus
+    change(rows)
+    path = _write_catalog(folder, rows)
+    before = path.read_bytes()
+    with pytest.raises(CatalogError, match=message):
+        read_catalog(path)
+    assert path.read_bytes() == before
+
+
+def test_missing_column_is_reported(user_corpus):
+    folder, rows = user_corpus
+    columns = [c for c in COLUMNS if c != "municipality"]
+    with pytest.raises(CatalogError, match="line 1: missing column.*municipality"):
+        read_catalog(_write_catalog(folder, rows, columns))
+
+
+def test_sha256_mismatch_warns_that_the_file_changed(user_corpus):
+    folder, rows = user_corpus
+    path = _write_catalog(folder, rows)
+    plan = folder / "texts" / "tama-6.txt"
+    plan.write_bytes(plan.read_bytes() + "追記\n".encode())
+    with pytest.warns(CatalogWarning, match="line 3: plan 'tama-6'.*changed since it was catalogued"):
+        read_catalog(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "catalogue is empty"), (b"plan_id,path,municipality,author,plan_type,doc_kind\n", "no plans")],
+)
+def test_empty_catalogues(tmp_path: Path, content: bytes, message: str):
+    path = tmp_path / "catalog.csv"
+    path.write_bytes(content)
+    with pytest.raises(CatalogError, match=message):
+        read_catalog(path)
+
+
+def test_cli_prints_the_catalogue(capsys):
+    assert main(["catalog"]) == 0
+    out = capsys.readouterr().out
+    assert "odawara-shakyo-4" in out and "社会福祉協議会" in out
+
+
+def test_cli_json_has_every_column(capsys):
+    assert main(["catalog", "--json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert [r["plan_id"] for r in records][0] == "sumida"
+    assert set(records[0]) == set(COLUMNS)
+
+
+def test_cli_bad_catalogue_exits_non_zero_without_traceback(user_corpus, capsys):
+    folder, rows = user_corpus
+    rows[1]["plan_id"] = rows[0]["plan_id"]
+    path = _write_catalog(folder, rows)
+    assert main(["catalog", "--catalog", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "duplicate plan_id" in err
+    assert "Traceback" not in err
