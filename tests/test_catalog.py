@@ -28,7 +28,13 @@ def test_bundled_catalog_lists_five_plans_in_order():
         "odawara-shakyo-4",
         "shimonoseki",
     ]
-    assert set(catalog["municipality"]) == {"墨田区", "川崎市多摩区", "所沢市", "小田原市", "下関市"}
+    assert set(catalog["municipality"]) == {
+        "墨田区",
+        "川崎市多摩区",
+        "所沢市",
+        "小田原市",
+        "下関市",
+    }
     odawara = catalog.set_index("plan_id").loc["odawara-shakyo-4"]
     assert (odawara["author"], odawara["plan_type"]) == ("社会福祉協議会", "地域福祉活動計画")
 
@@ -73,7 +79,9 @@ def test_bundled_catalog_codes_are_valid():
     assert all(is_valid_municipality_code(c) for c in read_catalog()["municipality_code"])
 
 
-def _write_catalog(folder: Path, rows: list[dict[str, str]], columns: list[str] | None = None) -> Path:
+def _write_catalog(
+    folder: Path, rows: list[dict[str, str]], columns: list[str] | None = None
+) -> Path:
     columns = columns or list(COLUMNS)
     path = folder / "catalog.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
@@ -111,17 +119,42 @@ def test_optional_columns_may_be_absent(user_corpus):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda rows: rows[1].update(plan_id="sumida"), r"line 3: duplicate plan_id 'sumida' \(first used on line 2\)"),
+        (
+            lambda rows: rows[1].update(plan_id="sumida"),
+            r"line 3: duplicate plan_id 'sumida' \(first used on line 2\)",
+        ),
         (lambda rows: rows[0].update(plan_id=""), "line 2: plan_id is empty"),
         (lambda rows: rows[0].update(plan_id="墨田"), "line 2: plan_id '墨田' may use only"),
-        (lambda rows: rows[2].update(municipality_code="112088"), "line 4: municipality_code '112088' is not a valid"),
-        (lambda rows: rows[0].update(path="texts/missing.txt"), "line 2: plan 'sumida': file 'texts/missing.txt' not found"),
-        (lambda rows: rows[4].update(doc_kind="chapter"), "line 6: doc_kind 'chapter' is not one of"),
+        (
+            lambda rows: rows[2].update(municipality_code="112088"),
+            "line 4: municipality_code '112088' is not a valid",
+        ),
+        (
+            lambda rows: rows[0].update(path="texts/missing.txt"),
+            "line 2: plan 'sumida': file 'texts/missing.txt' not found",
+        ),
+        (
+            lambda rows: rows[4].update(doc_kind="chapter"),
+            "line 6: doc_kind 'chapter' is not one of",
+        ),
         (lambda rows: rows[3].update(author="社協"), "line 5: author '社協' is not one of"),
-        (lambda rows: rows[0].update(fiscal_year_start="H28"), "line 2: fiscal_year_start 'H28' must be a year"),
+        (
+            lambda rows: rows[0].update(fiscal_year_start="H28"),
+            "line 2: fiscal_year_start 'H28' must be a year",
+        ),
         (lambda rows: rows[0].update(sha256="abc"), "line 2: sha256 'abc' is not a 64-digit"),
     ],
-    ids=["duplicate", "empty-id", "non-ascii-id", "bad-code", "missing-file", "doc-kind", "author", "year", "sha"],
+    ids=[
+        "duplicate",
+        "empty-id",
+        "non-ascii-id",
+        "bad-code",
+        "missing-file",
+        "doc-kind",
+        "author",
+        "year",
+        "sha",
+    ],
 )
 def test_bad_rows_name_the_line_and_the_problem(user_corpus, change, message):
     folder, rows = user_corpus
@@ -136,7 +169,7 @@ def test_bad_rows_name_the_line_and_the_problem(user_corpus, change, message):
 def test_missing_column_is_reported(user_corpus):
     folder, rows = user_corpus
     columns = [c for c in COLUMNS if c != "municipality"]
-    with pytest.raises(CatalogError, match="line 1: missing column.*municipality"):
+    with pytest.raises(CatalogError, match=r"line 1: missing column.*municipality"):
         read_catalog(_write_catalog(folder, rows, columns))
 
 
@@ -145,13 +178,18 @@ def test_sha256_mismatch_warns_that_the_file_changed(user_corpus):
     path = _write_catalog(folder, rows)
     plan = folder / "texts" / "tama-6.txt"
     plan.write_bytes(plan.read_bytes() + "追記\n".encode())
-    with pytest.warns(CatalogWarning, match="line 3: plan 'tama-6'.*changed since it was catalogued"):
+    with pytest.warns(
+        CatalogWarning, match="line 3: plan 'tama-6'.*changed since it was catalogued"
+    ):
         read_catalog(path)
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(b"", "catalogue is empty"), (b"plan_id,path,municipality,author,plan_type,doc_kind\n", "no plans")],
+    [
+        (b"", "catalogue is empty"),
+        (b"plan_id,path,municipality,author,plan_type,doc_kind\n", "no plans"),
+    ],
 )
 def test_empty_catalogues(tmp_path: Path, content: bytes, message: str):
     path = tmp_path / "catalog.csv"
@@ -169,7 +207,7 @@ def test_cli_prints_the_catalogue(capsys):
 def test_cli_json_has_every_column(capsys):
     assert main(["catalog", "--json"]) == 0
     records = json.loads(capsys.readouterr().out)
-    assert [r["plan_id"] for r in records][0] == "sumida"
+    assert records[0]["plan_id"] == "sumida"
     assert set(records[0]) == set(COLUMNS)
 
 

@@ -55,7 +55,12 @@ def test_encoding_used_is_recorded(tmp_path: Path, encoding: str, recorded: str)
 
 @pytest.mark.parametrize(
     ("seed", "encoding"),
-    [("tama-6", "cp932"), ("tama-6", "euc_jp"), ("sumida", "cp932"), ("shimonoseki", "euc_jis_2004")],
+    [
+        ("tama-6", "cp932"),
+        ("tama-6", "euc_jp"),
+        ("sumida", "cp932"),
+        ("shimonoseki", "euc_jis_2004"),
+    ],
 )
 def test_required_encodings_are_covered_by_real_seeds(tmp_path: Path, seed: str, encoding: str):
     # Guards the skip above: each encoding the issue names is exercised on real text.
@@ -81,7 +86,9 @@ def test_cp932_keeps_fullwidth_tilde(tmp_path: Path):
 
 
 @pytest.mark.parametrize(("newline", "name"), [("\r\n", "crlf"), ("\r", "cr"), ("\n", "lf")])
-def test_line_ends_are_normalised_and_lines_keep_their_numbers(tmp_path: Path, newline: str, name: str):
+def test_line_ends_are_normalised_and_lines_keep_their_numbers(
+    tmp_path: Path, newline: str, name: str
+):
     lines = ["第1章 総論", "", "本文です。", "\x0cページ送りのある行"]
     path = tmp_path / f"{name}.txt"
     path.write_bytes(newline.join(lines).encode("utf-8"))

@@ -70,9 +70,7 @@ def municipality_check_digit(code5: str) -> int:
 
 def is_valid_municipality_code(code: str) -> bool:
     """True if ``code`` is six digits whose last digit is the correct check digit."""
-    return bool(re.fullmatch(r"\d{6}", code)) and int(code[5]) == municipality_check_digit(
-        code[:5]
-    )
+    return bool(re.fullmatch(r"\d{6}", code)) and int(code[5]) == municipality_check_digit(code[:5])
 
 
 def read_catalog(path: str | Path | None = None, *, check_files: bool = True) -> pd.DataFrame:
@@ -134,7 +132,9 @@ def _read_catalog_bytes(path: Path) -> bytes:
         raise CatalogError(f"{path}: catalogue not found")
     raw = path.read_bytes()
     if not raw.strip():
-        raise CatalogError(f"{path}: catalogue is empty; it needs a header row and one row per plan")
+        raise CatalogError(
+            f"{path}: catalogue is empty; it needs a header row and one row per plan"
+        )
     return raw
 
 
@@ -147,7 +147,9 @@ def _parse_rows(raw: bytes, path: Path) -> list[dict[str, str]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CatalogError(f"{path}: catalogue is not UTF-8 ({exc.reason}); save it as UTF-8 CSV") from exc
+        raise CatalogError(
+            f"{path}: catalogue is not UTF-8 ({exc.reason}); save it as UTF-8 CSV"
+        ) from exc
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [name.strip() for name in (reader.fieldnames or [])]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
@@ -187,7 +189,9 @@ def _validate_row(path: Path, line: int, row: dict[str, str], seen: dict[str, in
             f"{where}: plan_id {plan_id!r} may use only ASCII letters, digits, '-', '_' and '.'"
         )
     if plan_id in seen:
-        raise CatalogError(f"{where}: duplicate plan_id {plan_id!r} (first used on line {seen[plan_id]})")
+        raise CatalogError(
+            f"{where}: duplicate plan_id {plan_id!r} (first used on line {seen[plan_id]})"
+        )
     seen[plan_id] = line
     for column in ("path", "municipality"):
         if not row[column]:

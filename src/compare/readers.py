@@ -101,7 +101,9 @@ def read_text(path: str | Path) -> SourceText:
 
 def _read_bytes(path: Path) -> bytes:
     if not path.exists():
-        raise InputFileError(f"{path}: file not found; check the path or the catalogue's path column")
+        raise InputFileError(
+            f"{path}: file not found; check the path or the catalogue's path column"
+        )
     if not path.is_file():
         raise InputFileError(f"{path}: not a regular file")
     size = path.stat().st_size

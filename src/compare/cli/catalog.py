@@ -8,7 +8,15 @@ from compare.catalog import read_catalog
 from compare.cli._util import add_catalog_option, print_json, print_table
 
 #: Columns shown in the readable table (all columns go to --json).
-TABLE_COLUMNS = ["plan_id", "municipality", "prefecture", "author", "plan_type", "edition", "doc_kind"]
+TABLE_COLUMNS = [
+    "plan_id",
+    "municipality",
+    "prefecture",
+    "author",
+    "plan_type",
+    "edition",
+    "doc_kind",
+]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
