@@ -1,0 +1,555 @@
+"""Turn the lines of a plan text into segments with a heading hierarchy.
+
+The parser works in passes over the lines, each linear in the size of the text:
+
+1. every line is described on its own (:func:`compare._segment_lines.classify_line`);
+2. the cover (title, date, publisher), the colophon (address, phone, e-mail)
+   and table-of-contents runs become ``meta``;
+3. lines are grouped into units: a paragraph rejoins lines that PDF extraction
+   broke (also across blank lines) when the document's own evidence says the
+   line was wrapped: its display width reaches the document's wrap width, it
+   ends with a comma or an open bracket, or the next line starts with a
+   character that cannot start a sentence.  Headings, list items, table rows
+   and meta lines are never glued onto prose;
+4. marked lines are accepted as headings only if they read like headings
+   (short, no sentence inside) and are not an enumeration (consecutive items
+   of one sequence with no text between them);
+5. unmarked short lines standing alone between prose become headings;
+6. nesting comes from the number sequences: an item continuing a sequence on
+   the stack is a sibling there; ``1`` under an open item of the same style
+   starts a nested sequence; a style seen before goes back under the style
+   that was its parent; a new style goes under the current heading unless its
+   conventional rank (第N章 above 1 above (1) above ① …) says otherwise.
+
+Every non-blank line ends up in exactly one unit and units never overlap, so
+the segments are lossless by construction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from compare._segment_lines import (
+    BLANK,
+    BULLET,
+    MARKED,
+    META,
+    QUOTE_PAIRS,
+    SENTENCE_END,
+    TABLE,
+    TEXT,
+    LineInfo,
+    Marker,
+    classify_line,
+    is_date_line,
+    is_toc_title,
+    looks_like_toc_trail,
+)
+
+HEADING = "heading"
+PARAGRAPH = "paragraph"
+LIST_ITEM = "list_item"
+TABLE_ROW = "table_row"
+META_KIND = "meta"
+
+#: Longest heading, in characters, after a label and its name are joined.
+MAX_HEADING_CHARS = 64
+#: Deepest heading level; deeper nesting is flattened (keeps nesting linear in time).
+MAX_DEPTH = 12
+#: Longest unmarked heading.
+MAX_PLAIN_CHARS = 25
+
+_NON_INITIAL = set("、。，．）)」』】ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶーんンを")
+_OPEN_CLOSE = {
+    "「": "」",
+    "『": "』",
+    "（": "）",
+    "(": ")",
+    "【": "】",
+    "《": "》",
+    "〈": "〉",
+    "［": "］",
+}
+_OPENERS = re.compile("[「『（(【《〈［]")
+_COVER_WORDS = re.compile(r"計画|プラン|ビジョン|概要|[（(]案[）)]|素案|答申|報告書|～|〜|~|―|—")
+_ORG_NAME = re.compile(
+    r"^.{1,24}?(?:市|区|町|村|県|都|府|道|協議会|委員会|課|部|局|室|センター|事務所)$"
+)
+_PLAIN_BAD_END = set("をがにでやのへともなど、，,・")
+_CAPTION = re.compile(r"^(?:図|表|図表|グラフ|写真)\s*[0-9０-９]")
+_PLAIN_BAD_CHARS = set("。、，,．%％:：")
+_HIRAGANA_WORD = re.compile(r"^[\u3041-\u309f]{3,6}$")
+
+
+@dataclass
+class Unit:
+    """A run of source lines that becomes one segment."""
+
+    kind: str
+    start: int  # 0-based index of the first line
+    end: int  # 0-based index of the last line (inclusive)
+    parts: list[str]
+    seps: list[str] = field(default_factory=list)
+    marker: Marker | None = None
+    style: str | None = None
+    number: int | None = None
+    depth: int = 0
+
+    text: str = ""  # stripped source text of the unit, parts joined
+
+    def __post_init__(self) -> None:
+        self.text = self.parts[0]
+
+    def add(self, index: int, part: str, sep: str) -> None:
+        self.end = index
+        self.parts.append(part)
+        self.seps.append(sep)
+        self.text += sep + part
+
+
+@dataclass(frozen=True)
+class DocStats:
+    """Layout evidence measured on the whole document."""
+
+    wrap_width: int | None  # display width at which lines were wrapped, if any
+    gap: int  # usual number of blank lines between consecutive lines of text
+
+
+def parse_lines(lines: list[str]) -> list[Unit]:
+    """Segment ``lines`` (source lines without line ends) into units."""
+    infos = [classify_line(line) for line in lines]
+    kinds = [info.kind for info in infos]
+    _mark_toc(infos, kinds)
+    _mark_cover(infos, kinds)
+    _mark_colophon(infos, kinds)
+    stats = _doc_stats(infos, kinds)
+    units = _build_units(infos, kinds, stats)
+    _validate_marked(units)
+    _mark_enumerations(units, lines, stats)
+    _find_plain_headings(units)
+    nest(units)
+    return units
+
+
+# --- pass 2: meta regions ----------------------------------------------------------------
+
+
+def _nonblank(kinds: list[str]) -> list[int]:
+    return [i for i, kind in enumerate(kinds) if kind != BLANK]
+
+
+def _mark_toc(infos: list[LineInfo], kinds: list[str]) -> None:
+    """Table-of-contents entries (text + page number) in runs become meta."""
+    idx = _nonblank(kinds)
+    trail = [kinds[i] in (TEXT, MARKED) and looks_like_toc_trail(infos[i].stripped) for i in idx]
+    after_title = False
+    for pos, i in enumerate(idx):
+        if kinds[i] == META and is_toc_title(infos[i].stripped):
+            after_title = True
+            continue
+        neighbour = (pos > 0 and trail[pos - 1]) or (pos + 1 < len(idx) and trail[pos + 1])
+        if trail[pos] and (neighbour or after_title):
+            kinds[i] = META
+        elif kinds[i] not in (META, BLANK):
+            after_title = False
+
+
+def cover_like(text: str) -> bool:
+    """Title-page line: plan name, date, publisher, subtitle."""
+    return (
+        bool(_COVER_WORDS.search(text) or is_date_line(text) or _ORG_NAME.match(text))
+        and len(text) <= 60
+    )
+
+
+def _mark_cover(infos: list[LineInfo], kinds: list[str]) -> None:
+    """Leading title-page lines before the first heading or prose become meta."""
+    cover: list[int] = []
+    stopped_by_prose = False
+    for i in _nonblank(kinds):
+        info = infos[i]
+        if kinds[i] == META:
+            cover.append(i)
+            continue
+        if kinds[i] != TEXT:
+            break
+        text = info.stripped
+        if "。" in text or len(text) > 60:
+            stopped_by_prose = True
+            break
+        if not cover or cover_like(text):
+            cover.append(i)
+            continue
+        stopped_by_prose = True
+        break
+    else:
+        return  # no body at all: leave the lines to the other passes
+    if stopped_by_prose and cover:
+        last = cover[-1]
+        text = infos[last].stripped
+        is_title = last == cover[0] and cover_like(text)
+        if (
+            kinds[last] == TEXT
+            and plain_candidate(text)
+            and not is_title
+            and not is_date_line(text)
+        ):
+            cover.pop()
+    for i in cover:
+        kinds[i] = META
+
+
+def _mark_colophon(infos: list[LineInfo], kinds: list[str]) -> None:
+    """Trailing address/phone/e-mail lines and the title repeated with them become meta."""
+    region: list[int] = []
+    strong = 0
+    for i in reversed(_nonblank(kinds)):
+        text = infos[i].stripped
+        if kinds[i] == META:
+            region.append(i)
+            strong += 1
+        elif kinds[i] == TEXT and "。" not in text and cover_like(text):
+            region.append(i)
+        else:
+            break
+    if strong >= 2:
+        for i in region:
+            kinds[i] = META
+
+
+# --- pass 3: units ----------------------------------------------------------------------
+
+
+def _doc_stats(infos: list[LineInfo], kinds: list[str]) -> DocStats:
+    text_widths = sorted(
+        info.width for info, kind in zip(infos, kinds, strict=True) if kind == TEXT
+    )
+    nonfinal = [
+        info.width
+        for info, kind in zip(infos, kinds, strict=True)
+        if kind == TEXT and len(info.stripped) >= 8 and info.stripped[-1] not in SENTENCE_END
+    ]
+    wrap_width = None
+    if len(text_widths) >= 3 and nonfinal:
+        w90 = text_widths[int(0.9 * (len(text_widths) - 1))]
+        band = [w for w in nonfinal if 0.85 * w90 <= w <= 1.05 * w90]
+        if len(band) >= 3 and len(band) >= 0.4 * len(nonfinal):
+            wrap_width = w90
+    gaps: Counter[int] = Counter()
+    previous = None
+    for i, kind in enumerate(kinds):
+        if kind == BLANK:
+            continue
+        if previous is not None:
+            gaps[i - previous - 1] += 1
+        previous = i
+    gap = max(gaps.items(), key=lambda item: (item[1], -item[0]))[0] if gaps else 1
+    return DocStats(wrap_width, max(1, gap))
+
+
+def ends_sentence(text: str) -> bool:
+    return text[-1] in SENTENCE_END
+
+
+def enclosed(text: str) -> bool:
+    """True if the whole text is one quotation or subtitle: 「…」, （…）, ～…～."""
+    if len(text) < 2:
+        return False
+    close = QUOTE_PAIRS.get(text[0])
+    return close is not None and text.find(close, 1) == len(text) - 1
+
+
+def unbalanced(text: str) -> bool:
+    """An open bracket or ～ without its partner (only short texts are checked)."""
+    if len(text) > 200:
+        return False
+    if text[:1] != "～" and not _OPENERS.search(text):
+        return False
+    if text.count("～") % 2 == 1 and text.lstrip()[:1] == "～":
+        return True
+    return any(text.count(o) > text.count(c) for o, c in _OPEN_CLOSE.items())
+
+
+def plain_candidate(text: str) -> bool:
+    """Short line without sentence punctuation that could be an unmarked heading."""
+    if not 2 <= len(text) <= MAX_PLAIN_CHARS:
+        return False
+    if any(ch in _PLAIN_BAD_CHARS for ch in text):
+        return False
+    if text[-1] in _PLAIN_BAD_END and not _HIRAGANA_WORD.match(text):
+        return False  # a sentence fragment, but はじめに / おわりに are headings
+    if text[0] in _NON_INITIAL or enclosed(text) or _CAPTION.match(text) or unbalanced(text):
+        return False
+    return not is_date_line(text) and not text.replace(" ", "").isdigit()
+
+
+def _wrapped(info: LineInfo, stats: DocStats) -> bool:
+    width = stats.wrap_width
+    return width is not None and info.width >= 0.85 * width
+
+
+def _continues(prev: LineInfo, nxt: LineInfo, gap: int, stats: DocStats) -> bool:
+    """Should line ``nxt`` (after ``gap`` blank lines) continue the paragraph ending in ``prev``?"""
+    if gap > stats.gap:
+        return False
+    text = prev.stripped
+    if ends_sentence(text) or enclosed(text):
+        return False
+    if text[-1] in "、，," or unbalanced(text) or nxt.stripped[0] in _NON_INITIAL:
+        return True
+    if _wrapped(prev, stats):
+        return True
+    if gap > 0:
+        return False
+    if len(text) <= MAX_PLAIN_CHARS:
+        return False  # a short line that ends without punctuation ends its unit
+    return stats.wrap_width is None or prev.width >= 0.6 * stats.wrap_width
+
+
+def _wrapped_number(info: LineInfo) -> bool:
+    """A line that starts with a number but is the rest of a sentence (``170 万人となっています。``)."""
+    return info.kind == MARKED and ("。" in info.stripped or len(info.stripped) > MAX_HEADING_CHARS)
+
+
+def _next_nonblank(kinds: list[str], start: int) -> int | None:
+    for j in range(start, len(kinds)):
+        if kinds[j] != BLANK:
+            return j
+    return None
+
+
+def _build_units(infos: list[LineInfo], kinds: list[str], stats: DocStats) -> list[Unit]:
+    units: list[Unit] = []
+    n = len(kinds)
+    i = 0
+    while i < n:
+        kind = kinds[i]
+        info = infos[i]
+        if kind == BLANK:
+            i += 1
+            continue
+        if kind == TABLE:
+            units.append(Unit(TABLE_ROW, i, i, [info.stripped]))
+        elif kind == META:
+            units.append(Unit(META_KIND, i, i, [info.stripped]))
+        elif kind == MARKED:
+            units.append(_marked_unit(infos, kinds, i, stats))
+        else:
+            unit_kind = LIST_ITEM if kind == BULLET else PARAGRAPH
+            units.append(_text_unit(infos, kinds, i, stats, unit_kind))
+        i = units[-1].end + 1
+    return units
+
+
+def _text_unit(
+    infos: list[LineInfo], kinds: list[str], i: int, stats: DocStats, unit_kind: str
+) -> Unit:
+    unit = Unit(unit_kind, i, i, [infos[i].stripped])
+    last = infos[i]
+    while True:
+        j = _next_nonblank(kinds, unit.end + 1)
+        if j is None or not (kinds[j] == TEXT or _wrapped_number(infos[j])):
+            break
+        if not _continues(last, infos[j], j - unit.end - 1, stats):
+            break
+        unit.add(j, infos[j].stripped, _joiner(last.stripped, infos[j].stripped))
+        last = infos[j]
+    return unit
+
+
+def _joiner(left: str, right: str) -> str:
+    """Join wrapped pieces without a space, except between two Latin words."""
+    if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum():
+        return " "
+    return ""
+
+
+def _marked_unit(infos: list[LineInfo], kinds: list[str], i: int, stats: DocStats) -> Unit:
+    info = infos[i]
+    marker = info.marker
+    assert marker is not None
+    unit = Unit(HEADING, i, i, [info.stripped], marker=marker)
+    j = _next_nonblank(kinds, i + 1)
+    if j is None or kinds[j] != TEXT:
+        return unit
+    nxt = infos[j].stripped
+    gap = j - i - 1
+    if not marker.rest and not marker.floating and gap <= 2 and len(nxt) <= 40 and "。" not in nxt:
+        unit.add(j, nxt, " ")  # label on one line, its name on the next
+    elif gap == 0 and enclosed(nxt) and len(nxt) <= 40:
+        unit.add(j, nxt, " ")  # 「name」 or ～subtitle～ under the label line
+    else:
+        for _ in range(2):  # a heading wrapped inside brackets
+            j = _next_nonblank(kinds, unit.end + 1)
+            if not unbalanced(unit.text) or j is None or kinds[j] != TEXT:
+                break
+            if j - unit.end - 1 > stats.gap or "。" in infos[j].stripped:
+                break
+            unit.add(j, infos[j].stripped, "")
+    return unit
+
+
+# --- pass 4: which marked lines are headings --------------------------------------------
+
+
+def _validate_marked(units: list[Unit]) -> None:
+    for pos, unit in enumerate(units):
+        if unit.kind != HEADING or unit.marker is None:
+            continue
+        text = unit.text
+        marker = unit.marker
+        ok = len(text) <= MAX_HEADING_CHARS and "。" not in text and text[-1] not in "、，,"
+        if ok and marker.weak:
+            nxt = units[pos + 1] if pos + 1 < len(units) else None
+            ok = len(text) <= 40 and nxt is not None and nxt.kind == PARAGRAPH
+        if ok and marker.style == "num" and len(text) > 40 and "、" in text:
+            ok = False
+        if not ok:
+            unit.kind = LIST_ITEM if marker.number is not None or marker.weak else PARAGRAPH
+            continue
+        unit.style = marker.style
+        unit.number = marker.number
+
+
+def _continues_label(prev: Unit, unit: Unit) -> bool:
+    """Bare ``2`` after ``基本方針 1 …``: the label's sequence continued without the label."""
+    return (
+        prev.style is not None
+        and prev.style.startswith("label:")
+        and unit.style in ("num", "num_dot")
+        and prev.number is not None
+        and unit.number == prev.number + 1
+    )
+
+
+def _mark_enumerations(units: list[Unit], lines: list[str], stats: DocStats) -> None:
+    """Consecutive items of one sequence with no text between them are a list, not headings."""
+    pos = 0
+    while pos < len(units):
+        run = [pos]
+        while True:
+            a = units[run[-1]]
+            k = run[-1] + 1
+            if a.kind != HEADING or k >= len(units) or units[k].kind != HEADING:
+                break
+            b = units[k]
+            gap = b.start - a.end - 1
+            if gap > stats.gap:
+                break
+            if _continues_label(a, b):
+                b.style = a.style
+            same = b.style == a.style and (
+                a.number is None or (b.number is not None and b.number == a.number + 1)
+            )
+            if not same:
+                break
+            run.append(k)
+        if len(run) >= 2:
+            for k in run:
+                units[k].kind = LIST_ITEM
+        pos = run[-1] + 1
+
+
+# --- pass 5: unmarked headings ----------------------------------------------------------
+
+
+def _is_plain_line(unit: Unit | None) -> bool:
+    return (
+        unit is not None
+        and unit.kind == PARAGRAPH
+        and len(unit.parts) == 1
+        and plain_candidate(unit.parts[0])
+    )
+
+
+def _find_plain_headings(units: list[Unit]) -> None:
+    candidates = [_is_plain_line(unit) for unit in units]
+    for pos, unit in enumerate(units):
+        if not candidates[pos] or pos + 1 >= len(units):
+            continue
+        prev = units[pos - 1] if pos else None
+        nxt = units[pos + 1]
+        if candidates[pos + 1] or nxt.kind == META_KIND:
+            continue
+        if prev is not None and candidates[pos - 1] and prev.kind != HEADING:
+            continue
+        if nxt.kind == PARAGRAPH and len(nxt.text) <= len(unit.text):
+            continue
+        unit.kind = HEADING
+        unit.style = "plain"
+        unit.number = None
+
+
+# --- pass 6: nesting --------------------------------------------------------------------
+
+
+@dataclass
+class _Open:
+    style: str
+    number: int | None
+    rank: float | None
+
+
+def _rank(unit: Unit) -> float | None:
+    return unit.marker.rank if unit.marker is not None and unit.style == unit.marker.style else None
+
+
+def nest(units: list[Unit]) -> None:
+    """Assign ``depth`` (1 = top) to every heading from the document's number sequences."""
+    stack: list[_Open] = []
+    parent_of: dict[str, str | None] = {}
+    for unit in units:
+        if unit.kind != HEADING:
+            continue
+        style = unit.style or "plain"
+        keep = min(_place(stack, parent_of, style, unit.number, _rank(unit)), MAX_DEPTH - 1)
+        del stack[keep:]
+        if style not in parent_of:
+            parent_of[style] = stack[-1].style if stack else None
+        stack.append(_Open(style, unit.number, _rank(unit)))
+        unit.depth = len(stack)
+
+
+def _place(
+    stack: list[_Open],
+    parent_of: dict[str, str | None],
+    style: str,
+    number: int | None,
+    rank: float | None,
+) -> int:
+    """How many open headings stay above a new heading of ``style``/``number``."""
+    same = [i for i, entry in enumerate(stack) if entry.style == style]
+    if same:
+        if number is None:
+            return same[-1]
+        for i in reversed(same):
+            previous = stack[i].number
+            if previous is not None and number == previous + 1:
+                return i
+        if number == 1:
+            return len(stack)  # a new sequence nested inside the open item
+        for i in reversed(same):
+            previous = stack[i].number
+            if previous is not None and previous < number:
+                return i
+        return same[-1]
+    if style in parent_of:
+        parent = parent_of[style]
+        if parent is None:
+            return 0
+        for i in range(len(stack) - 1, -1, -1):
+            if stack[i].style == parent:
+                return i + 1
+    if rank is not None:
+        if rank <= 1.0:
+            keep = 0
+            for i, entry in enumerate(stack):
+                if entry.rank is not None and entry.rank < rank:
+                    keep = i + 1
+            return keep
+        for i, entry in enumerate(stack):
+            if entry.rank is not None and entry.rank >= rank:
+                return i
+    return len(stack)

@@ -1,0 +1,323 @@
+"""Plan structure: lossless segmentation of plan text into a heading hierarchy.
+
+``read_plan`` and ``read_corpus`` return the SEGMENTS table, one row per
+segment (heading, paragraph, list item, table row or meta line) with the
+plan's catalogue columns repeated on every row, so that every later number can
+point back to the lines it came from.  Headings are found from the document's
+own evidence: marker styles (第N章, 1, (1), ①, ア, Ⅰ, A, 基本目標N, ◆, ●, ■,
+◎, 【…】 …), number sequences, line length and punctuation, blank lines.
+See :mod:`compare._segment_parse` for how.
+
+Lossless: the ``raw`` texts of a plan's segments, in order, contain every
+non-whitespace character of the source exactly once and in order, and each
+``raw`` is exactly source lines ``line_start..line_end``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from compare._segment_lines import clean
+from compare._segment_parse import HEADING, TABLE_ROW, Unit, parse_lines
+from compare.catalog import plan_file, read_catalog
+from compare.errors import SegmentationWarning
+from compare.readers import read_text
+
+#: Catalogue columns repeated on every segment (after plan_id).
+META_COLUMNS = (
+    "municipality",
+    "prefecture",
+    "municipality_code",
+    "author",
+    "plan_type",
+    "title",
+    "edition",
+    "fiscal_year_start",
+    "fiscal_year_end",
+    "published",
+    "doc_kind",
+)
+
+#: Columns of the SEGMENTS table, in order.
+SEGMENT_COLUMNS = (
+    "plan_id",
+    *META_COLUMNS,
+    "seg_id",
+    "kind",
+    "level",
+    "heading_path",
+    "section_id",
+    "text",
+    "raw",
+    "cells",
+    "line_start",
+    "line_end",
+)
+
+#: Columns of the outline table returned by :func:`outline`.
+OUTLINE_COLUMNS = (
+    "plan_id",
+    "seg_id",
+    "line",
+    "line_end",
+    "depth",
+    "text",
+    "heading_path",
+    "section_id",
+    "parent_seg_id",
+)
+
+#: Separator of heading texts in ``heading_path``.
+PATH_SEPARATOR = " > "
+
+_CATALOG_ONLY = ("path", "sha256", "identification", "notes")
+
+
+def segment_text(text: str, *, plan_id: str = "text", **metadata: Any) -> pd.DataFrame:
+    """Segment a plan text that is already in memory.
+
+    Parameters
+    ----------
+    text : str
+        The plan text; lines are split on ``"\\n"`` only, so line ``i`` of the
+        result is ``text.split("\\n")[i - 1]``.
+    plan_id : str
+        Identifier written to every row.
+    **metadata
+        Catalogue values (municipality, author, plan_type …) repeated on every
+        row; missing ones are ``""``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The SEGMENTS table: plan_id, municipality, prefecture,
+        municipality_code, author, plan_type, title, edition,
+        fiscal_year_start, fiscal_year_end, published, doc_kind, seg_id, kind,
+        level, heading_path, section_id, text, raw, cells, line_start,
+        line_end.
+
+    Warns
+    -----
+    SegmentationWarning
+        When no heading is recognised: the whole text is one section.
+    """
+    meta = _metadata(plan_id, metadata)
+    lines = text.split("\n")
+    units = parse_lines(lines)
+    if units and not any(unit.kind == HEADING for unit in units):
+        warnings.warn(
+            f"{plan_id}: no headings recognised; the whole text is treated as one section. "
+            "Check that the file is a plan text with numbered or marked headings",
+            SegmentationWarning,
+            stacklevel=2,
+        )
+    frame = pd.DataFrame(_columns(units, lines, meta), columns=list(SEGMENT_COLUMNS))
+    return _typed(frame)
+
+
+def read_plan(path: str | Path, /, **metadata: Any) -> pd.DataFrame:
+    """Read one plan file and segment it.
+
+    Parameters
+    ----------
+    path : str or Path
+        A plan text file (UTF-8, CP932 or EUC-JP; see :func:`compare.read_text`).
+    **metadata
+        Catalogue values for the plan: ``plan_id`` (default: the file name
+        without extension), municipality, prefecture, author, plan_type …
+        Extra catalogue-only columns (path, sha256, identification, notes) are
+        accepted and ignored.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The SEGMENTS table (see :func:`segment_text`).  ``attrs`` holds
+        ``encoding``, ``sha256``, ``source`` and ``newline``, each a dict keyed
+        by plan_id.
+
+    Raises
+    ------
+    InputFileError
+        If the file is missing, empty, binary or undecodable.
+    """
+    source = read_text(path)
+    metadata = {k: v for k, v in metadata.items() if k not in _CATALOG_ONLY}
+    plan_id = str(metadata.pop("plan_id", None) or Path(path).stem)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        frame = segment_text(source.text, plan_id=plan_id, **metadata)
+    for warning in caught:
+        warnings.warn(f"{source.path}: {warning.message}", warning.category, stacklevel=2)
+    frame.attrs.update(
+        encoding={plan_id: source.encoding},
+        sha256={plan_id: source.sha256},
+        source={plan_id: str(source.path)},
+        newline={plan_id: source.newline},
+    )
+    return frame
+
+
+def read_corpus(catalog: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
+    """Read and segment every plan of a catalogue, in catalogue order.
+
+    Parameters
+    ----------
+    catalog : str, Path, DataFrame or None
+        None for the bundled corpus, a catalogue CSV path, or a catalogue
+        already read with :func:`compare.read_catalog`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The SEGMENTS table of all plans.  ``attrs`` holds ``encoding``,
+        ``sha256``, ``source`` and ``newline`` (dicts keyed by plan_id) and the
+        catalogue's ``catalog_path`` and ``catalog_sha256``.
+    """
+    cat = catalog if isinstance(catalog, pd.DataFrame) else read_catalog(catalog)
+    frames = []
+    provenance: dict[str, dict[str, str]] = {
+        "encoding": {},
+        "sha256": {},
+        "source": {},
+        "newline": {},
+    }
+    for record in cat.to_dict(orient="records"):
+        plan_id = str(record["plan_id"])
+        frame = read_plan(plan_file(cat, plan_id), **record)
+        for key, values in provenance.items():
+            values.update(frame.attrs.get(key, {}))
+        frame.attrs = {}
+        frames.append(frame)
+    if frames:
+        corpus = pd.concat(frames, ignore_index=True)
+    else:
+        corpus = _typed(pd.DataFrame(columns=list(SEGMENT_COLUMNS)))
+    corpus.attrs = {
+        **provenance,
+        "catalog_path": cat.attrs.get("catalog_path", ""),
+        "catalog_sha256": cat.attrs.get("catalog_sha256", ""),
+    }
+    return corpus
+
+
+def outline(segments: pd.DataFrame) -> pd.DataFrame:
+    """The headings of a SEGMENTS table: each plan's outline.
+
+    Parameters
+    ----------
+    segments : pandas.DataFrame
+        A SEGMENTS table from :func:`read_plan`, :func:`read_corpus` or
+        :func:`segment_text`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per heading, in plan and source order: plan_id, seg_id, line
+        (the heading's first source line), line_end, depth (1 = top), text,
+        heading_path, section_id, parent_seg_id (seg_id of the enclosing
+        heading; <NA> at the top level).
+    """
+    heads = segments.loc[segments["kind"] == HEADING]
+    parents: list[Any] = []
+    open_: list[tuple[int, int]] = []  # (depth, seg_id) of the open headings
+    current = None
+    for plan_id, depth, seg_id in zip(
+        heads["plan_id"], heads["level"], heads["seg_id"], strict=True
+    ):
+        if plan_id != current:
+            open_, current = [], plan_id
+        while open_ and open_[-1][0] >= depth:
+            open_.pop()
+        parents.append(open_[-1][1] if open_ else pd.NA)
+        open_.append((int(depth), int(seg_id)))
+    result = pd.DataFrame(
+        {
+            "plan_id": heads["plan_id"].to_numpy(dtype=object),
+            "seg_id": heads["seg_id"].to_numpy(dtype="int64"),
+            "line": heads["line_start"].to_numpy(dtype="int64"),
+            "line_end": heads["line_end"].to_numpy(dtype="int64"),
+            "depth": heads["level"].to_numpy(dtype="int64"),
+            "text": heads["text"].to_numpy(dtype=object),
+            "heading_path": heads["heading_path"].to_numpy(dtype=object),
+            "section_id": heads["section_id"].to_numpy(dtype=object),
+            "parent_seg_id": pd.array(parents, dtype="Int64"),
+        }
+    )
+    return result[list(OUTLINE_COLUMNS)]
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _metadata(plan_id: str, metadata: Mapping[str, Any]) -> dict[str, str]:
+    unknown = sorted(set(metadata) - set(META_COLUMNS) - set(_CATALOG_ONLY))
+    if unknown:
+        raise TypeError(
+            f"unknown metadata {', '.join(unknown)}; use catalogue columns: {', '.join(META_COLUMNS)}"
+        )
+    meta = {"plan_id": str(plan_id)}
+    for column in META_COLUMNS:
+        value = metadata.get(column, "")
+        meta[column] = "" if value is None else str(value)
+    return meta
+
+
+def _columns(units: list[Unit], lines: list[str], meta: dict[str, str]) -> dict[str, list[Any]]:
+    """The SEGMENTS columns of one plan, as lists."""
+    plan_id = meta["plan_id"]
+    cols: dict[str, list[Any]] = {name: [] for name in SEGMENT_COLUMNS[len(META_COLUMNS) + 1 :]}
+    path: list[str] = []  # heading texts of the open headings
+    ordinals: list[int] = []  # position of each open heading among its siblings
+    counters: list[int] = [0]  # children seen so far at each depth
+    section_id = f"{plan_id}/0"
+    level = 0
+    heading_path = ""
+    for seg_id, unit in enumerate(units):
+        cells = None
+        if unit.kind == TABLE_ROW:
+            cells = [clean(cell) for cell in lines[unit.start].split("\t")]
+            text = "\t".join(cells).strip()
+        else:
+            text = clean(unit.text)
+        if unit.kind == HEADING:
+            depth = unit.depth
+            del path[depth - 1 :]
+            del ordinals[depth - 1 :]
+            del counters[depth:]
+            counters[depth - 1] += 1
+            counters.append(0)
+            path.append(text)
+            ordinals.append(counters[depth - 1])
+            section_id = f"{plan_id}/" + ".".join(map(str, ordinals))
+            heading_path = PATH_SEPARATOR.join(path)
+            level = depth
+        cols["seg_id"].append(seg_id)
+        cols["kind"].append(unit.kind)
+        cols["level"].append(level)
+        cols["heading_path"].append(heading_path)
+        cols["section_id"].append(section_id)
+        cols["text"].append(text)
+        cols["raw"].append(
+            lines[unit.start]
+            if unit.start == unit.end
+            else "\n".join(lines[unit.start : unit.end + 1])
+        )
+        cols["cells"].append(cells)
+        cols["line_start"].append(unit.start + 1)
+        cols["line_end"].append(unit.end + 1)
+    n = len(units)
+    return {**{name: [meta[name]] * n for name in ("plan_id", *META_COLUMNS)}, **cols}
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    for column in ("seg_id", "level", "line_start", "line_end"):
+        frame[column] = frame[column].astype("int64")
+    for column in ("plan_id", *META_COLUMNS, "kind", "heading_path", "section_id", "text", "raw"):
+        frame[column] = frame[column].astype(object)
+    frame["cells"] = frame["cells"].astype(object)
+    return frame
