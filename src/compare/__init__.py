@@ -30,8 +30,8 @@ _EXPORTS: dict[str, str] = {
     "stat_indicators": "compare.tables",
     "stat_policy_table": "compare.tables",
     # tokenize
-    "Tokenizer": "compare.tokenize",
-    "tokenize": "compare.tokenize",
+    "Tokenizer": "compare.tokenizer",
+    "tokenize": "compare.tokenizer",
     "load_terms": "compare.terms",
     "stat_term_candidates": "compare.terms",
     # themes

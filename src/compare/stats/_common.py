@@ -134,6 +134,35 @@ class Documents:
     keys: tuple[str, ...]
     codes: np.ndarray
     words: list[list[str]]
+    first: np.ndarray | None = None
+
+
+class GroupLabels:
+    """Catalogue values shared by all tokens of a set of documents (None when they differ).
+
+    Factorizes each column once, so asking for many document sets stays cheap.
+    """
+
+    def __init__(self, tokens: pd.DataFrame, docs: Documents, columns: Sequence[str]) -> None:
+        self._columns: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        n_docs = len(docs.frame)
+        for column in dict.fromkeys(columns):
+            if column not in tokens.columns:
+                continue
+            values, uniques = pd.factorize(plain(tokens[column]), use_na_sentinel=False)
+            doc_first = values[docs.first]
+            mixed = np.bincount(
+                docs.codes, weights=values != doc_first[docs.codes], minlength=n_docs
+            )
+            self._columns[column] = (doc_first, mixed > 0, np.asarray(uniques, dtype=object))
+
+    def __call__(self, rows: Sequence[int]) -> dict[str, object]:
+        rows = np.asarray(rows, dtype=np.int64)
+        out: dict[str, object] = {}
+        for column, (doc_first, mixed, uniques) in self._columns.items():
+            codes = np.unique(doc_first[rows])
+            out[column] = uniques[codes[0]] if len(codes) == 1 and not mixed[rows].any() else None
+        return out
 
 
 def group_documents(tokens: pd.DataFrame, keys: Sequence[str]) -> Documents:
@@ -148,10 +177,7 @@ def group_documents(tokens: pd.DataFrame, keys: Sequence[str]) -> Documents:
     first[codes[::-1]] = positions[::-1]
 
     labels = [c for c in LABEL_COLUMNS if c in tokens.columns and c not in keys]
-    constant = []
-    if labels:
-        counts = grouped[labels].nunique(dropna=False)
-        constant = [c for c in labels if (counts[c] <= 1).all()]
+    constant = [c for c in labels if _constant_within(tokens[c], codes, first)]
     columns = keys + constant
     frame = tokens.iloc[first][columns].reset_index(drop=True)
     for column in columns:
@@ -164,7 +190,13 @@ def group_documents(tokens: pd.DataFrame, keys: Sequence[str]) -> Documents:
     bounds = np.cumsum(frame["n_tokens"].to_numpy())[:-1]
     words_sorted = tokens["word"].astype(object).to_numpy()[order]
     words = [list(chunk) for chunk in np.split(words_sorted, bounds)] if n_docs else []
-    return Documents(frame=frame, keys=tuple(keys), codes=codes, words=words)
+    return Documents(frame=frame, keys=tuple(keys), codes=codes, words=words, first=first)
+
+
+def _constant_within(column: pd.Series, codes: np.ndarray, first: np.ndarray) -> bool:
+    """Whether ``column`` has one value (NaN included) within every document."""
+    values, _ = pd.factorize(column, use_na_sentinel=False)
+    return bool(np.array_equal(values, values[first][codes]))
 
 
 def _doc_labels(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
@@ -227,12 +259,16 @@ def tfidf(
     counts: sp.csr_matrix, *, sublinear_tf: bool = False, norm: str | None = "l2"
 ) -> tuple[sp.csr_matrix, np.ndarray]:
     """TF-IDF weights (smoothed idf, as scikit-learn's TfidfVectorizer) and the idf vector."""
-    transformer = TfidfTransformer(norm=norm, use_idf=True, smooth_idf=True, sublinear_tf=sublinear_tf)
+    transformer = TfidfTransformer(
+        norm=norm, use_idf=True, smooth_idf=True, sublinear_tf=sublinear_tf
+    )
     weights = transformer.fit_transform(counts)
     return sp.csr_matrix(weights), transformer.idf_
 
 
-def per_thousand(count: np.ndarray | pd.Series, total: np.ndarray | pd.Series | float) -> np.ndarray:
+def per_thousand(
+    count: np.ndarray | pd.Series, total: np.ndarray | pd.Series | float
+) -> np.ndarray:
     """Counts per 1,000 tokens (0 where the total is 0)."""
     count = np.asarray(count, dtype=float)
     total = np.asarray(total, dtype=float)

@@ -1,0 +1,148 @@
+"""``compare tokens`` and ``compare terms``: look at the tokenizer's output.
+
+``compare tokens FILE_OR_PLAN_ID`` prints the counted words of each segment
+of a plan; ``compare tokens --text "…"`` tokenizes one string (``--json``: a
+list of the words, as ``Tokenizer().words`` returns them).  ``compare terms
+[PLAN…]`` prints the compound-noun candidates of plans scored by FLR, so a
+researcher can add the good ones to a term file.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from compare.catalog import read_catalog
+from compare.cli._util import add_catalog_option, print_json, print_table
+from compare.errors import CompareError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    tokens = subparsers.add_parser(
+        "tokens",
+        help="print the tokens of a plan's segments or of a text",
+        description="Print the counted words of each segment of a plan (a catalogue plan id "
+        "or a text file), or the tokens of one text given with --text.",
+    )
+    tokens.add_argument("source", nargs="?", metavar="FILE_OR_PLAN_ID")
+    tokens.add_argument("--text", help="tokenize this text instead of a plan")
+    tokens.add_argument("--json", action="store_true", help="print JSON")
+    _add_tokenizer_options(tokens)
+    add_catalog_option(tokens)
+    tokens.set_defaults(func=run_tokens)
+
+    terms = subparsers.add_parser(
+        "terms",
+        help="print compound-term candidates (FLR) of plans",
+        description="Score the compound nouns of plans with TermExtract's FLR and print the "
+        "best candidates; add good ones to a term file (--terms).",
+    )
+    terms.add_argument("plans", nargs="*", metavar="PLAN", help="plan ids (default: all)")
+    terms.add_argument("--top", type=int, default=30, help="rows to print (default 30)")
+    terms.add_argument("--min-parts", type=int, default=2, help="fewest components (default 2)")
+    terms.add_argument("--json", action="store_true", help="print JSON records")
+    _add_tokenizer_options(terms)
+    add_catalog_option(terms)
+    terms.set_defaults(func=run_terms)
+
+
+def _add_tokenizer_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--terms", metavar="FILE", help="extra compound terms, one per line (UTF-8)"
+    )
+    parser.add_argument(
+        "--no-compounds", action="store_true", help="keep MeCab's units (no merging)"
+    )
+
+
+def _tokenizer(args: argparse.Namespace):
+    from compare.tokenizer import Tokenizer
+
+    return Tokenizer(compounds=not args.no_compounds, user_terms=args.terms)
+
+
+def _segments(source: str, catalog_path: str | None) -> pd.DataFrame:
+    """Segments of a plan id in the catalogue, or of a text file."""
+    from compare.segment import read_corpus, read_plan
+
+    path = Path(source)
+    if path.is_file():
+        return read_plan(path)
+    catalog = read_catalog(catalog_path)
+    if source not in set(catalog["plan_id"]):
+        raise CompareError(
+            f"{source!r} is neither a file nor a plan id of the catalogue; "
+            f"plan ids: {', '.join(catalog['plan_id'])}"
+        )
+    return read_corpus(catalog[catalog["plan_id"] == source].reset_index(drop=True))
+
+
+def run_tokens(args: argparse.Namespace) -> int:
+    from compare.tokenizer import tokenize
+
+    tokenizer = _tokenizer(args)
+    if args.text is not None:
+        if args.source is not None:
+            raise CompareError("give either FILE_OR_PLAN_ID or --text, not both")
+        if args.json:
+            print_json(tokenizer.words(args.text))
+            return 0
+        rows = [t._asdict() for t in tokenizer.tokens(args.text)]
+        columns = ["sent_id", "surface", "word", "pos", "is_content", "is_compound"]
+        print_table(pd.DataFrame(rows, columns=list(columns)))
+        return 0
+    if args.source is None:
+        raise CompareError("give a plan id or a text file, or --text; see compare tokens -h")
+    segments = _segments(args.source, args.catalog)
+    table = tokenize(segments, tokenizer, progress=False)
+    content = table[table["is_content"]]
+    words = content.groupby(["plan_id", "seg_id"], sort=False)["word"].agg(list)
+    if args.json:
+        records = []
+        for row in segments.itertuples(index=False):
+            seg_tokens = table[(table["plan_id"] == row.plan_id) & (table["seg_id"] == row.seg_id)]
+            records.append(
+                {
+                    "plan_id": row.plan_id,
+                    "seg_id": int(row.seg_id),
+                    "kind": row.kind,
+                    "words": words.get((row.plan_id, row.seg_id), []),
+                    "tokens": seg_tokens[
+                        ["surface", "lemma", "word", "pos", "is_content", "is_compound"]
+                    ].to_dict(orient="records"),
+                }
+            )
+        print_json(records)
+        return 0
+    for row in segments.itertuples(index=False):
+        seg_words = words.get((row.plan_id, row.seg_id), [])
+        print(f"{row.plan_id}\t{row.seg_id}\t{row.kind}\t{' '.join(seg_words)}")
+    return 0
+
+
+def run_terms(args: argparse.Namespace) -> int:
+    from compare.segment import read_corpus
+    from compare.terms import load_terms, stat_term_candidates
+    from compare.tokenizer import tokenize
+
+    catalog = read_catalog(args.catalog)
+    if args.plans:
+        unknown = [p for p in args.plans if p not in set(catalog["plan_id"])]
+        if unknown:
+            raise CompareError(
+                f"unknown plan id(s) {', '.join(unknown)}; plan ids: {', '.join(catalog['plan_id'])}"
+            )
+        catalog = catalog[catalog["plan_id"].isin(args.plans)].reset_index(drop=True)
+    if args.top < 1:
+        raise CompareError("--top must be a positive number")
+    tokens = tokenize(read_corpus(catalog), _tokenizer(args), progress=False)
+    known = load_terms() + (load_terms(args.terms) if args.terms else [])
+    table = stat_term_candidates(tokens, min_parts=args.min_parts, terms=known, top=args.top)
+    if args.json:
+        print_json(table.to_dict(orient="records"))
+    else:
+        table = table.assign(score=table["score"].round(2), lr=table["lr"].round(2))
+        print_table(table)
+    return 0

@@ -1,0 +1,266 @@
+"""Keyness: the words that distinguish one group of documents from another.
+
+For each word the counts in a target and a reference corpus form a 2 × 2
+table (word vs. all other words, target vs. reference).  We report Dunning's
+log-likelihood G² and Pearson's χ² of that table, both signed by direction, the log ratio
+effect size (Hardie 2014) and the rates per 1,000 tokens, so that documents
+of different lengths compare fairly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy.stats import chi2 as chi2_dist
+
+from compare.errors import AnalysisError
+from compare.stats._common import (
+    GroupLabels,
+    count_matrix,
+    group_documents,
+    per_thousand,
+    resolve_by,
+    select_tokens,
+)
+
+#: Catalogue labels of the target carried into the keyness table.
+KEYNESS_LABELS = ("plan_id", "municipality", "plan_type", "author", "edition")
+
+SortBy = Literal["g2", "chi2", "log_ratio"]
+
+
+def stat_keyness(
+    tokens: pd.DataFrame,
+    by: str | Sequence[str] = "plan",
+    *,
+    target: object | Sequence[object] | None = None,
+    reference: object | Sequence[object] | None = None,
+    min_count: int = 1,
+    sort_by: SortBy = "g2",
+    top: int | None = None,
+    yates: bool = False,
+    content_only: bool = True,
+    include_meta: bool = False,
+) -> pd.DataFrame:
+    """Distinctive words of each group against the rest, or of one group against another.
+
+    Parameters
+    ----------
+    tokens : pandas.DataFrame
+        A TOKENS table.
+    by : str or list of str
+        The grouping: ``"plan"`` (default), ``"municipality"``, ``"section"``
+        or any column of ``tokens`` (e.g. ``"plan_type"``, ``"author"``).
+    target : value or list of values, optional
+        Group value(s) forming the target corpus.  When omitted every group is
+        compared with all the others in turn (one-vs-rest).
+    reference : value or list of values, optional
+        Group value(s) forming the reference corpus (two-group comparison);
+        default: every group not in ``target``.
+    min_count : int
+        Drop words seen fewer times in target and reference together.
+    sort_by : {"g2", "chi2", "log_ratio"}
+        Signed statistic used for the ``keyness`` column and the order.
+    top : int, optional
+        Keep only the ``top`` most over-represented words of each target.
+    yates : bool
+        Apply Yates' continuity correction to χ².
+    content_only, include_meta : bool
+        Which tokens are counted (default: content tokens of non-meta segments).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (target, word), targets in document order, words by
+        descending ``keyness`` then by word.  Columns: ``target`` (group label),
+        ``reference`` (label of the reference corpus, ``"(rest)"`` when it
+        is every other group), the grouping columns and the target's ``plan_id``,
+        ``municipality``, ``plan_type``, ``author``, ``edition`` (when
+        constant within the target, else None), ``rank``
+        (1 = most distinctive), ``word``, ``count_target``,
+        ``count_reference``, ``total_target``, ``total_reference`` (tokens),
+        ``per1000_target``, ``per1000_reference``, ``g2``, ``chi2`` (signed:
+        negative when the word is under-used in the target), ``p_value`` (of
+        G², 1 degree of freedom), ``log_ratio`` (log2 of the ratio of relative
+        frequencies; a zero count is replaced by 0.5), ``direction``
+        (``"target"`` when over-used in the target, else ``"reference"``) and
+        ``keyness`` (the signed ``sort_by`` statistic).
+
+    Raises
+    ------
+    AnalysisError
+        Fewer than two groups, an unknown group value or grouping column,
+        overlapping target and reference.
+    """
+    if sort_by not in ("g2", "chi2", "log_ratio"):
+        raise AnalysisError(f"Unknown sort_by={sort_by!r}; use 'g2', 'chi2' or 'log_ratio'.")
+    selected = select_tokens(tokens, content_only=content_only, include_meta=include_meta)
+    keys = resolve_by(by, selected)
+    docs = group_documents(selected, keys)
+    frame = docs.frame
+    if len(frame) < 2:
+        raise AnalysisError(
+            f"Keyness needs at least two groups to compare; by={by!r} gives {len(frame)} "
+            f"({', '.join(frame['label'])}). Add plans or choose another grouping."
+        )
+    counts, terms = count_matrix(docs)
+    counts = counts.toarray()
+
+    if target is None:
+        if reference is not None:
+            raise AnalysisError("reference= needs target=; name the target group(s) too.")
+        # one-vs-rest: every group against all the others
+        targets = counts
+        references = counts.sum(axis=0, keepdims=True) - counts
+        groups = [[i] for i in range(len(frame))]
+        reference_names = ["(rest)"] * len(frame)
+    else:
+        rows = _rows(frame, target, "target")
+        if reference is None:
+            ref_rows = [i for i in range(len(frame)) if i not in rows]
+            reference_names = ["(rest)"]
+        else:
+            ref_rows = _rows(frame, reference, "reference")
+            overlap = set(rows) & set(ref_rows)
+            if overlap:
+                names = ", ".join(frame["label"].iloc[sorted(overlap)])
+                raise AnalysisError(f"{names} is both target and reference; separate them.")
+            reference_names = [_label(frame, ref_rows)]
+        if not ref_rows:
+            raise AnalysisError(
+                "The reference corpus is empty: the target covers every group. "
+                "Name fewer target groups."
+            )
+        targets = counts[rows].sum(axis=0, keepdims=True)
+        references = counts[ref_rows].sum(axis=0, keepdims=True)
+        groups = [rows]
+    table = _keyness_long(
+        targets, references, terms, min_count=min_count, yates=yates, sort_by=sort_by
+    )
+    if top is not None:
+        table = table.loc[table["rank"] <= top].reset_index(drop=True)
+    group = table.pop("_group").to_numpy()
+    target_labels = GroupLabels(selected, docs, [*keys, *KEYNESS_LABELS])
+    per_group = [target_labels(rows) for rows in groups]
+    table.insert(
+        0, "target", np.array([_label(frame, rows) for rows in groups], dtype=object)[group]
+    )
+    table.insert(1, "reference", np.array(reference_names, dtype=object)[group])
+    for position, column in enumerate(per_group[0], start=2):
+        values = np.array([labels[column] for labels in per_group], dtype=object)
+        table.insert(position, column, values[group])
+    table.attrs["params"] = {"by": keys, "min_count": min_count, "sort_by": sort_by, "yates": yates}
+    return table
+
+
+def _rows(frame: pd.DataFrame, values: object, what: str) -> list[int]:
+    many = isinstance(values, (list, set, frozenset, np.ndarray, pd.Series, pd.Index))
+    wanted = list(values) if many else [values]
+    labels = frame["label"].to_numpy()
+    rows: list[int] = []
+    for value in wanted:
+        name = ":".join(map(str, value)) if isinstance(value, tuple) else str(value)
+        match = np.flatnonzero(labels == name)
+        if match.size == 0:
+            known = ", ".join(map(str, labels))
+            raise AnalysisError(f"{what}={value!r} is not a group; choose from {known}.")
+        rows.extend(int(i) for i in match)
+    return sorted(set(rows))
+
+
+def _label(frame: pd.DataFrame, rows: list[int]) -> str:
+    return "+".join(frame["label"].iloc[rows])
+
+
+def _keyness_table(
+    target: np.ndarray,
+    reference: np.ndarray,
+    terms: np.ndarray,
+    *,
+    min_count: int,
+    yates: bool,
+    sort_by: str,
+) -> pd.DataFrame:
+    """Keyness statistics for every word of two count vectors."""
+    table = _keyness_long(
+        target[None, :],
+        reference[None, :],
+        terms,
+        min_count=min_count,
+        yates=yates,
+        sort_by=sort_by,
+    )
+    return table.drop(columns="_group")
+
+
+def _keyness_long(
+    target: np.ndarray,
+    reference: np.ndarray,
+    terms: np.ndarray,
+    *,
+    min_count: int,
+    yates: bool,
+    sort_by: str,
+) -> pd.DataFrame:
+    """Keyness of every (comparison, word): rows of ``target``/``reference`` are comparisons.
+
+    Returns one row per kept (comparison, word) with ``_group`` (the comparison's
+    row), sorted by comparison, descending keyness, word.
+    """
+    c_all = target.sum(axis=1).astype(float)
+    d_all = reference.sum(axis=1).astype(float)
+    group, term = np.nonzero((target + reference) >= max(min_count, 1))
+    a = target[group, term].astype(float)
+    b = reference[group, term].astype(float)
+    c, d = c_all[group], d_all[group]
+    n = c + d
+    # 2 x 2 table per word: [[a, c - a], [b, d - b]] (word / other words, target / reference)
+    observed = np.stack([a, c - a, b, d - b])
+    row = np.stack([c, c, d, d])
+    col = np.stack([a + b, n - a - b, a + b, n - a - b])
+    expected = row * col / n
+    g2 = np.maximum(2.0 * _xlogy(observed, expected).sum(axis=0), 0.0)
+    diff = np.abs(observed - expected)
+    if yates:
+        diff = np.maximum(diff - 0.5, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cells = np.where(expected > 0, diff**2 / np.where(expected > 0, expected, 1), 0.0)
+    chi2 = cells.sum(axis=0)
+    c_safe, d_safe = np.maximum(c, 1.0), np.maximum(d, 1.0)
+    log_ratio = np.log2((np.where(a > 0, a, 0.5) / c_safe) / (np.where(b > 0, b, 0.5) / d_safe))
+    over = a / c_safe >= b / d_safe
+    sign = np.where(over, 1.0, -1.0)
+    stats = {"g2": sign * g2, "chi2": sign * chi2, "log_ratio": log_ratio}
+    words = terms[term].astype(object)
+    order = np.lexsort((words.astype(str), -stats[sort_by], group))
+    group = group[order]
+    starts = np.searchsorted(group, group, side="left")
+    table = pd.DataFrame(
+        {
+            "_group": group,
+            "rank": (np.arange(len(group)) - starts + 1).astype(np.int64),
+            "word": words[order],
+            "count_target": a[order].astype(np.int64),
+            "count_reference": b[order].astype(np.int64),
+            "total_target": c[order].astype(np.int64),
+            "total_reference": d[order].astype(np.int64),
+            "per1000_target": per_thousand(a, c)[order],
+            "per1000_reference": per_thousand(b, d)[order],
+            "g2": stats["g2"][order],
+            "chi2": stats["chi2"][order],
+            "p_value": chi2_dist.sf(g2, 1)[order],
+            "log_ratio": log_ratio[order],
+            "direction": np.where(over, "target", "reference").astype(object)[order],
+            "keyness": stats[sort_by][order],
+        }
+    )
+    return table
+
+
+def _xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """x * log(x / y) with 0 log 0 = 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x > 0, x * np.log(np.where(x > 0, x, 1.0) / np.where(y > 0, y, 1.0)), 0.0)

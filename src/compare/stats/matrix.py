@@ -1,0 +1,172 @@
+"""Document-term matrices from the TOKENS table.
+
+A "document" is any grouping of tokens: a segment, a section, a plan, a
+municipality or the values of any column.  Counting is done by
+scikit-learn's :class:`~sklearn.feature_extraction.text.CountVectorizer`
+(fed the already analysed ``word`` column), TF-IDF by its
+``TfidfTransformer``; term labels come from ``get_feature_names_out``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from compare.errors import AnalysisError
+from compare.stats._common import (
+    count_matrix,
+    group_documents,
+    resolve_by,
+    select_tokens,
+    tfidf,
+)
+
+Weighting = Literal["count", "tfidf", "binary"]
+
+
+@dataclass(frozen=True)
+class DocumentTermMatrix:
+    """A document-term matrix with its row and column tables.
+
+    Attributes
+    ----------
+    matrix : scipy.sparse.csr_matrix
+        Documents × terms weights (counts, TF-IDF or 0/1, see ``weighting``).
+    counts : scipy.sparse.csr_matrix
+        Documents × terms raw counts, whatever the weighting.
+    documents : pandas.DataFrame
+        One row per matrix row: ``doc`` (row number), the grouping columns,
+        the catalogue labels constant within the document (``plan_id``,
+        ``municipality``, ``plan_type``, …), ``label`` (grouping values joined
+        by ":") and ``n_tokens`` (counted tokens before trimming).
+    terms : pandas.DataFrame
+        One row per matrix column: ``term_id``, ``term``, ``doc_freq``
+        (documents containing it), ``count`` (total count) and ``idf``
+        (TF-IDF weighting only).
+    weighting : str
+        ``"count"``, ``"tfidf"`` or ``"binary"``.
+    by : tuple of str
+        The grouping columns.
+    """
+
+    matrix: sp.csr_matrix
+    counts: sp.csr_matrix
+    documents: pd.DataFrame
+    terms: pd.DataFrame
+    weighting: str
+    by: tuple[str, ...]
+    params: dict = field(default_factory=dict)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(documents, terms)."""
+        return self.matrix.shape
+
+    def to_frame(self, index: str = "label") -> pd.DataFrame:
+        """Return the matrix as a dense DataFrame (rows: ``documents[index]``, columns: terms)."""
+        return pd.DataFrame(
+            self.matrix.toarray(),
+            index=pd.Index(self.documents[index], name=index),
+            columns=pd.Index(self.terms["term"], name="term"),
+        )
+
+
+def stat_dtm(
+    tokens: pd.DataFrame,
+    by: str | Sequence[str] = "plan",
+    *,
+    weighting: Weighting = "count",
+    min_df: float | int = 1,
+    max_df: float | int = 1.0,
+    max_features: int | None = None,
+    sublinear_tf: bool = False,
+    norm: Literal["l1", "l2"] | None = "l2",
+    content_only: bool = True,
+    include_meta: bool = False,
+) -> DocumentTermMatrix:
+    """Build a document-term matrix from a TOKENS table.
+
+    Parameters
+    ----------
+    tokens : pandas.DataFrame
+        A TOKENS table (from :func:`compare.tokenize`); the ``word`` column is counted.
+    by : str or list of str
+        What a document is: ``"segment"`` (plan_id, seg_id), ``"section"``
+        (plan_id, section_id), ``"plan"`` (plan_id), ``"municipality"`` or any
+        column name(s) of ``tokens``.
+    weighting : {"count", "tfidf", "binary"}
+        Cell values: raw counts, TF-IDF (smoothed idf, ``norm``-normalised
+        rows, as scikit-learn's TfidfVectorizer) or presence (0/1).
+    min_df, max_df : int or float
+        Document-frequency trimming as in scikit-learn: an int is a number of
+        documents, a float a proportion of documents.
+    max_features : int, optional
+        Keep only the most frequent terms.
+    sublinear_tf : bool
+        Use 1 + log(tf) in TF-IDF.
+    norm : {"l2", "l1", None}
+        Row normalisation of TF-IDF.
+    content_only : bool
+        Count only content tokens (``is_content``); default True.
+    include_meta : bool
+        Also count tokens of ``kind == "meta"`` segments; default False.
+
+    Returns
+    -------
+    DocumentTermMatrix
+        ``matrix`` and ``counts`` (sparse), ``documents`` (columns: doc, the
+        grouping columns, constant catalogue labels such as plan_id,
+        municipality, plan_type, then label, n_tokens) and ``terms`` (columns:
+        term_id, term, doc_freq, count, and idf for TF-IDF).
+
+    Raises
+    ------
+    AnalysisError
+        When the grouping column is unknown, no token is left to count, or
+        trimming leaves no term.
+    """
+    if weighting not in ("count", "tfidf", "binary"):
+        raise AnalysisError(f"Unknown weighting {weighting!r}; use 'count', 'tfidf' or 'binary'.")
+    selected = select_tokens(tokens, content_only=content_only, include_meta=include_meta)
+    keys = resolve_by(by, selected)
+    docs = group_documents(selected, keys)
+    counts, terms = count_matrix(docs, min_df=min_df, max_df=max_df, max_features=max_features)
+
+    term_table = pd.DataFrame(
+        {
+            "term_id": np.arange(len(terms), dtype=np.int64),
+            "term": terms,
+            "doc_freq": np.asarray((counts > 0).sum(axis=0)).ravel().astype(np.int64),
+            "count": np.asarray(counts.sum(axis=0)).ravel().astype(np.int64),
+        }
+    )
+    if weighting == "tfidf":
+        matrix, idf = tfidf(counts, sublinear_tf=sublinear_tf, norm=norm)
+        term_table["idf"] = idf
+    elif weighting == "binary":
+        matrix = sp.csr_matrix((counts > 0).astype(np.int64))
+    else:
+        matrix = counts
+    params = {
+        "by": keys,
+        "weighting": weighting,
+        "min_df": min_df,
+        "max_df": max_df,
+        "max_features": max_features,
+        "content_only": content_only,
+        "include_meta": include_meta,
+    }
+    return DocumentTermMatrix(
+        matrix=matrix,
+        counts=counts,
+        documents=docs.frame,
+        terms=term_table,
+        weighting=weighting,
+        by=tuple(keys),
+        params=params,
+    )

@@ -1,0 +1,241 @@
+"""Document similarity: plan × plan, section × section, or any grouping.
+
+Two measures: cosine similarity of TF-IDF vectors (how alike the weighted
+vocabularies are) and Jaccard similarity of word sets (what share of the
+distinct words the two documents have in common).  The result is a tidy long
+table; :func:`similarity_matrix` turns it into a square matrix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from compare.errors import AnalysisError
+from compare.stats._common import (
+    PAIR_LABELS,
+    check_columns,
+    count_matrix,
+    group_documents,
+    resolve_by,
+    select_tokens,
+    tfidf,
+)
+
+MEASURES = ("cosine", "jaccard")
+
+
+def stat_similarity(
+    tokens: pd.DataFrame,
+    by: str | Sequence[str] = "plan",
+    *,
+    segments: pd.DataFrame | None = None,
+    heading: str | None = None,
+    pairs: Literal["all", "unique", "across"] = "all",
+    min_df: float | int = 1,
+    max_df: float | int = 1.0,
+    sublinear_tf: bool = False,
+    content_only: bool = True,
+    include_meta: bool = False,
+) -> pd.DataFrame:
+    """Cosine (TF-IDF) and Jaccard (word sets) similarity between documents.
+
+    Parameters
+    ----------
+    tokens : pandas.DataFrame
+        A TOKENS table.
+    by : str or list of str
+        What is compared: ``"plan"`` (default), ``"section"``, ``"segment"``,
+        ``"municipality"`` or any column(s) of ``tokens``.
+    segments : pandas.DataFrame, optional
+        The SEGMENTS table; needed for ``heading`` and used to label sections
+        with their heading text.
+    heading : str, optional
+        Regular expression matched against each segment's ``heading_path``:
+        only segments under a matching heading are counted.  For example
+        ``stat_similarity(tokens, segments=segments, heading="基本理念")``
+        compares every plan's 基本理念 with every other's.
+    pairs : {"all", "unique", "across"}
+        ``"all"``: every ordered pair including a document with itself (a full
+        square); ``"unique"``: each unordered pair once; ``"across"``: unique
+        pairs of documents from different plans only.
+    min_df, max_df : int or float
+        Document-frequency trimming of the vocabulary (as scikit-learn).
+    sublinear_tf : bool
+        Use 1 + log(tf) in TF-IDF.
+    content_only, include_meta : bool
+        Which tokens are counted (default: content tokens of non-meta segments).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pair, sorted by ``doc_a``, ``doc_b``. Columns: ``doc_a``,
+        ``doc_b`` (row numbers in document order), ``label_a``, ``label_b``,
+        the grouping columns suffixed ``_a``/``_b``, ``plan_id_a``/``_b``,
+        ``municipality_a``/``_b``, ``plan_type_a``/``_b``, ``author_a``/``_b``,
+        ``edition_a``/``_b`` (when constant within documents), ``heading_a``/``_b``
+        (sections, when ``segments`` is given), ``cosine``, ``jaccard``,
+        ``n_terms_a``, ``n_terms_b`` (distinct words) and ``n_shared``.
+        ``df.attrs["documents"]`` holds the document table.
+
+    Raises
+    ------
+    AnalysisError
+        Fewer than two documents, an unknown grouping column, ``heading``
+        without ``segments``, no segment under ``heading``, or an empty matrix
+        after trimming.
+    """
+    if pairs not in ("all", "unique", "across"):
+        raise AnalysisError(f"Unknown pairs={pairs!r}; use 'all', 'unique' or 'across'.")
+    selected = select_tokens(tokens, content_only=content_only, include_meta=include_meta)
+    if heading is not None:
+        selected = _under_heading(selected, segments, heading)
+    keys = resolve_by(by, selected)
+    docs = group_documents(selected, keys)
+    frame = docs.frame
+    if len(frame) < 2:
+        raise AnalysisError(
+            f"Similarity needs at least two documents; by={by!r} gives {len(frame)} "
+            f"({', '.join(frame['label'])}). Add plans or use a finer grouping."
+        )
+    if segments is not None and "section_id" in keys:
+        frame = _add_headings(frame, segments)
+
+    counts, _terms = count_matrix(docs, min_df=min_df, max_df=max_df)
+    weights, _ = tfidf(counts, sublinear_tf=sublinear_tf, norm="l2")
+    cosine = (weights @ weights.T).toarray()
+    np.fill_diagonal(cosine, np.where(np.asarray(weights.sum(axis=1)).ravel() > 0, 1.0, 0.0))
+    cosine = np.clip(cosine, 0.0, 1.0)
+    presence = sp.csr_matrix((counts > 0).astype(np.int64))
+    shared = (presence @ presence.T).toarray()
+    sizes = np.asarray(presence.sum(axis=1)).ravel()
+    union = sizes[:, None] + sizes[None, :] - shared
+    with np.errstate(divide="ignore", invalid="ignore"):
+        jaccard = np.where(union > 0, shared / np.where(union > 0, union, 1), 0.0)
+
+    a, b = _pair_indices(frame, pairs)
+    out = pd.DataFrame({"doc_a": a, "doc_b": b})
+    out["label_a"] = frame["label"].to_numpy()[a]
+    out["label_b"] = frame["label"].to_numpy()[b]
+    carried = [*keys]
+    carried += [c for c in ("plan_id", *PAIR_LABELS, "heading") if c in frame and c not in keys]
+    for column in carried:
+        values = frame[column].to_numpy()
+        out[f"{column}_a"] = values[a]
+        out[f"{column}_b"] = values[b]
+    out["cosine"] = cosine[a, b]
+    out["jaccard"] = jaccard[a, b]
+    out["n_terms_a"] = sizes[a].astype(np.int64)
+    out["n_terms_b"] = sizes[b].astype(np.int64)
+    out["n_shared"] = shared[a, b].astype(np.int64)
+    out.attrs["documents"] = frame
+    out.attrs["params"] = {"by": keys, "heading": heading, "pairs": pairs}
+    return out
+
+
+def similarity_matrix(
+    pairs: pd.DataFrame, measure: Literal["cosine", "jaccard"] = "cosine", label: str = "label"
+) -> pd.DataFrame:
+    """Square document × document matrix from a :func:`stat_similarity` table.
+
+    Parameters
+    ----------
+    pairs : pandas.DataFrame
+        The output of :func:`stat_similarity` (any ``pairs`` setting).
+    measure : {"cosine", "jaccard"}
+        Which similarity fills the cells.
+    label : str
+        Column (without the ``_a``/``_b`` suffix) naming rows and columns,
+        e.g. ``"label"``, ``"plan_id"`` or ``"municipality"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Symmetric matrix in document order; the diagonal is 1 for documents
+        with at least one word.
+    """
+    if measure not in MEASURES:
+        raise AnalysisError(f"Unknown measure {measure!r}; use 'cosine' or 'jaccard'.")
+    check_columns(pairs, ("doc_a", "doc_b", f"{label}_a", f"{label}_b", measure), "similarity")
+    forward = pairs[["doc_a", "doc_b", measure]].to_numpy()
+    names: dict[int, object] = {}
+    for doc, name in zip(pairs["doc_a"], pairs[f"{label}_a"], strict=True):
+        names.setdefault(int(doc), name)
+    for doc, name in zip(pairs["doc_b"], pairs[f"{label}_b"], strict=True):
+        names.setdefault(int(doc), name)
+    order = sorted(names)
+    position = {doc: i for i, doc in enumerate(order)}
+    square = np.full((len(order), len(order)), np.nan)
+    np.fill_diagonal(square, 1.0)
+    for doc_a, doc_b, value in forward:
+        i, j = position[int(doc_a)], position[int(doc_b)]
+        square[i, j] = value
+        square[j, i] = value
+    index = pd.Index([names[d] for d in order], name=label)
+    return pd.DataFrame(square, index=index, columns=index.rename(None))
+
+
+def _pair_indices(frame: pd.DataFrame, pairs: str) -> tuple[np.ndarray, np.ndarray]:
+    n = len(frame)
+    if pairs == "all":
+        a, b = np.divmod(np.arange(n * n, dtype=np.int64), n)
+        return a, b
+    a, b = np.triu_indices(n, k=1)
+    if pairs == "across" and "plan_id" in frame:
+        plan = frame["plan_id"].to_numpy()
+        keep = plan[a] != plan[b]
+        a, b = a[keep], b[keep]
+    return a.astype(np.int64), b.astype(np.int64)
+
+
+def _under_heading(
+    tokens: pd.DataFrame, segments: pd.DataFrame | None, heading: str
+) -> pd.DataFrame:
+    if segments is None:
+        raise AnalysisError(
+            "heading= needs the SEGMENTS table: pass segments=read_corpus() (or the table "
+            "the tokens came from)."
+        )
+    check_columns(segments, ("plan_id", "seg_id", "heading_path"), "SEGMENTS")
+    check_columns(tokens, ("seg_id",))
+    try:
+        pattern = re.compile(heading)
+    except re.error as error:
+        raise AnalysisError(
+            f"heading={heading!r} is not a valid regular expression: {error}"
+        ) from None
+    paths = segments["heading_path"].fillna("").astype(str)
+    under = segments.loc[paths.map(lambda p: bool(pattern.search(p))), ["plan_id", "seg_id"]]
+    if under.empty:
+        raise AnalysisError(
+            f"No segment lies under a heading matching {heading!r}; check the pattern against "
+            "outline(segments) or drop heading=."
+        )
+    keys = pd.MultiIndex.from_frame(under.astype({"plan_id": object}))
+    token_keys = pd.MultiIndex.from_arrays([tokens["plan_id"].astype(object), tokens["seg_id"]])
+    selected = tokens.loc[token_keys.isin(keys)]
+    if selected.empty:
+        raise AnalysisError(
+            f"Segments under headings matching {heading!r} hold no counted token; "
+            "pass content_only=False or choose another heading."
+        )
+    return selected
+
+
+def _add_headings(frame: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+    check_columns(segments, ("plan_id", "section_id", "heading_path"), "SEGMENTS")
+    first = segments.drop_duplicates(["plan_id", "section_id"])
+    path = first["heading_path"].fillna("").astype(str).str.split(" > ").str[-1]
+    keys = zip(first["plan_id"].astype(object), first["section_id"], strict=True)
+    lookup = dict(zip(keys, path, strict=True))
+    frame = frame.copy()
+    frame["heading"] = [
+        lookup.get((p, s), "")
+        for p, s in zip(frame["plan_id"].astype(object), frame["section_id"], strict=True)
+    ]
+    return frame

@@ -1,0 +1,667 @@
+"""Statistics on theme coding: shares, tests of independence, KWIC, word association.
+
+Every function takes a SEGMENTS or TOKENS table (and codes it with
+:func:`compare.themes_wide`) or a table already returned by
+:func:`compare.themes_wide`, and returns a documented DataFrame.  The unit of
+counting is the segment (paragraph, list item, table row or heading), as the
+"document" unit in KH Coder's coding; ``meta`` segments are never counted.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.stats.contingency import expected_freq
+
+from compare._rules import Result, evaluate
+from compare.errors import AnalysisError, ThemeError
+from compare.themes import (
+    CodingCorpus,
+    Theme,
+    build_corpus,
+    resolve_themes,
+    themes_wide,
+)
+
+#: Expected cell count below which the χ² approximation is replaced by Fisher's test.
+MIN_EXPECTED = 5.0
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _wide(data: pd.DataFrame, themes: Any, tokenizer: Any) -> pd.DataFrame:
+    """A themes_wide table: ``data`` itself if it is one, else ``data`` coded now."""
+    ids = data.attrs.get("themes") if isinstance(data, pd.DataFrame) else None
+    if ids and all(i in data.columns for i in ids) and "n_tokens" in data.columns:
+        if themes is not None:
+            wanted = [t.id for t in resolve_themes(themes)[0]]
+            missing = [i for i in wanted if i not in ids]
+            if missing:
+                raise ThemeError(
+                    f"theme(s) {', '.join(missing)} are not in this coded table; "
+                    f"it has: {', '.join(ids)}"
+                )
+            out = data.drop(columns=[i for i in ids if i not in wanted])
+            out.attrs = {**data.attrs, "themes": wanted}
+            return out
+        return data
+    return themes_wide(data, themes, tokenizer)
+
+
+def _by_columns(wide: pd.DataFrame, by: str | Sequence[str]) -> list[str]:
+    columns = [by] if isinstance(by, str) else list(by)
+    if not columns:
+        raise AnalysisError("'by' names no column; use e.g. by='municipality'")
+    missing = [c for c in columns if c not in wide.columns]
+    if missing:
+        usable = [c for c in wide.columns if c not in wide.attrs.get("themes", [])]
+        raise AnalysisError(
+            f"cannot group by {', '.join(missing)}: no such column; use one of {', '.join(usable)}"
+        )
+    return columns
+
+
+def _labels(wide: pd.DataFrame) -> dict[str, str]:
+    return dict(wide.attrs.get("labels", {}))
+
+
+# --------------------------------------------------------------------------- shares
+
+
+def stat_theme_shares(
+    data: pd.DataFrame,
+    themes: Any = None,
+    by: str | Sequence[str] = "plan_id",
+    tokenizer: Any = None,
+) -> pd.DataFrame:
+    """How much each plan (or municipality, plan type, heading level) talks about each theme.
+
+    Counts are normalised two ways, because the documents differ in length
+    and kind (full plans, summaries, excerpts): the share of segments coded
+    with the theme, and coded segments per 1,000 analysed content tokens.
+
+    Parameters
+    ----------
+    data
+        SEGMENTS, TOKENS or a :func:`compare.themes_wide` table.
+    themes
+        Theme catalogue (see :func:`compare.code_themes`); with a
+        themes_wide table, a subset of its themes.
+    by
+        Column(s) to group by: ``"plan_id"`` (default), ``"municipality"``,
+        ``"plan_type"``, ``"level"`` (heading depth), ``"kind"`` …
+    tokenizer
+        Tokenizer used when ``data`` is a SEGMENTS table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (group, theme), groups in order of first appearance and
+        themes in catalogue order.  Columns: the ``by`` column(s),
+        ``theme_id``, ``label``, ``segments`` (segments coded with the
+        theme), ``n_segments`` (segments in the group), ``share``
+        (segments / n_segments), ``n_tokens`` (analysed content tokens in
+        the group), ``per_1000_tokens`` (segments × 1000 / n_tokens; NaN if
+        the group has no tokens).
+    """
+    wide = _wide(data, themes, tokenizer)
+    keys = _by_columns(wide, by)
+    ids = list(wide.attrs["themes"])
+    labels = _labels(wide)
+    grouped = wide.groupby(keys, sort=False, observed=True, dropna=False)
+    sizes = grouped.size()
+    tokens = grouped["n_tokens"].sum()
+    counts = grouped[ids].sum()
+    rows = []
+    for key in sizes.index:
+        key_values = key if isinstance(key, tuple) else (key,)
+        n_seg = int(sizes.loc[key])
+        n_tok = int(tokens.loc[key])
+        for theme_id in ids:
+            hits = int(counts.loc[key, theme_id])
+            rows.append(
+                (
+                    *key_values,
+                    theme_id,
+                    labels.get(theme_id, theme_id),
+                    hits,
+                    n_seg,
+                    hits / n_seg if n_seg else math.nan,
+                    n_tok,
+                    hits * 1000.0 / n_tok if n_tok else math.nan,
+                )
+            )
+    columns = [
+        *keys,
+        "theme_id",
+        "label",
+        "segments",
+        "n_segments",
+        "share",
+        "n_tokens",
+        "per_1000_tokens",
+    ]
+    out = pd.DataFrame(rows, columns=columns)
+    for column in ("segments", "n_segments", "n_tokens"):
+        out[column] = out[column].astype("int64")
+    out.attrs = {k: v for k, v in wide.attrs.items() if k != "labels"}
+    return out
+
+
+# --------------------------------------------------------------------------- test
+
+
+def adjusted_residuals(table: np.ndarray) -> np.ndarray:
+    """Adjusted standardised residuals of a two-way contingency table (Haberman).
+
+    ``(O - E) / sqrt(E · (1 - row_total / N) · (1 - column_total / N))``;
+    values beyond ±1.96 mark cells that differ from independence at about
+    the 5 % level.  Cells whose denominator is zero get NaN.
+    """
+    observed = np.asarray(table, dtype=float)
+    total = observed.sum()
+    expected = expected_freq(observed)
+    rows = observed.sum(axis=1, keepdims=True) / total
+    cols = observed.sum(axis=0, keepdims=True) / total
+    denominator = np.sqrt(expected * (1 - rows) * (1 - cols))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        residuals = (observed - expected) / denominator
+    return np.where(denominator > 0, residuals, np.nan)
+
+
+def independence_test(
+    table: np.ndarray,
+    *,
+    min_expected: float = MIN_EXPECTED,
+    correction: bool = False,
+    n_resamples: int = 9999,
+    random_state: int = 0,
+) -> dict[str, Any]:
+    """Test a two-way table for independence; choose χ² or Fisher by the expected counts.
+
+    Returns a dict with ``chi2`` (Pearson's statistic), ``dof``, ``p_value``,
+    ``test`` (``"chi2"``, ``"fisher_exact"`` for 2×2 tables,
+    ``"fisher_exact_monte_carlo"`` for larger ones: Fisher–Freeman–Halton
+    with ``n_resamples`` tables drawn from a generator seeded with
+    ``random_state``; ``"none"`` when a margin is zero) and
+    ``min_expected``.
+    """
+    observed = np.asarray(table, dtype=np.int64)
+    if observed.ndim != 2 or min(observed.shape) < 2:
+        raise AnalysisError("a test of independence needs at least a 2 × 2 table")
+    if (observed.sum(axis=0) == 0).any() or (observed.sum(axis=1) == 0).any():
+        return {
+            "chi2": math.nan,
+            "dof": math.nan,
+            "p_value": math.nan,
+            "test": "none",
+            "min_expected": math.nan,
+        }
+    expected = expected_freq(observed)
+    chi2 = stats.chi2_contingency(observed, correction=correction)
+    result = {
+        "chi2": float(chi2.statistic),
+        "dof": int(chi2.dof),
+        "min_expected": float(expected.min()),
+    }
+    if expected.min() >= min_expected:
+        result.update(p_value=float(chi2.pvalue), test="chi2")
+    elif observed.shape == (2, 2):
+        result.update(p_value=float(stats.fisher_exact(observed).pvalue), test="fisher_exact")
+    else:
+        method = stats.MonteCarloMethod(
+            n_resamples=n_resamples, rng=np.random.default_rng(random_state)
+        )
+        p_value = stats.fisher_exact(observed, method=method).pvalue
+        result.update(p_value=float(p_value), test="fisher_exact_monte_carlo")
+    return result
+
+
+def stat_theme_test(
+    data: pd.DataFrame,
+    themes: Any = None,
+    by: str = "municipality",
+    tokenizer: Any = None,
+    *,
+    min_expected: float = MIN_EXPECTED,
+    correction: bool = False,
+    n_resamples: int = 9999,
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """Does the share of segments on a theme differ across municipalities (or plans)?
+
+    For each theme, a groups × (coded, not coded) table of segment counts is
+    tested for independence: Pearson's χ² when every expected count is at
+    least ``min_expected``, otherwise Fisher's exact test (exact for two
+    groups; for more groups, the Fisher–Freeman–Halton test with a seeded
+    Monte-Carlo p-value, so results repeat exactly).  The column ``test``
+    says which test produced each p-value.  Adjusted standardised residuals
+    show which groups talk about the theme more (> 1.96) or less (< -1.96)
+    than independence predicts.
+
+    Parameters
+    ----------
+    data
+        SEGMENTS, TOKENS or a :func:`compare.themes_wide` table.
+    themes
+        Theme catalogue or subset (see :func:`compare.code_themes`).
+    by
+        The grouping column (default ``"municipality"``; ``"plan_id"`` to
+        compare plans, e.g. editions of one city).
+    tokenizer
+        Tokenizer used when ``data`` is a SEGMENTS table.
+    min_expected
+        Smallest expected count for which the χ² approximation is used.
+    correction
+        Yates' continuity correction for 2 × 2 χ² tests (off by default).
+    n_resamples, random_state
+        Monte-Carlo settings for Fisher's test on tables larger than 2 × 2.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (theme, group), themes in catalogue order and groups in
+        order of first appearance.  Columns: ``theme_id``, ``label``, the
+        ``by`` column, ``n_segments`` (segments in the group), ``segments``
+        (coded with the theme), ``expected`` (coded segments expected under
+        independence), ``share``, ``adj_residual`` (adjusted standardised
+        residual of the coded cell), then per theme: ``chi2`` (Pearson's
+        statistic), ``dof``, ``p_value``, ``p_adjusted`` (Benjamini–Hochberg
+        over the themes tested), ``test`` (``chi2``, ``fisher_exact``,
+        ``fisher_exact_monte_carlo`` or ``none`` when the theme is coded in
+        no segment or in all), ``min_expected``.
+
+    Raises
+    ------
+    AnalysisError
+        If there are fewer than two groups.
+    """
+    wide = _wide(data, themes, tokenizer)
+    key = _by_columns(wide, by)[0]
+    ids = list(wide.attrs["themes"])
+    labels = _labels(wide)
+    grouped = wide.groupby(key, sort=False, observed=True, dropna=False)
+    sizes = grouped.size()
+    if len(sizes) < 2:
+        raise AnalysisError(
+            f"a test across {key} needs at least two groups; the data has {len(sizes)} "
+            f"({', '.join(map(str, sizes.index))}). Add plans or group by another column"
+        )
+    counts = grouped[ids].sum()
+    n = sizes.to_numpy(dtype=np.int64)
+    rows = []
+    tests = []
+    for theme_id in ids:
+        coded = counts[theme_id].to_numpy(dtype=np.int64)
+        table = np.column_stack([coded, n - coded])
+        result = independence_test(
+            table,
+            min_expected=min_expected,
+            correction=correction,
+            n_resamples=n_resamples,
+            random_state=random_state,
+        )
+        tests.append(result)
+        if result["test"] == "none":
+            expected = coded.astype(float)
+            residuals = np.full(len(n), np.nan)
+        else:
+            expected = expected_freq(table)[:, 0]
+            residuals = adjusted_residuals(table)[:, 0]
+        for i, group in enumerate(sizes.index):
+            rows.append(
+                {
+                    "theme_id": theme_id,
+                    "label": labels.get(theme_id, theme_id),
+                    key: group,
+                    "n_segments": int(n[i]),
+                    "segments": int(coded[i]),
+                    "expected": float(expected[i]),
+                    "share": coded[i] / n[i] if n[i] else math.nan,
+                    "adj_residual": float(residuals[i]),
+                    **result,
+                }
+            )
+    adjusted = _benjamini_hochberg([t["p_value"] for t in tests])
+    out = pd.DataFrame(rows)
+    out.insert(out.columns.get_loc("p_value") + 1, "p_adjusted", np.repeat(adjusted, len(n)))
+    out = out[
+        [
+            "theme_id",
+            "label",
+            key,
+            "n_segments",
+            "segments",
+            "expected",
+            "share",
+            "adj_residual",
+            "chi2",
+            "dof",
+            "p_value",
+            "p_adjusted",
+            "test",
+            "min_expected",
+        ]
+    ]
+    out["dof"] = out["dof"].astype("float64")
+    out.attrs = {k: v for k, v in wide.attrs.items() if k != "labels"}
+    out.attrs["test_settings"] = {
+        "min_expected": min_expected,
+        "correction": correction,
+        "n_resamples": n_resamples,
+        "random_state": random_state,
+    }
+    return out
+
+
+def _benjamini_hochberg(p_values: list[float]) -> np.ndarray:
+    values = np.asarray(p_values, dtype=float)
+    out = np.full(values.shape, np.nan)
+    finite = np.isfinite(values)
+    if finite.any():
+        out[finite] = stats.false_discovery_control(values[finite], method="bh")
+    return out
+
+
+# --------------------------------------------------------------------------- queries
+
+
+def _query(query: str, theme_list: list[Theme]) -> Theme:
+    """A theme id of the catalogue, or else a rule (a term, or any rule expression)."""
+    if not isinstance(query, str) or not query.strip():
+        raise ThemeError("the query is empty; give a term (e.g. 見守り) or a theme id")
+    for theme in theme_list:
+        if theme.id == query.strip():
+            return theme
+    return Theme(id="query", label=query.strip(), rule=query.strip())
+
+
+def _coded_corpus(
+    data: pd.DataFrame,
+    theme: Theme,
+    tokenizer: Any,
+    plans: Sequence[str] | None,
+    tokens: pd.DataFrame | None,
+) -> tuple[CodingCorpus, list[Result]]:
+    if isinstance(data, pd.DataFrame) and plans is not None:
+        wanted = [plans] if isinstance(plans, str) else list(plans)
+        known = list(dict.fromkeys(data["plan_id"].astype(str)))
+        unknown = [p for p in wanted if p not in known]
+        if unknown:
+            raise AnalysisError(
+                f"unknown plan_id(s) {', '.join(unknown)}; the data has {', '.join(known)}"
+            )
+        data = data[data["plan_id"].astype(str).isin(wanted)]
+        if tokens is not None:
+            tokens = tokens[tokens["plan_id"].astype(str).isin(wanted)]
+    corpus = build_corpus(data, tokenizer, tokens)
+    results = [evaluate(theme.node, p) for p in corpus.passages]
+    return corpus, results
+
+
+def stat_kwic(
+    data: pd.DataFrame,
+    query: str,
+    themes: Any = None,
+    tokenizer: Any = None,
+    *,
+    width: int = 20,
+    plans: Sequence[str] | None = None,
+    tokens: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Keyword in context: every occurrence of a term (or of a theme's terms) with its context.
+
+    Parameters
+    ----------
+    data
+        SEGMENTS (or TOKENS) table.
+    query
+        A theme id of the catalogue (lines show its terms in the segments
+        the theme codes), or a term, or any rule expression (e.g.
+        ``near(防災-訓練)[5]``: lines show its terms in the segments where
+        the rule holds).
+    themes
+        Theme catalogue in which ``query`` is looked up as an id.
+    tokenizer
+        Tokenizer used when tokenizing SEGMENTS.
+    width
+        Characters of context on each side.
+    plans
+        Only these plan ids.
+    tokens
+        A TOKENS table of ``data`` (skips tokenizing).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per occurrence, in corpus order.  Columns: ``plan_id``,
+        ``municipality`` (when known), ``seg_id``, ``heading_path``,
+        ``line_start``, ``line_end``, ``left``, ``match`` (the text as
+        written), ``right``, ``word`` (the analysed form matched),
+        ``query``.  A segment coded only through a heading condition gives
+        one row with an empty match and the start of the text on the right.
+    """
+    if width < 0:
+        raise AnalysisError("width must be zero or positive")
+    theme = _query(query, resolve_themes(themes)[0])
+    corpus, results = _coded_corpus(data, theme, tokenizer, plans, tokens)
+    segs = corpus.segments
+    rows = []
+    for row, result in enumerate(results):
+        if not result.ok:
+            continue
+        passage = corpus.passages[row]
+        text = str(segs["text"].iat[row])
+        starts, ends = corpus.offsets[row]
+        spans = _outermost(sorted(set(result.spans)))
+        info = {
+            "plan_id": str(segs["plan_id"].iat[row]),
+            **(
+                {"municipality": str(segs["municipality"].iat[row])}
+                if "municipality" in segs
+                else {}
+            ),
+            "seg_id": int(segs["seg_id"].iat[row]),
+            "heading_path": str(segs["heading_path"].iat[row]) if "heading_path" in segs else "",
+            "line_start": _int_or_none(segs, "line_start", row),
+            "line_end": _int_or_none(segs, "line_end", row),
+        }
+        if not spans:
+            rows.append(
+                {
+                    **info,
+                    "left": "",
+                    "match": "",
+                    "right": _flat(text[: 2 * width]),
+                    "word": "",
+                    "query": query,
+                }
+            )
+            continue
+        for first, last in spans:
+            start, end = starts[first], ends[last]
+            if start < 0 or end < 0:
+                start, end = _locate(text, "".join(passage.words[first : last + 1]))
+            rows.append(
+                {
+                    **info,
+                    "left": _flat(text[max(0, start - width) : start]),
+                    "match": _flat(text[start:end]),
+                    "right": _flat(text[end : end + width]),
+                    "word": "".join(passage.words[first : last + 1]),
+                    "query": query,
+                }
+            )
+    columns = [
+        "plan_id",
+        "municipality",
+        "seg_id",
+        "heading_path",
+        "line_start",
+        "line_end",
+        "left",
+        "match",
+        "right",
+        "word",
+        "query",
+    ]
+    if "municipality" not in segs:
+        columns.remove("municipality")
+    out = pd.DataFrame(rows, columns=columns)
+    for column in ("line_start", "line_end", "seg_id"):
+        out[column] = out[column].astype("Int64")
+    return out
+
+
+def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Drop spans that lie inside another span (a term inside a matched phrase)."""
+    return [s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)]
+
+
+def _int_or_none(frame: pd.DataFrame, column: str, row: int) -> int | None:
+    if column not in frame:
+        return None
+    value = frame[column].iat[row]
+    return None if pd.isna(value) else int(value)
+
+
+def _locate(text: str, word: str) -> tuple[int, int]:
+    at = text.find(word)
+    return (at, at + len(word)) if at >= 0 else (0, 0)
+
+
+def _flat(text: str) -> str:
+    return text.replace("\n", " ").replace("\t", " ")
+
+
+def stat_word_association(
+    data: pd.DataFrame,
+    query: str,
+    themes: Any = None,
+    tokenizer: Any = None,
+    *,
+    top: int | None = 30,
+    min_count: int = 2,
+    plans: Sequence[str] | None = None,
+    tokens: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Words associated with a term or theme (as KH Coder's 関連語探索).
+
+    The target is the set of segments where the query holds (a theme codes
+    them, or a term or rule matches).  For every other analysed content word
+    ``w`` the function compares the segments containing ``w`` with the
+    target: conditional probability P(w | target), its ratio to P(w) over
+    all segments (lift), and the Jaccard coefficient |w ∩ target| /
+    |w ∪ target| by which the table is sorted.
+
+    Parameters
+    ----------
+    data
+        SEGMENTS (or TOKENS) table.
+    query
+        A theme id, a term or a rule expression (see :func:`stat_kwic`).
+    themes
+        Theme catalogue in which ``query`` is looked up as an id.
+    tokenizer
+        Tokenizer used when tokenizing SEGMENTS.
+    top
+        Keep the ``top`` rows (None for all).
+    min_count
+        Keep words that co-occur with the target in at least this many segments.
+    plans
+        Only these plan ids.
+    tokens
+        A TOKENS table of ``data`` (skips tokenizing).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by ``jaccard`` (descending), then ``co_occurrence``
+        (descending), then ``word``.  Columns: ``word``, ``co_occurrence``
+        (target segments containing the word), ``n_word`` (segments
+        containing it), ``n_target`` (target segments), ``n_segments``,
+        ``p_word_given_target``, ``p_word``, ``lift``, ``jaccard``.  Words
+        that contain one of the query's own terms are left out.
+
+    Raises
+    ------
+    AnalysisError
+        If the query matches no segment.
+    """
+    theme = _query(query, resolve_themes(themes)[0])
+    corpus, results = _coded_corpus(data, theme, tokenizer, plans, tokens)
+    flags = [r.ok for r in results]
+    n_segments = len(flags)
+    n_target = sum(flags)
+    if n_target == 0:
+        raise AnalysisError(
+            f"{query!r} matches no segment, so no word can be associated with it; "
+            "check the term with stat_kwic or choose another theme"
+        )
+    own = theme.terms
+    doc_freq: dict[str, int] = {}
+    co: dict[str, int] = {}
+    for passage, flag in zip(corpus.passages, flags, strict=True):
+        for word in set(passage.words):
+            doc_freq[word] = doc_freq.get(word, 0) + 1
+            if flag:
+                co[word] = co.get(word, 0) + 1
+    rows = []
+    for word, together in co.items():
+        norm = word.casefold()
+        if together < min_count or any(term in norm for term in own):
+            continue
+        n_word = doc_freq[word]
+        p_cond = together / n_target
+        p_word = n_word / n_segments
+        rows.append(
+            (
+                word,
+                together,
+                n_word,
+                n_target,
+                n_segments,
+                p_cond,
+                p_word,
+                p_cond / p_word,
+                together / (n_target + n_word - together),
+            )
+        )
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            "word",
+            "co_occurrence",
+            "n_word",
+            "n_target",
+            "n_segments",
+            "p_word_given_target",
+            "p_word",
+            "lift",
+            "jaccard",
+        ],
+    )
+    out = out.sort_values(
+        ["jaccard", "co_occurrence", "word"], ascending=[False, False, True], kind="stable"
+    ).reset_index(drop=True)
+    if top is not None:
+        out = out.head(top)
+    for column in ("co_occurrence", "n_word", "n_target", "n_segments"):
+        out[column] = out[column].astype("int64")
+    return out
+
+
+__all__ = [
+    "adjusted_residuals",
+    "independence_test",
+    "stat_kwic",
+    "stat_theme_shares",
+    "stat_theme_test",
+    "stat_word_association",
+]

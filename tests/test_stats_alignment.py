@@ -1,0 +1,271 @@
+"""stat_goal_alignment and stat_plan_diff on constructed plans and on the bundled corpus."""
+
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from compare import stat_goal_alignment, stat_plan_diff
+from compare.errors import AnalysisError, CompareWarning
+from compare.stats._synthetic import make_segments, tokens_from_segments
+
+GOALS = {
+    "見守り": "見守り 支え合い 声かけ 近所 孤立",
+    "防災": "防災 避難 訓練 要配慮者 減災",
+    "相談": "相談 支援 アウトリーチ 伴走 窓口",
+    "交流": "居場所 サロン 交流 多世代 参加",
+}
+
+
+def plan(goals: list[tuple[str, str]], *, style: str = "numbered") -> list[tuple]:
+    """A plan: an intro chapter, a goal chapter in one of several heading styles, a closing chapter."""
+    segments: list[tuple] = [("h", 1, "第1章 計画の概要"), ("paragraph", "計画 地域 福祉 推進")]
+    segments.append(("h", 1, "第2章 計画の基本方針" if style == "bare" else "第2章 計画の基本目標"))
+    for number, (title, body) in enumerate(goals, start=1):
+        heading = {
+            "numbered": f"基本目標{number} {title}",
+            "container": f"{number} {title}",
+            "bare": f"基本方針{'ⅠⅡⅢⅣⅤ'[number - 1]}",
+        }[style]
+        segments.append(("h", 2, heading))
+        if style == "bare":
+            segments.append(("paragraph", f"{title} づくり"))
+        segments.append(("paragraph", body))
+    segments += [("h", 1, "第3章 計画の推進"), ("paragraph", "評価 進捗 管理")]
+    return segments
+
+
+@pytest.fixture
+def twins() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Plan y is plan x with its goals in another order and one word changed in each."""
+    x = [(k, v) for k, v in GOALS.items()]
+    y = [(k, v.replace(v.split()[-1], "新規")) for k, v in reversed(list(GOALS.items()))]
+    segments = make_segments({"x": plan(x), "y": plan(y, style="container")})
+    return segments, tokens_from_segments(segments)
+
+
+def test_near_identical_plans_align_perfectly(twins: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    segments, tokens = twins
+    table = stat_goal_alignment(segments, tokens)
+    assert table["status"].tolist() == ["matched"] * 4
+    titles = list(zip(table["title_a"], table["title_b"], strict=True))
+    assert titles == [
+        ("基本目標1 見守り", "4 見守り"),
+        ("基本目標2 防災", "3 防災"),
+        ("基本目標3 相談", "2 相談"),
+        ("基本目標4 交流", "1 交流"),
+    ]
+    assert (table["similarity"] > 0.5).all()
+    assert table["goal_b"].tolist() == [4, 3, 2, 1]
+    shared = table.set_index("goal_a")["shared_words"]
+    assert "避難" in shared[2] and "新規" not in shared[2].split(", ")[:1]
+    assert (
+        table["municipality_a"].iloc[0] == "x市" and table["plan_type_b"].iloc[0] == "地域福祉計画"
+    )
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.permutations(list(GOALS)))
+def test_identical_goals_in_any_order_match_their_twins(order: list[str]) -> None:
+    segments = make_segments(
+        {
+            "x": plan(list(GOALS.items())),
+            "y": plan([(k, GOALS[k]) for k in order], style="container"),
+        }
+    )
+    table = stat_goal_alignment(segments, tokens_from_segments(segments))
+    assert (table["status"] == "matched").all()
+    for title_a, title_b, similarity in zip(
+        table["title_a"], table["title_b"], table["similarity"], strict=True
+    ):
+        assert title_a.split()[-1] == title_b.split()[-1]
+        assert similarity > 0.8  # only the heading numbers differ
+
+
+def test_goals_one_plan_lacks_are_reported() -> None:
+    x = list(GOALS.items())
+    y = [(k, v) for k, v in GOALS.items() if k != "防災"]
+    segments = make_segments({"x": plan(x), "y": plan(y)})
+    table = stat_goal_alignment(segments, tokens_from_segments(segments))
+    assert table["status"].tolist() == ["matched", "matched", "matched", "only_a"]
+    lost = table[table["status"] == "only_a"].iloc[0]
+    assert lost["title_a"] == "基本目標2 防災"
+    assert pd.isna(lost["goal_b"])
+    assert lost["similarity"] < 0.1
+
+
+@pytest.mark.parametrize(
+    ("style", "rule", "title"),
+    [
+        ("numbered", "headings starting with 基本目標", "基本目標1 見守り"),
+        ("container", "sub-headings of「第2章 計画の基本目標」", "1 見守り"),
+        ("bare", "headings starting with 基本方針", "基本方針Ⅰ 見守り づくり"),
+    ],
+)
+def test_goal_level_is_found_per_plan(style: str, rule: str, title: str) -> None:
+    segments = make_segments({"x": plan(list(GOALS.items()), style=style), "y": plan([])})
+    from compare.stats.alignment import find_goals
+
+    goals = find_goals(segments, "x")
+    assert len(goals) == 4
+    assert goals["rule"].iloc[0] == rule
+    assert goals["title"].iloc[0] == title
+    assert (goals["level"] == 2).all()
+    # a goal's subtree ends at the next goal or at the closing chapter
+    assert goals["n_segments"].tolist() == [3 if style == "bare" else 2] * 4
+
+
+def test_level_can_be_overridden() -> None:
+    segments = make_segments({"x": plan(list(GOALS.items())), "y": plan(list(GOALS.items()))})
+    tokens = tokens_from_segments(segments)
+    chapters = stat_goal_alignment(segments, tokens, level={"x": 1, "y": 1})
+    assert len(chapters) == 3
+    assert chapters["title_a"].tolist() == [
+        "第1章 計画の概要",
+        "第2章 計画の基本目標",
+        "第3章 計画の推進",
+    ]
+    custom = stat_goal_alignment(segments, tokens, goal_pattern="第[0-9]章")
+    assert custom["title_a"].tolist() == chapters["title_a"].tolist()
+
+
+def test_all_pairs_of_three_plans() -> None:
+    items = list(GOALS.items())
+    segments = make_segments({"x": plan(items), "y": plan(items[:3]), "z": plan(items[1:])})
+    table = stat_goal_alignment(segments, tokens_from_segments(segments))
+    pairs = list(dict.fromkeys(zip(table["plan_a"], table["plan_b"], strict=True)))
+    assert pairs == [("x", "y"), ("x", "z"), ("y", "z")]
+    assert len(table.attrs["goals"]) == 4 + 3 + 3
+
+
+def test_bad_input() -> None:
+    no_goals = [
+        ("h", 1, "第6章 計画の推進"),
+        ("paragraph", "市民 役割"),
+        ("h", 2, "(1) 市民の役割"),
+    ]
+    segments = make_segments({"x": plan(list(GOALS.items())), "w": no_goals})
+    tokens = tokens_from_segments(segments)
+    with pytest.raises(AnalysisError, match=r"Plan 'w' has no goal-level headings.*level="):
+        stat_goal_alignment(segments, tokens)
+    with pytest.raises(AnalysisError, match="at least two plans"):
+        stat_goal_alignment(segments, tokens, plans=["x"])
+    with pytest.raises(AnalysisError, match="Plan 'q' is not in the SEGMENTS table"):
+        stat_goal_alignment(segments, tokens, plans=["x", "q"])
+    with pytest.raises(AnalysisError, match=r"no heading at level 5.*\[1, 2\]"):
+        stat_goal_alignment(segments, tokens, level=5)
+    # the override rescues the plan without goal headings
+    rescued = stat_goal_alignment(segments, tokens, level={"w": 2})
+    assert set(rescued["status"]) <= {"matched", "only_a", "only_b"}
+
+
+def test_deterministic(twins: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    segments, tokens = twins
+    pd.testing.assert_frame_equal(
+        stat_goal_alignment(segments, tokens), stat_goal_alignment(segments, tokens)
+    )
+    hits = pd.DataFrame({"plan_id": ["x"], "seg_id": [3], "theme_id": ["watching"]})
+    first = stat_plan_diff(segments, "x", "y", tokens=tokens, hits=hits)
+    second = stat_plan_diff(segments, "x", "y", tokens=tokens, hits=hits)
+    for name in ("themes", "words", "goals"):
+        pd.testing.assert_frame_equal(getattr(first, name), getattr(second, name))
+
+
+EDITION_1 = [("見守り", GOALS["見守り"]), ("防災", GOALS["防災"])]
+EDITION_2 = [("見守り", GOALS["見守り"] + " 見守り 見守り"), ("相談", GOALS["相談"])]
+
+
+def test_plan_diff_words_themes_goals() -> None:
+    segments = make_segments({"old": plan(EDITION_1), "new": plan(EDITION_2)})
+    tokens = tokens_from_segments(segments)
+    hits = pd.DataFrame(
+        {
+            "plan_id": ["old", "old", "new", "new"],
+            "seg_id": [6, 4, 4, 6],
+            "theme_id": ["disaster", "watching", "watching", "consultation"],
+            "label": ["防災・減災", "見守り・支え合い", "見守り・支え合い", "相談支援"],
+        }
+    )
+    diff = stat_plan_diff(segments, "old", "new", tokens=tokens, hits=hits, min_count=1)
+    words = diff.words.set_index("word")
+    assert words.loc["相談", "status"] == "new" and words.loc["相談", "count_a"] == 0
+    assert words.loc["避難", "status"] == "dropped" and words.loc["避難", "count_b"] == 0
+    assert words.loc["見守り", "status"] == "increased"
+    assert words.loc["見守り", "change"] > 0 and words.loc["見守り", "g2"] > 0
+    total_b = diff.words["count_b"].sum()
+    assert words.loc["見守り", "per1000_b"] == pytest.approx(
+        words.loc["見守り", "count_b"] * 1000 / total_b
+    )
+    order = diff.words["status"].tolist()
+    assert order == sorted(order, key=["new", "dropped", "increased", "decreased", "same"].index)
+
+    themes = diff.themes.set_index("theme_id")
+    assert themes.loc["consultation", "status"] == "gained"
+    assert themes.loc["disaster", "status"] == "lost"
+    assert themes.loc["consultation", "label"] == "相談支援"
+    assert themes.loc["watching", "share_a"] == pytest.approx(
+        1 / len(segments[segments.plan_id == "old"])
+    )
+    assert diff.themes["change"].is_monotonic_decreasing
+
+    goals = diff.goals
+    assert goals["status"].tolist() == ["matched", "only_a", "only_b"]
+    assert goals.iloc[0]["title_a"] == "基本目標1 見守り"
+    assert goals.iloc[0]["change"] == pytest.approx(1 - goals.iloc[0]["similarity"])
+
+
+def test_plan_diff_bad_input_and_missing_goals() -> None:
+    no_goals = [("h", 1, "第6章 計画の推進"), ("paragraph", "市民 役割 見守り")]
+    segments = make_segments({"old": plan(EDITION_1), "w": no_goals})
+    tokens = tokens_from_segments(segments)
+    hits = pd.DataFrame({"plan_id": ["old"], "seg_id": [4], "theme_id": ["watching"]})
+    with pytest.raises(AnalysisError, match="two different plans"):
+        stat_plan_diff(segments, "old", "old", tokens=tokens, hits=hits)
+    with pytest.raises(AnalysisError, match="Plan 'zz' is not in the SEGMENTS table"):
+        stat_plan_diff(segments, "old", "zz", tokens=tokens, hits=hits)
+    with pytest.warns(CompareWarning, match="no goal-level headings"):
+        diff = stat_plan_diff(segments, "old", "w", tokens=tokens, hits=hits)
+    assert diff.goals.empty and not diff.words.empty
+
+
+@pytest.fixture(scope="module")
+def corpus() -> tuple[pd.DataFrame, pd.DataFrame]:
+    segment = pytest.importorskip("compare.segment")
+    tokenize = pytest.importorskip("compare.tokenizer")
+    segments = segment.read_corpus()
+    return segments, tokenize.tokenize(segments)
+
+
+@pytest.mark.parametrize(
+    ("plan_id", "n_goals"),
+    [("sumida", 4), ("tama-6", 3), ("tokorozawa-2", 3), ("odawara-shakyo-4", 4)],
+)
+def test_bundled_goals(
+    corpus: tuple[pd.DataFrame, pd.DataFrame], plan_id: str, n_goals: int
+) -> None:
+    from compare.stats.alignment import find_goals
+
+    goals = find_goals(corpus[0], plan_id)
+    assert len(goals) == n_goals
+
+
+def test_bundled_alignment(corpus: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    segments, tokens = corpus
+    plans = ["sumida", "tama-6", "tokorozawa-2", "odawara-shakyo-4"]
+    table = stat_goal_alignment(segments, tokens, plans=plans)
+    assert len(set(zip(table["plan_a"], table["plan_b"], strict=True))) == 6
+    matched = table[table["status"] == "matched"]
+    assert matched["similarity"].between(0.1, 1).all()
+    assert (matched["shared_words"] != "").all()
+    # 小田原's goal 4 (災害を軽減する…) and 墨田's goal 1 (…防犯・防災対策…) both address disasters
+    with pytest.raises(AnalysisError, match="'shimonoseki' has no goal-level headings"):
+        stat_goal_alignment(segments, tokens)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CompareWarning)
+        diff = stat_plan_diff(segments, "sumida", "odawara-shakyo-4", tokens=tokens)
+    assert {"new", "dropped"} <= set(diff.words["status"])
+    assert len(diff.goals) >= 4
