@@ -21,6 +21,7 @@ _EXPORTS: dict[str, str] = {
     # read
     "read_text": "compare.readers",
     "SourceText": "compare.readers",
+    "read_document": "compare.readers",
     "read_catalog": "compare.catalog",
     # segment
     "read_plan": "compare.segment",

@@ -23,13 +23,20 @@ The parser works in passes over the lines, each linear in the size of the text:
 
 Every non-blank line ends up in exactly one unit and units never overlap, so
 the segments are lossless by construction.
+
+Documents read from PDF, DOCX or HTML may bring *hints* (see
+:mod:`compare.formats`): a hinted heading is a heading of the stated depth
+(marked headings found in the text nest below it), a hinted meta line, table
+row or list item is one; and *page starts*, which no unit spans.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from compare._segment_lines import (
     BLANK,
@@ -53,6 +60,10 @@ PARAGRAPH = "paragraph"
 LIST_ITEM = "list_item"
 TABLE_ROW = "table_row"
 META_KIND = "meta"
+
+#: Line kind of a line a document format marks as a heading.
+HINTED = "hinted"
+_HINT_KINDS = {"meta": META, "table_row": TABLE, "list_item": BULLET}
 
 #: Longest heading, in characters, after a label and its name are joined.
 MAX_HEADING_CHARS = 64
@@ -96,6 +107,7 @@ class Unit:
     style: str | None = None
     number: int | None = None
     depth: int = 0
+    fixed: int = 0  # heading depth stated by the document format (0: none)
 
     text: str = ""  # stripped source text of the unit, parts joined
 
@@ -115,22 +127,60 @@ class DocStats:
 
     wrap_width: int | None  # display width at which lines were wrapped, if any
     gap: int  # usual number of blank lines between consecutive lines of text
+    page: tuple[int, ...] = ()  # page index of each line (PDF), empty otherwise
+
+    def same_page(self, i: int, j: int) -> bool:
+        """True if lines ``i`` and ``j`` are on one page (always, without pages)."""
+        return not self.page or self.page[i] == self.page[j]
 
 
-def parse_lines(lines: list[str]) -> list[Unit]:
-    """Segment ``lines`` (source lines without line ends) into units."""
+def parse_lines(
+    lines: list[str],
+    hints: Mapping[int, Any] | None = None,
+    page_starts: Sequence[int] = (),
+) -> list[Unit]:
+    """Segment ``lines`` (source lines without line ends) into units.
+
+    ``hints`` maps 0-based line indices to :class:`compare.formats.Hint`
+    objects; ``page_starts`` lists the first line of each page.
+    """
     infos = [classify_line(line) for line in lines]
     kinds = [info.kind for info in infos]
+    fixed = _apply_hints(kinds, hints or {})
     _mark_toc(infos, kinds)
     _mark_cover(infos, kinds)
     _mark_colophon(infos, kinds)
-    stats = _doc_stats(infos, kinds)
-    units = _build_units(infos, kinds, stats)
+    stats = _doc_stats(infos, kinds, _page_of_lines(len(lines), page_starts))
+    units = _build_units(infos, kinds, stats, fixed)
     _validate_marked(units)
     _mark_enumerations(units, lines, stats)
     _find_plain_headings(units)
     nest(units)
     return units
+
+
+def _apply_hints(kinds: list[str], hints: Mapping[int, Any]) -> dict[int, int]:
+    """Let the document format decide the kind of hinted lines; return heading depths."""
+    fixed: dict[int, int] = {}
+    for i, hint in hints.items():
+        if not 0 <= i < len(kinds) or kinds[i] == BLANK:
+            continue
+        if hint.kind == "heading" and hint.depth >= 1:
+            kinds[i] = HINTED
+            fixed[i] = hint.depth
+        elif hint.kind in _HINT_KINDS:
+            kinds[i] = _HINT_KINDS[hint.kind]
+    return fixed
+
+
+def _page_of_lines(n: int, page_starts: Sequence[int]) -> tuple[int, ...]:
+    if not page_starts:
+        return ()
+    page = [0] * n
+    for number, start in enumerate(page_starts):
+        for i in range(start, page_starts[number + 1] if number + 1 < len(page_starts) else n):
+            page[i] = number
+    return tuple(page)
 
 
 # --- pass 2: meta regions ----------------------------------------------------------------
@@ -222,7 +272,7 @@ def _mark_colophon(infos: list[LineInfo], kinds: list[str]) -> None:
 # --- pass 3: units ----------------------------------------------------------------------
 
 
-def _doc_stats(infos: list[LineInfo], kinds: list[str]) -> DocStats:
+def _doc_stats(infos: list[LineInfo], kinds: list[str], page: tuple[int, ...] = ()) -> DocStats:
     text_widths = sorted(
         info.width for info, kind in zip(infos, kinds, strict=True) if kind == TEXT
     )
@@ -246,7 +296,7 @@ def _doc_stats(infos: list[LineInfo], kinds: list[str]) -> DocStats:
             gaps[i - previous - 1] += 1
         previous = i
     gap = max(gaps.items(), key=lambda item: (item[1], -item[0]))[0] if gaps else 1
-    return DocStats(wrap_width, max(1, gap))
+    return DocStats(wrap_width, max(1, gap), page)
 
 
 def ends_sentence(text: str) -> bool:
@@ -320,7 +370,9 @@ def _next_nonblank(kinds: list[str], start: int) -> int | None:
     return None
 
 
-def _build_units(infos: list[LineInfo], kinds: list[str], stats: DocStats) -> list[Unit]:
+def _build_units(
+    infos: list[LineInfo], kinds: list[str], stats: DocStats, fixed: Mapping[int, int]
+) -> list[Unit]:
     units: list[Unit] = []
     n = len(kinds)
     i = 0
@@ -334,6 +386,8 @@ def _build_units(infos: list[LineInfo], kinds: list[str], stats: DocStats) -> li
             units.append(Unit(TABLE_ROW, i, i, [info.stripped]))
         elif kind == META:
             units.append(Unit(META_KIND, i, i, [info.stripped]))
+        elif kind == HINTED:
+            units.append(Unit(HEADING, i, i, [info.stripped], style="hint", fixed=fixed[i]))
         elif kind == MARKED:
             units.append(_marked_unit(infos, kinds, i, stats))
         else:
@@ -351,6 +405,8 @@ def _text_unit(
     while True:
         j = _next_nonblank(kinds, unit.end + 1)
         if j is None or not (kinds[j] == TEXT or _wrapped_number(infos[j])):
+            break
+        if not stats.same_page(unit.end, j):
             break
         if not _continues(last, infos[j], j - unit.end - 1, stats):
             break
@@ -372,7 +428,7 @@ def _marked_unit(infos: list[LineInfo], kinds: list[str], i: int, stats: DocStat
     assert marker is not None
     unit = Unit(HEADING, i, i, [info.stripped], marker=marker)
     j = _next_nonblank(kinds, i + 1)
-    if j is None or kinds[j] != TEXT:
+    if j is None or kinds[j] != TEXT or not stats.same_page(i, j):
         return unit
     nxt = infos[j].stripped
     gap = j - i - 1
@@ -384,6 +440,8 @@ def _marked_unit(infos: list[LineInfo], kinds: list[str], i: int, stats: DocStat
         for _ in range(2):  # a heading wrapped inside brackets
             j = _next_nonblank(kinds, unit.end + 1)
             if not unbalanced(unit.text) or j is None or kinds[j] != TEXT:
+                break
+            if not stats.same_page(unit.end, j):
                 break
             if j - unit.end - 1 > stats.gap or "。" in infos[j].stripped:
                 break
@@ -435,6 +493,8 @@ def _mark_enumerations(units: list[Unit], lines: list[str], stats: DocStats) -> 
             if a.kind != HEADING or k >= len(units) or units[k].kind != HEADING:
                 break
             b = units[k]
+            if a.fixed or b.fixed:
+                break  # headings the document format states are never a list
             gap = b.start - a.end - 1
             if gap > stats.gap:
                 break
@@ -490,6 +550,7 @@ class _Open:
     style: str
     number: int | None
     rank: float | None
+    fixed: int = 0  # depth the document format stated, for hinted headings
 
 
 def _rank(unit: Unit) -> float | None:
@@ -497,15 +558,31 @@ def _rank(unit: Unit) -> float | None:
 
 
 def nest(units: list[Unit]) -> None:
-    """Assign ``depth`` (1 = top) to every heading from the document's number sequences."""
+    """Assign ``depth`` (1 = top) to every heading from the document's number sequences.
+
+    A heading whose depth the document format states (a DOCX heading style,
+    an HTML ``<h2>``) closes every open heading that is not a stated heading
+    of a smaller depth; skipped levels are closed up (h1 then h3 nests one
+    level down).  Headings found in the text nest below the last stated one.
+    """
     stack: list[_Open] = []
     parent_of: dict[str, str | None] = {}
     for unit in units:
         if unit.kind != HEADING:
             continue
+        if unit.fixed:
+            keep = 0
+            for i, entry in enumerate(stack):
+                if entry.fixed and entry.fixed < unit.fixed:
+                    keep = i + 1
+            del stack[min(keep, MAX_DEPTH - 1) :]
+            stack.append(_Open("hint", None, None, unit.fixed))
+            unit.depth = len(stack)
+            continue
         style = unit.style or "plain"
+        floor = max((i + 1 for i, entry in enumerate(stack) if entry.fixed), default=0)
         keep = min(_place(stack, parent_of, style, unit.number, _rank(unit)), MAX_DEPTH - 1)
-        del stack[keep:]
+        del stack[max(keep, min(floor, MAX_DEPTH - 1)) :]
         if style not in parent_of:
             parent_of[style] = stack[-1].style if stack else None
         stack.append(_Open(style, unit.number, _rank(unit)))

@@ -38,6 +38,8 @@ COLUMNS = (
     "identification",
     "notes",
     "sha256",
+    "format",
+    "encoding",
 )
 
 #: Columns a catalogue must have; the others are optional and default to "".
@@ -50,6 +52,7 @@ DOC_KINDS = ("full", "summary", "draft", "excerpt")
 _PLAN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+FORMATS = ("text", "pdf", "docx", "html")
 
 
 def bundled_catalog_path() -> Path:
@@ -199,6 +202,7 @@ def _validate_row(path: Path, line: int, row: dict[str, str], seen: dict[str, in
     _check_choice(where, row, "author", AUTHORS)
     _check_choice(where, row, "plan_type", PLAN_TYPES)
     _check_choice(where, row, "doc_kind", DOC_KINDS)
+    _check_choice(where, row, "format", FORMATS)
     code = row["municipality_code"]
     if code and not is_valid_municipality_code(code):
         raise CatalogError(

@@ -25,6 +25,10 @@ class CompareWarning(UserWarning):
     """Base class of warnings about suspicious but usable input."""
 
 
+class InputFileWarning(CompareWarning):
+    """A source file was read, but its text may be incomplete or out of order."""
+
+
 class CatalogWarning(CompareWarning):
     """A catalogue row is usable but suspicious (e.g. its file changed)."""
 

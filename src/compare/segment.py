@@ -8,6 +8,14 @@ own evidence: marker styles (第N章, 1, (1), ①, ア, Ⅰ, A, 基本目標N, �
 ◎, 【…】 …), number sequences, line length and punctuation, blank lines.
 See :mod:`compare._segment_parse` for how.
 
+PDF, DOCX and HTML documents are read with
+:func:`compare.readers.read_document`; what their format states is used
+directly: heading styles and ``<h1>``–``<h6>`` give headings and depths,
+running headers, footers and page numbers become ``meta``, table rows stay
+table rows, and no segment spans a page break.  Line numbers of such a
+document are lines of its extracted text (``df.attrs["pages"]`` gives the
+first line of each page).
+
 Lossless: the ``raw`` texts of a plan's segments, in order, contain every
 non-whitespace character of the source exactly once and in order, and each
 ``raw`` is exactly source lines ``line_start..line_end``.
@@ -26,7 +34,7 @@ from compare._segment_lines import clean
 from compare._segment_parse import HEADING, TABLE_ROW, Unit, parse_lines
 from compare.catalog import plan_file, read_catalog
 from compare.errors import SegmentationWarning
-from compare.readers import read_text
+from compare.readers import SourceText, read_document
 
 #: Catalogue columns repeated on every segment (after plan_id).
 META_COLUMNS = (
@@ -75,7 +83,7 @@ OUTLINE_COLUMNS = (
 #: Separator of heading texts in ``heading_path``.
 PATH_SEPARATOR = " > "
 
-_CATALOG_ONLY = ("path", "sha256", "identification", "notes")
+_CATALOG_ONLY = ("path", "sha256", "identification", "notes", "format", "encoding")
 
 
 def segment_text(text: str, *, plan_id: str = "text", **metadata: Any) -> pd.DataFrame:
@@ -107,14 +115,26 @@ def segment_text(text: str, *, plan_id: str = "text", **metadata: Any) -> pd.Dat
         When no heading is recognised: the whole text is one section.
     """
     meta = _metadata(plan_id, metadata)
-    lines = text.split("\n")
-    units = parse_lines(lines)
+    return _segment(text.split("\n"), meta)
+
+
+def _segment(
+    lines: list[str],
+    meta: dict[str, str],
+    source: SourceText | None = None,
+) -> pd.DataFrame:
+    """Segment source lines, using the hints and page starts of ``source`` if given."""
+    plan_id = meta["plan_id"]
+    if source is not None:
+        units = parse_lines(lines, source.hints, source.page_starts)
+    else:
+        units = parse_lines(lines)
     if units and not any(unit.kind == HEADING for unit in units):
         warnings.warn(
             f"{plan_id}: no headings recognised; the whole text is treated as one section. "
             "Check that the file is a plan text with numbered or marked headings",
             SegmentationWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     frame = pd.DataFrame(_columns(units, lines, meta), columns=list(SEGMENT_COLUMNS))
     return _typed(frame)
@@ -126,7 +146,9 @@ def read_plan(path: str | Path, /, **metadata: Any) -> pd.DataFrame:
     Parameters
     ----------
     path : str or Path
-        A plan text file (UTF-8, CP932 or EUC-JP; see :func:`compare.read_text`).
+        A plan document: a text file (UTF-8, CP932 or EUC-JP; see
+        :func:`compare.read_text`), a PDF with a text layer, a DOCX or an
+        HTML page (see :func:`compare.readers.read_document`).
     **metadata
         Catalogue values for the plan: ``plan_id`` (default: the file name
         without extension), municipality, prefecture, author, plan_type …
@@ -137,20 +159,22 @@ def read_plan(path: str | Path, /, **metadata: Any) -> pd.DataFrame:
     -------
     pandas.DataFrame
         The SEGMENTS table (see :func:`segment_text`).  ``attrs`` holds
-        ``encoding``, ``sha256``, ``source`` and ``newline``, each a dict keyed
-        by plan_id.
+        ``encoding``, ``sha256``, ``source``, ``newline``, ``format`` and
+        ``pages`` (the 1-based first line of each page; empty without pages),
+        each a dict keyed by plan_id.
 
     Raises
     ------
     InputFileError
-        If the file is missing, empty, binary or undecodable.
+        If the file is missing, empty, binary, undecodable, damaged,
+        encrypted or (a PDF) without a text layer.
     """
-    source = read_text(path)
+    source = read_document(path)
     metadata = {k: v for k, v in metadata.items() if k not in _CATALOG_ONLY}
     plan_id = str(metadata.pop("plan_id", None) or Path(path).stem)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        frame = segment_text(source.text, plan_id=plan_id, **metadata)
+        frame = _segment(source.lines, _metadata(plan_id, metadata), source)
     for warning in caught:
         warnings.warn(f"{source.path}: {warning.message}", warning.category, stacklevel=2)
     frame.attrs.update(
@@ -158,6 +182,8 @@ def read_plan(path: str | Path, /, **metadata: Any) -> pd.DataFrame:
         sha256={plan_id: source.sha256},
         source={plan_id: str(source.path)},
         newline={plan_id: source.newline},
+        format={plan_id: source.format},
+        pages={plan_id: [start + 1 for start in source.page_starts]},
     )
     return frame
 
@@ -185,6 +211,8 @@ def read_corpus(catalog: str | Path | pd.DataFrame | None = None) -> pd.DataFram
         "sha256": {},
         "source": {},
         "newline": {},
+        "format": {},
+        "pages": {},
     }
     for record in cat.to_dict(orient="records"):
         plan_id = str(record["plan_id"])
