@@ -53,6 +53,22 @@ _EXPORTS: dict[str, str] = {
     "stat_topics": "compare.stats.clusters",
     "stat_goal_alignment": "compare.stats.alignment",
     "stat_plan_diff": "compare.stats.alignment",
+    # plot
+    "plot_theme_heatmap": "compare.plot",
+    "plot_theme_shares": "compare.plot",
+    "plot_similarity": "compare.plot",
+    "plot_dendrogram": "compare.plot",
+    "plot_keyness": "compare.plot",
+    "plot_network": "compare.plot",
+    "plot_ca": "compare.plot",
+    "plot_goal_alignment": "compare.plot",
+    "plot_outline": "compare.plot",
+    "setup_fonts": "compare.plot",
+    # report
+    "write_report": "compare.report",
+    "build_briefing": "compare.report",
+    "write_briefing": "compare.report",
+    "ReportSettings": "compare.report",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

@@ -1,0 +1,135 @@
+"""Fonts, sizes and colours shared by every figure.
+
+Japanese must render on a fresh machine: the IPAexGothic font bundled with
+``matplotlib-fontja`` is registered with matplotlib's font manager and every
+``plot_*`` function draws inside :func:`japanese_rc`, so text it creates uses
+that font even when a user's style changed the global settings.  DejaVu Sans
+stays in the family list as a fallback for the few symbols IPAexGothic lacks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import textwrap
+from collections.abc import Iterator
+from typing import Any
+
+import matplotlib as mpl
+from matplotlib import font_manager
+
+#: The font every figure uses for Japanese text.
+FONT_FAMILY = "IPAexGothic"
+
+#: Families in order of preference (matplotlib falls back glyph by glyph).
+FONT_FALLBACK = [FONT_FAMILY, "DejaVu Sans"]
+
+#: Diverging colour map for signed values (residuals, log ratios).
+DIVERGING = "RdBu_r"
+#: Sequential colour map for values in [0, 1] (similarities).
+SEQUENTIAL = "Blues"
+#: Colour for positive / negative bars (over-/under-represented).
+POSITIVE = "#b2182b"
+NEGATIVE = "#2166ac"
+NEUTRAL = "#9e9e9e"
+
+_registered = False
+
+
+def setup_fonts() -> str:
+    """Register the bundled Japanese font and make it matplotlib's default.
+
+    Importing :mod:`compare.plot` calls this once; call it again after
+    ``matplotlib.rcdefaults()`` or a style change to restore Japanese text.
+
+    Returns
+    -------
+    str
+        The font family name (``"IPAexGothic"``).
+    """
+    global _registered
+    if not _registered:
+        import matplotlib_fontja
+
+        font_manager.fontManager.addfont(matplotlib_fontja.get_font_ttf_path())
+        _registered = True
+    mpl.rcParams["font.family"] = FONT_FALLBACK
+    mpl.rcParams["axes.unicode_minus"] = False
+    mpl.rcParams["svg.hashsalt"] = "compare"
+    return FONT_FAMILY
+
+
+@contextlib.contextmanager
+def japanese_rc(**extra: Any) -> Iterator[None]:
+    """Context in which every new text artist uses the Japanese font."""
+    setup_fonts()
+    settings = {
+        "font.family": FONT_FALLBACK,
+        "axes.unicode_minus": False,
+        "svg.hashsalt": "compare",
+        "axes.titlesize": 11,
+        "axes.labelsize": 9,
+        "xtick.labelsize": 8,
+        "ytick.labelsize": 8,
+        "legend.fontsize": 8,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+    settings.update(extra)
+    with mpl.rc_context(settings):
+        yield
+
+
+def new_axes(ax: Any, size: tuple[float, float]) -> Any:
+    """Return ``ax`` or, when it is None, the Axes of a new figure of ``size`` inches."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=size, layout="constrained")
+    return ax
+
+
+def shorten(text: object, width: int = 24) -> str:
+    """Cut a label to ``width`` characters (Japanese characters count as one), adding '…'."""
+    text = "" if text is None else str(text)
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: max(width - 1, 1)] + "…"
+
+
+def wrap(text: object, width: int = 14) -> str:
+    """Break a label into lines of at most ``width`` characters (works for Japanese)."""
+    text = " ".join(("" if text is None else str(text)).split())
+    if not text:
+        return ""
+    lines = textwrap.wrap(text, width=width, break_long_words=True, break_on_hyphens=False)
+    return "\n".join(lines)
+
+
+def require(frame: Any, columns: list[str] | tuple[str, ...], what: str) -> None:
+    """Raise a clear error when a table lacks the columns a plot needs."""
+    import pandas as pd
+
+    from compare.errors import AnalysisError
+
+    if not isinstance(frame, pd.DataFrame):
+        raise AnalysisError(f"{what} expects a pandas DataFrame, got {type(frame).__name__}.")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise AnalysisError(
+            f"{what} needs column(s) {', '.join(map(repr, missing))}; pass the table returned "
+            "by the matching stat_* function."
+        )
+
+
+def bold(colour: str = "#1f2328", width: float = 0.7) -> dict[str, Any]:
+    """Text keywords for emphasis.
+
+    IPAexGothic has a single weight, so ``fontweight="bold"`` would silently
+    fall back to regular; a thin stroke in the text colour thickens it instead.
+    """
+    from matplotlib import patheffects
+
+    return {
+        "color": colour,
+        "path_effects": [patheffects.withStroke(linewidth=width, foreground=colour)],
+    }

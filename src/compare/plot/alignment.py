@@ -1,0 +1,182 @@
+"""Goal alignment between two plans: goals side by side, matched goals linked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from compare.errors import AnalysisError
+from compare.plot._style import bold, japanese_rc, new_axes, require
+
+_REQUIRED = ["plan_a", "plan_b", "status", "goal_a", "title_a", "goal_b", "title_b", "similarity"]
+
+
+def plot_goal_alignment(
+    alignment: pd.DataFrame,
+    plan_a: str | None = None,
+    plan_b: str | None = None,
+    *,
+    width: int = 18,
+    ax: Any = None,
+) -> Any:
+    """Two columns of goals, one per plan, with matched goals joined by a line.
+
+    Line width and darkness grow with the similarity of the pair, whose value
+    is written on the line; goals without a counterpart are drawn in grey.
+
+    Parameters
+    ----------
+    alignment : pandas.DataFrame
+        The table returned by :func:`compare.stat_goal_alignment`.
+    plan_a, plan_b : str, optional
+        The pair to draw; needed when the table holds several pairs (the
+        first pair is drawn when both are omitted).
+    width : int
+        Goal titles are wrapped at this many characters (two lines at most).
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    require(alignment, _REQUIRED, "plot_goal_alignment")
+    pair = _pair(alignment, plan_a, plan_b)
+    left = _goals(pair, "a")
+    right = _goals(pair, "b")
+    n = max(len(left), len(right), 1)
+    matched = pair[pair["status"] == "matched"]
+    with japanese_rc():
+        ax = new_axes(ax, (8.0, 1.0 + 0.62 * n))
+        for x, goals, align in ((0.0, left, "right"), (1.0, right, "left")):
+            for index, (goal, title, is_matched) in enumerate(goals):
+                y = _y(index, len(goals), n)
+                colour = "#1f2328" if is_matched else "#9e9e9e"
+                ax.plot(
+                    [x],
+                    [y],
+                    marker="o",
+                    markersize=6,
+                    color="#0b4f8a" if is_matched else "#c8c8c8",
+                    zorder=3,
+                )
+                label = _two_lines(title or f"({goal})", width)
+                offset = -0.03 if align == "right" else 0.03
+                ax.text(x + offset, y, label, ha=align, va="center", fontsize=8.5, color=colour)
+        rank_a = {goal: i for i, (goal, _, _) in enumerate(left)}
+        rank_b = {goal: i for i, (goal, _, _) in enumerate(right)}
+        sims = matched["similarity"].astype(float).to_numpy()
+        top = float(np.nanmax(sims)) if sims.size else 1.0
+        placed: list[tuple[float, float]] = []
+        for row, sim in zip(matched.itertuples(index=False), sims, strict=True):
+            ya = _y(rank_a[int(row.goal_a)], len(left), n)
+            yb = _y(rank_b[int(row.goal_b)], len(right), n)
+            strength = sim / top if top > 0 else 0.0
+            ax.plot(
+                [0.0, 1.0],
+                [ya, yb],
+                color=(0.04, 0.31, 0.54, 0.25 + 0.65 * strength),
+                linewidth=1.0 + 4.0 * strength,
+                zorder=2,
+                solid_capstyle="round",
+            )
+            t = _label_position(ya, yb, placed)
+            ax.text(
+                t,
+                ya + (yb - ya) * t,
+                f"{sim:.2f}",
+                ha="center",
+                va="center",
+                fontsize=7.5,
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"},
+                zorder=4,
+            )
+        ax.text(0.0, n + 0.55, _name(pair, "a"), ha="right", va="bottom", fontsize=10, **bold())
+        ax.text(1.0, n + 0.55, _name(pair, "b"), ha="left", va="bottom", fontsize=10, **bold())
+        ax.set_xlim(-1.15, 2.15)
+        ax.set_ylim(0.4, n + 1.1)
+        ax.set_axis_off()
+    return ax
+
+
+def _label_position(ya: float, yb: float, placed: list[tuple[float, float]]) -> float:
+    """Where along a link its similarity label goes: the middle unless another label is there."""
+    for t in (0.5, 0.3, 0.7, 0.2, 0.8):
+        point = (t, ya + (yb - ya) * t)
+        if all(abs(point[0] - x) > 0.12 or abs(point[1] - y) > 0.35 for x, y in placed):
+            placed.append(point)
+            return t
+    placed.append((0.5, (ya + yb) / 2))
+    return 0.5
+
+
+def _pair(alignment: pd.DataFrame, plan_a: str | None, plan_b: str | None) -> pd.DataFrame:
+    pairs = list(
+        dict.fromkeys(
+            zip(alignment["plan_a"].astype(str), alignment["plan_b"].astype(str), strict=True)
+        )
+    )
+    if not pairs:
+        raise AnalysisError("The goal alignment table is empty; nothing to draw.")
+    if plan_a is None and plan_b is None:
+        chosen = pairs[0]
+    else:
+        candidates = [
+            p
+            for p in pairs
+            if (plan_a is None or p[0] == plan_a) and (plan_b is None or p[1] == plan_b)
+        ]
+        swapped = [
+            p
+            for p in pairs
+            if (plan_a is None or p[1] == plan_a) and (plan_b is None or p[0] == plan_b)
+        ]
+        if candidates:
+            chosen = candidates[0]
+        elif swapped:
+            raise AnalysisError(
+                f"The table aligns {swapped[0][0]} with {swapped[0][1]}; pass plan_a={swapped[0][0]!r}, "
+                f"plan_b={swapped[0][1]!r}."
+            )
+        else:
+            known = "; ".join(f"{a} / {b}" for a, b in pairs)
+            raise AnalysisError(f"No pair {plan_a} / {plan_b} in the table; it has: {known}.")
+    mask = (alignment["plan_a"].astype(str) == chosen[0]) & (
+        alignment["plan_b"].astype(str) == chosen[1]
+    )
+    return alignment[mask]
+
+
+def _goals(pair: pd.DataFrame, side: str) -> list[tuple[int, str, bool]]:
+    rows = pair[pair[f"goal_{side}"].notna()]
+    goals = {}
+    for row in rows.itertuples(index=False):
+        goal = int(getattr(row, f"goal_{side}"))
+        goals[goal] = (str(getattr(row, f"title_{side}") or ""), row.status == "matched")
+    return [(g, *goals[g]) for g in sorted(goals)]
+
+
+def _y(index: int, count: int, n: int) -> float:
+    """Goals are spread evenly over the height of the taller column, top down."""
+    if count <= 1:
+        return (n + 1) / 2
+    return n - index * (n - 1) / (count - 1)
+
+
+def _two_lines(text: str, width: int) -> str:
+    """At most two lines of ``width`` characters (cut with "…")."""
+    text = " ".join(text.split())
+    lines = [text[i : i + width] for i in range(0, len(text), width)][:3]
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][: width - 1] + "…"]
+    return "\n".join(line.strip() for line in lines)
+
+
+def _name(pair: pd.DataFrame, side: str) -> str:
+    column = f"municipality_{side}"
+    value = str(pair[column].iloc[0]) if column in pair.columns else ""
+    plan_type = f"plan_type_{side}"
+    if plan_type in pair.columns and str(pair[plan_type].iloc[0]) == "地域福祉活動計画":
+        value += "（社協）"
+    return value or str(pair[f"plan_{side}"].iloc[0])

@@ -1,0 +1,522 @@
+"""The briefing report: one command from a catalogue to HTML, Markdown, Excel and figures.
+
+:func:`write_report` runs the whole pipeline (read → segment → tokenize →
+code themes → compare → plot) on a catalogue and writes into one directory:
+
+``index.html``
+    A self-contained page (inline CSS, figures embedded) that opens offline.
+``briefing.md``
+    The same content as Markdown, figures linked from ``figures/``.
+``tables.xlsx``
+    Every table behind the report, one sheet each (Japanese sheet names).
+``tables/*.csv``
+    The same tables as UTF-8 CSV (with BOM, so Excel opens them correctly).
+``figures/*.png``, ``figures/*.svg``
+    Every figure in both formats.
+
+The directory is built next to its destination and renamed into place when
+complete; an existing directory is only replaced when ``compare report``
+wrote it (or with ``force=True``).  The same input and the same ``date`` give
+the same files byte for byte.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import os
+import platform
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from compare import __version__
+from compare._report_files import (
+    Destination,
+    check_destination,
+    discard,
+    normalise_zip,
+    publish,
+    staging_directory,
+)
+from compare._report_html import render_html, render_markdown
+from compare._report_model import Briefing, ReportTable, Section
+from compare.errors import CompareError, ReportError
+
+#: Default output directory of ``compare report``.
+DEFAULT_OUT = "out/briefing"
+
+#: Resolution of the PNG files; figures are shown at 96 px per inch in the page.
+PNG_DPI = 150
+SCREEN_DPI = 96
+#: Widest figure shown in the page, in CSS pixels.
+MAX_WIDTH_PX = 1000
+
+
+@dataclass
+class ReportSettings:
+    """Settings of one report run (recorded in the provenance block).
+
+    The limits keep figures readable for large corpora: figures show the
+    first or most distinctive items, the tables always hold everything.
+    """
+
+    max_outlines: int = 12
+    max_keyness_panels: int = 12
+    keyness_words: int = 10
+    heatmap_groups: int = 30
+    network_edges: int = 60
+    network_words: int = 120
+    ca_words: int = 30
+    goal_pairs_shown: int = 3
+    goal_pairs_max: int = 10
+    quotes_per_theme: int = 6
+    quote_chars: int = 180
+    core_themes: tuple[str, ...] = ("platform", "multilayer_support", "disaster")
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Corpus:
+    """The analysed corpus that every section reads."""
+
+    catalog: pd.DataFrame
+    segments: pd.DataFrame
+    tokens: pd.DataFrame
+    themes: Any
+    wide: pd.DataFrame
+    names: dict[str, str]
+    themes_source: str
+    findings: list[str] = field(default_factory=list)
+    quote_themes: list[str] = field(default_factory=list)
+    theme_shares: pd.DataFrame | None = None
+    summary: pd.DataFrame | None = None
+
+    @property
+    def plan_ids(self) -> list[str]:
+        return list(self.catalog["plan_id"])
+
+
+def write_report(
+    catalog: str | os.PathLike | pd.DataFrame | None = None,
+    *,
+    out: str | os.PathLike = DEFAULT_OUT,
+    themes: str | os.PathLike | None = None,
+    plans: Sequence[str] | None = None,
+    force: bool = False,
+    date: dt.date | dt.datetime | str | None = None,
+    progress: bool = True,
+    settings: ReportSettings | None = None,
+) -> Path:
+    """Analyse a corpus and write the briefing report to ``out``.
+
+    Parameters
+    ----------
+    catalog : path or DataFrame, optional
+        A catalogue CSV (or a table from :func:`compare.read_catalog`);
+        the bundled five-plan corpus by default.
+    out : path
+        Output directory (created; see the module docstring for its files).
+    themes : path, optional
+        A theme catalogue YAML file; the bundled default themes otherwise.
+    plans : list of str, optional
+        Plan ids to include (in catalogue order); all plans by default.
+    force : bool
+        Replace ``out`` even when it is a non-empty directory that
+        ``compare report`` did not write.
+    date : date, datetime or ISO string, optional
+        Date printed in the report; defaults to ``SOURCE_DATE_EPOCH`` when set,
+        else today.  Fix it to get identical files from identical input.
+    progress : bool
+        Show progress of the long steps on standard error.
+    settings : ReportSettings, optional
+        Limits of the figures (top-N items); defaults suit 2–500 plans.
+
+    Returns
+    -------
+    pathlib.Path
+        The report directory.
+
+    Raises
+    ------
+    ReportError
+        ``out`` is a file, read-only, or a non-empty directory not written by
+        this command (without ``force``); the theme file codes nothing.
+    CompareError
+        Any error reading the catalogue, the plans or the themes.
+    """
+    destination = check_destination(out, force=force)
+    briefing = build_briefing(
+        catalog, themes=themes, plans=plans, date=date, progress=progress, settings=settings
+    )
+    return write_briefing(briefing, out=destination.path, force=force, progress=progress)
+
+
+def write_briefing(
+    briefing: Briefing,
+    *,
+    out: str | os.PathLike = DEFAULT_OUT,
+    force: bool = False,
+    progress: bool = True,
+) -> Path:
+    """Write an already built :class:`Briefing` (see :func:`build_briefing`) to ``out``.
+
+    Same files, checks and atomic replacement as :func:`write_report`.
+    """
+    destination = check_destination(out, force=force)
+    return _write(briefing, destination, _report_date(briefing.date), progress)
+
+
+def build_briefing(
+    catalog: str | os.PathLike | pd.DataFrame | None = None,
+    *,
+    themes: str | os.PathLike | None = None,
+    plans: Sequence[str] | None = None,
+    date: dt.date | dt.datetime | str | None = None,
+    progress: bool = True,
+    settings: ReportSettings | None = None,
+) -> Briefing:
+    """Run the analyses and draw the figures of a report without writing files.
+
+    Parameters are those of :func:`write_report`.  The returned
+    :class:`~compare._report_model.Briefing` holds the sections with their
+    tables (DataFrames) and figures (matplotlib figures), so a notebook can
+    show or restyle them.
+    """
+    from compare import _report_sections as sections
+
+    settings = settings or ReportSettings()
+    when = _report_date(date)
+    steps = sections.STEPS
+    import matplotlib as mpl
+
+    # A report holds a few dozen figures until they are written; that is intended.
+    with _Progress(len(steps) + 1, progress) as bar, mpl.rc_context({"figure.max_open_warning": 0}):
+        bar.step("計画を読み込み中 (reading plans)")
+        corpus = sections.load_corpus(catalog, themes=themes, plans=plans, progress=progress)
+        built: dict[str, Section] = {}
+        # Sections run in dependency order (the summary quotes the findings of
+        # the others) and are shown in the order of STEPS.
+        for key, title, function in sorted(steps, key=lambda s: s[0] in sections.RUN_LAST):
+            bar.step(title)
+            built[key] = _run_section(key, title, function, corpus, settings)
+    ordered = [built[key] for key, _, _ in steps]
+    provenance = _provenance(corpus, settings, when, plans, themes)
+    ordered.append(sections.provenance_section())
+    title = "地域福祉計画 比較ブリーフィング"
+    subtitle = (
+        f"{len(corpus.catalog)} 件の計画（{corpus.catalog['municipality'].nunique()} 自治体）"
+        f"を比較　作成日 {when.isoformat()}　compare {__version__}"
+    )
+    return Briefing(
+        title=title,
+        subtitle=subtitle,
+        sections=ordered,
+        provenance=provenance,
+        date=when,
+        summary=corpus.summary,
+    )
+
+
+def _run_section(
+    key: str,
+    title: str,
+    function: Callable[[Corpus, ReportSettings], Section],
+    corpus: Corpus,
+    settings: ReportSettings,
+) -> Section:
+    """Build one section; an analysis that cannot run on this corpus becomes a notice."""
+    from compare.errors import AnalysisError
+
+    try:
+        return function(corpus, settings)
+    except AnalysisError as error:
+        return Section(key=key, title=title, notice=f"この分析は実行できませんでした: {error}")
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _write(briefing: Briefing, destination: Destination, when: dt.date, progress: bool) -> Path:
+    staging = staging_directory(destination)
+    try:
+        with _Progress(4, progress) as bar:
+            bar.step("図を書き出し中 (figures)")
+            _write_figures(briefing, staging / "figures")
+            bar.step("表を書き出し中 (tables)")
+            _write_tables(briefing, staging, when)
+            bar.step("HTML と Markdown (index.html, briefing.md)")
+            (staging / "index.html").write_text(render_html(briefing), encoding="utf-8")
+            (staging / "briefing.md").write_text(render_markdown(briefing), encoding="utf-8")
+            bar.step("仕上げ中 (publishing)")
+            return publish(staging, destination)
+    except OSError as error:
+        discard(staging)
+        raise ReportError(f"Cannot write the report to {destination.path}: {error}") from None
+    except BaseException:
+        discard(staging)
+        raise
+
+
+def render_figures(briefing: Briefing) -> None:
+    """Render every figure of ``briefing`` to PNG and SVG bytes and close it."""
+    import matplotlib.pyplot as plt
+
+    from compare.plot import japanese_rc
+
+    for figure in briefing.figures:
+        if figure.png:
+            continue
+        fig = figure.figure
+        with japanese_rc():
+            png = io.BytesIO()
+            fig.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": None})
+            # The layout is settled by the first save; keep it rather than recompute it.
+            fig.set_layout_engine("none")
+            svg = io.BytesIO()
+            fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+        figure.png = png.getvalue()
+        figure.svg = svg.getvalue()
+        width, height = fig.get_size_inches()
+        scale = min(1.0, MAX_WIDTH_PX / (width * SCREEN_DPI))
+        figure.width_px = round(width * SCREEN_DPI * scale)
+        figure.height_px = round(height * SCREEN_DPI * scale)
+        plt.close(fig)
+
+
+def _write_figures(briefing: Briefing, folder: Path) -> None:
+    render_figures(briefing)
+    folder.mkdir(parents=True, exist_ok=True)
+    for figure in briefing.figures:
+        (folder / f"{figure.key}.png").write_bytes(figure.png)
+        (folder / f"{figure.key}.svg").write_bytes(figure.svg)
+
+
+def _write_tables(briefing: Briefing, staging: Path, when: dt.date) -> None:
+    folder = staging / "tables"
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = briefing.tables
+    for table in tables:
+        export = _exportable(table.frame)
+        (folder / f"{table.key}.csv").write_text(
+            "\ufeff" + export.to_csv(index=False, lineterminator="\n"), encoding="utf-8"
+        )
+    path = staging / "tables.xlsx"
+    write_xlsx(tables, path, when)
+
+
+def write_xlsx(tables: Sequence[ReportTable], path: Path, when: dt.date) -> None:
+    """Write ``tables`` to one workbook, a sheet each, with fixed metadata and zip times."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    stamp = dt.datetime(when.year, when.month, when.day)
+    workbook.properties.created = stamp
+    workbook.properties.modified = stamp
+    workbook.properties.creator = f"compare {__version__}"
+    used: set[str] = set()
+    for table in tables:
+        sheet = workbook.create_sheet(_sheet_name(table.sheet, used))
+        frame = _exportable(table.frame)
+        sheet.append([str(c) for c in frame.columns])
+        for record in frame.itertuples(index=False):
+            sheet.append([_cell(v) for v in record])
+        sheet.freeze_panes = "A2"
+        for index, column in enumerate(frame.columns, start=1):
+            width = max(
+                [_display_width(str(column))]
+                + [_display_width(str(v)) for v in frame[column].head(200)]
+            )
+            sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 6), 60)
+    if not workbook.sheetnames:
+        workbook.create_sheet("表なし")
+    workbook.save(path)
+    normalise_zip(path, (when.year, when.month, when.day, 0, 0, 0))
+
+
+_SHEET_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    """A valid, unique Excel sheet name (at most 31 characters, no []:*?/\\)."""
+    base = name.translate(_SHEET_FORBIDDEN).strip("'") or "表"
+    candidate = base[:31]
+    number = 2
+    while candidate.lower() in used:
+        suffix = f"_{number}"
+        candidate = base[: 31 - len(suffix)] + suffix
+        number += 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def _display_width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text[:80])
+
+
+def _exportable(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose cells are plain scalars (lists joined), without attrs."""
+    out = frame.copy()
+    out.attrs = {}
+    for column in out.columns:
+        if out[column].dtype == object:
+            out[column] = out[column].map(
+                lambda v: "、".join(map(str, v)) if isinstance(v, (list, tuple)) else v
+            )
+        elif isinstance(out[column].dtype, pd.CategoricalDtype):
+            out[column] = out[column].astype(object)
+    return out
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if hasattr(value, "item"):
+        return _cell(value.item())
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return str(value)
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+def _report_date(date: dt.date | dt.datetime | str | None) -> dt.date:
+    if date is None:
+        epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        if epoch and epoch.strip().isdigit():
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+        return dt.date.today()
+    if isinstance(date, dt.datetime):
+        return date.date()
+    if isinstance(date, dt.date):
+        return date
+    try:
+        return dt.date.fromisoformat(str(date)[:10])
+    except ValueError:
+        raise ReportError(f"date={date!r} is not an ISO date (YYYY-MM-DD).") from None
+
+
+def _provenance(
+    corpus: Corpus,
+    settings: ReportSettings,
+    when: dt.date,
+    plans: Sequence[str] | None,
+    themes: str | os.PathLike | None,
+) -> dict[str, Any]:
+    import matplotlib
+
+    tokens = corpus.tokens
+    catalog = corpus.catalog
+    catalog_path = catalog.attrs.get("catalog_path", "")
+    items: dict[str, Any] = {
+        "作成日 (date)": when.isoformat(),
+        "パッケージ (package)": f"compare {__version__}",
+        "Git リビジョン (revision)": git_revision() or "不明 (not a git checkout)",
+        "辞書 (dictionary)": f"{tokens.attrs.get('dictionary', '?')} "
+        f"{tokens.attrs.get('dictionary_version', '')}".strip(),
+        "トークナイザ設定 (tokenizer)": tokens.attrs.get("tokenizer", {}),
+        "カタログ (catalogue)": Path(catalog_path).name if catalog_path else "(DataFrame)",
+        "カタログ SHA-256": catalog.attrs.get("catalog_sha256", ""),
+        "計画ファイル SHA-256": [f"{p}={s[:12]}…" for p, s in _plan_hashes(corpus).items()],
+        "テーマ定義 (themes)": corpus.themes_source,
+        "対象の計画 (plans)": list(plans) if plans else "すべて (all)",
+        "パラメータ (parameters)": settings.as_dict(),
+        "実行環境 (environment)": f"Python {platform.python_version()}, "
+        f"pandas {pd.__version__}, matplotlib {matplotlib.__version__}",
+    }
+    return items
+
+
+def _plan_hashes(corpus: Corpus) -> dict[str, str]:
+    hashes = {}
+    for row in corpus.catalog.itertuples(index=False):
+        value = str(getattr(row, "sha256", "") or "")
+        if not value:
+            try:
+                from compare.catalog import plan_file
+
+                value = hashlib.sha256(
+                    plan_file(corpus.catalog, row.plan_id).read_bytes()
+                ).hexdigest()
+            except (CompareError, OSError):
+                value = ""
+        hashes[row.plan_id] = value
+    return hashes
+
+
+def git_revision() -> str | None:
+    """The git commit of the package source (with "+modified" for local changes), if any."""
+    root = Path(__file__).resolve().parents[2]
+    if not (root / ".git").exists():
+        return None
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return f"{head}+modified" if dirty else head or None
+
+
+# --------------------------------------------------------------------------- progress
+
+
+class _Progress:
+    """Step-wise progress on standard error (a tqdm bar; silent when disabled)."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total = total
+        self.enabled = enabled
+        self._bar: Any = None
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from tqdm import tqdm
+
+            self._bar = tqdm(
+                total=self.total,
+                file=sys.stderr,
+                leave=False,
+                dynamic_ncols=True,
+                bar_format="{desc} [{n_fmt}/{total_fmt}] {elapsed}",
+            )
+        return self
+
+    def step(self, description: str) -> None:
+        if self._bar is not None:
+            if self._bar.n or self._bar.desc:
+                self._bar.update(1)
+            self._bar.set_description_str(description)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.update(self.total - self._bar.n)
+            self._bar.close()

@@ -1,0 +1,305 @@
+"""Figures: every plot_* function draws the table of its stat_* function, in Japanese."""
+
+from __future__ import annotations
+
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from compare import (
+    outline,
+    read_corpus,
+    stat_ca,
+    stat_clusters,
+    stat_cooccurrence,
+    stat_goal_alignment,
+    stat_keyness,
+    stat_similarity,
+    stat_theme_shares,
+    stat_theme_test,
+    themes_wide,
+    tokenize,
+)
+from compare.errors import AnalysisError
+from compare.plot import (
+    FONT_FAMILY,
+    plot_ca,
+    plot_dendrogram,
+    plot_goal_alignment,
+    plot_keyness,
+    plot_network,
+    plot_outline,
+    plot_similarity,
+    plot_theme_heatmap,
+    plot_theme_shares,
+)
+
+GLYPH_MISSING = r".*Glyph .* missing"
+
+
+@pytest.fixture(autouse=True)
+def glyphs_must_exist():
+    """Turn matplotlib's "Glyph … missing from font" warnings into failures; close figures."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=GLYPH_MISSING)
+        yield
+    plt.close("all")
+
+
+def draw(axes) -> None:
+    """Render the figure (the point where missing glyphs are reported)."""
+    figure = axes.flat[0].figure if isinstance(axes, np.ndarray) else axes.figure
+    figure.canvas.draw()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COMPARE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        segments = read_corpus()
+        tokens = tokenize(segments, progress=False)
+        wide = themes_wide(segments, tokens=tokens)
+    return {"segments": segments, "tokens": tokens, "wide": wide}
+
+
+def test_the_glyph_fixture_catches_a_font_without_japanese():
+    """The guard is real: Japanese drawn with a Latin-only font fails."""
+    _, ax = plt.subplots()
+    with matplotlib.rc_context({"font.family": ["DejaVu Sans"]}):
+        ax.text(0.5, 0.5, "地域福祉計画")
+        with pytest.raises(UserWarning, match="Glyph"):
+            ax.figure.canvas.draw()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "theme_heatmap",
+        "theme_shares",
+        "similarity",
+        "dendrogram_similarity",
+        "dendrogram_clusters",
+        "keyness",
+        "network",
+        "ca",
+        "goal_alignment",
+        "outline",
+    ],
+)
+def test_every_figure_draws_the_bundled_corpus_in_japanese(corpus, name):
+    segments, tokens, wide = corpus["segments"], corpus["tokens"], corpus["wide"]
+    makers = {
+        "theme_heatmap": lambda ax: plot_theme_heatmap(stat_theme_test(wide, by="plan_id"), ax=ax),
+        "theme_shares": lambda ax: plot_theme_shares(stat_theme_shares(wide), ax=ax),
+        "similarity": lambda ax: plot_similarity(stat_similarity(tokens), ax=ax),
+        "dendrogram_similarity": lambda ax: plot_dendrogram(stat_similarity(tokens), ax=ax),
+        "dendrogram_clusters": lambda ax: plot_dendrogram(
+            stat_clusters(tokens, by="plan", n_clusters=2), ax=ax
+        ),
+        "keyness": lambda ax: plot_keyness(stat_keyness(tokens, top=10), target="sumida", ax=ax),
+        "network": lambda ax: plot_network(stat_cooccurrence(tokens), ax=ax),
+        "ca": lambda ax: plot_ca(stat_ca(tokens, by="plan"), ax=ax),
+        "goal_alignment": lambda ax: plot_goal_alignment(
+            stat_goal_alignment(segments, tokens, plans=["sumida", "tama-6"]), ax=ax
+        ),
+        "outline": lambda ax: plot_outline(segments, "tokorozawa-2", ax=ax),
+    }
+    _, ax = plt.subplots()
+    returned = makers[name](ax)
+    assert returned is ax
+    draw(ax)
+    texts = [t.get_text() for t in ax.texts] + [t.get_text() for t in ax.get_yticklabels()]
+    assert any(any("\u3040" <= c <= "\u9fff" for c in text) for text in texts), texts
+
+
+def test_every_figure_makes_its_own_axes_when_none_is_given(corpus):
+    tokens = corpus["tokens"]
+    ax = plot_similarity(stat_similarity(tokens))
+    assert ax.figure.get_size_inches()[0] > 3
+
+
+def test_theme_heatmap_shows_shares_and_marks_strong_residuals(corpus):
+    test = stat_theme_test(corpus["wide"], by="plan_id")
+    ax = plot_theme_heatmap(test, by="plan_id")
+    draw(ax)
+    cells = [t.get_text() for t in ax.texts]
+    assert len(cells) == len(test)
+    for text, (_, row) in zip(cells, test.iterrows(), strict=True):
+        assert float(text.rstrip("▲▼").rstrip("%")) == pytest.approx(row["share"] * 100, abs=0.51)
+        if row["adj_residual"] >= 1.96:
+            assert text.endswith("▲")
+        elif row["adj_residual"] <= -1.96:
+            assert text.endswith("▼")
+        else:
+            assert text.endswith("%")
+
+
+def test_theme_heatmap_keeps_the_most_distinctive_groups_of_many():
+    rows = []
+    for g in range(40):
+        for theme in ("a", "b"):
+            residual = 5.0 if (g in (3, 17) and theme == "a") else 0.1 * (g % 5)
+            rows.append(
+                {
+                    "theme_id": theme,
+                    "label": theme.upper(),
+                    "plan_id": f"p{g:02d}",
+                    "share": 0.1,
+                    "adj_residual": residual,
+                    "p_adjusted": 0.01,
+                }
+            )
+    ax = plot_theme_heatmap(pd.DataFrame(rows), max_groups=10)
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert len(labels) == 10
+    assert "p03" in labels and "p17" in labels
+    assert labels == sorted(labels)  # table order kept among the chosen
+
+
+@pytest.mark.parametrize(("groups", "bars"), [(3, True), (12, False)])
+def test_theme_shares_uses_bars_for_few_groups_and_dots_for_many(groups, bars):
+    rows = [
+        {"plan_id": f"p{g}", "theme_id": t, "label": t, "share": (g + 1) / 40}
+        for g in range(groups)
+        for t in ("防災", "見守り")
+    ]
+    ax = plot_theme_shares(pd.DataFrame(rows))
+    assert (len(ax.patches) == groups * 2) is bars
+    assert (len(ax.collections) == 2) is not bars
+
+
+def test_similarity_heatmap_orders_similar_plans_next_to_each_other():
+    # a~c and b~d are near-duplicates; clustering must put each pair side by side.
+    values = {("a", "c"): 0.9, ("b", "d"): 0.8}
+    names = ["a", "b", "c", "d"]
+    rows = []
+    for i, x in enumerate(names):
+        for j, y in enumerate(names):
+            if i < j:
+                cos = values.get((x, y), 0.1)
+                rows.append({"doc_a": i, "doc_b": j, "label_a": x, "label_b": y, "cosine": cos})
+    ax = plot_similarity(pd.DataFrame(rows))
+    order = [t.get_text() for t in ax.get_yticklabels()]
+    assert abs(order.index("a") - order.index("c")) == 1
+    assert abs(order.index("b") - order.index("d")) == 1
+
+
+def test_similarity_heatmap_drops_labels_but_still_draws_for_many_plans():
+    n = 80
+    a, b = np.triu_indices(n, k=1)
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {
+            "doc_a": a,
+            "doc_b": b,
+            "label_a": a.astype(str),
+            "label_b": b.astype(str),
+            "cosine": rng.uniform(0, 1, len(a)),
+        }
+    )
+    ax = plot_similarity(frame)
+    assert len(ax.get_yticklabels()) == 0
+    assert not ax.texts  # no per-cell numbers
+
+
+def test_dendrogram_truncates_many_leaves():
+    n = 70
+    a, b = np.triu_indices(n, k=1)
+    frame = pd.DataFrame(
+        {
+            "doc_a": a,
+            "doc_b": b,
+            "label_a": a.astype(str),
+            "label_b": b.astype(str),
+            "cosine": 1 / (1 + np.abs(a - b)),
+        }
+    )
+    ax = plot_dendrogram(frame, max_leaves=20)
+    assert len(ax.get_yticklabels()) == 20
+
+
+def test_dendrogram_of_a_kmeans_clustering_says_what_to_do(corpus):
+    result = stat_clusters(corpus["tokens"], by="plan", algorithm="kmeans", n_clusters=2)
+    with pytest.raises(AnalysisError, match="hierarchical"):
+        plot_dendrogram(result)
+
+
+def test_network_labels_use_the_japanese_font(corpus):
+    ax = plot_network(stat_cooccurrence(corpus["tokens"]))
+    draw(ax)
+    families = {t.get_fontfamily()[0] for t in ax.texts}
+    assert families == {FONT_FAMILY}
+
+
+def test_ca_biplot_labels_of_plans_do_not_overlap(corpus):
+    ax = plot_ca(stat_ca(corpus["tokens"], by="plan"))
+    draw(ax)
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.texts]
+    overlaps = sum(
+        boxes[i].overlaps(boxes[j]) for i in range(len(boxes)) for j in range(i + 1, len(boxes))
+    )
+    assert overlaps <= len(boxes) // 20  # adjustText leaves at most a few touching labels
+
+
+def test_ca_with_a_single_dimension_says_why():
+    table = pd.DataFrame({"x": [5, 1, 3], "y": [1, 5, 3]}, index=["a", "b", "c"])
+    ca = stat_ca(table, n_components=1)
+    with pytest.raises(AnalysisError, match="dimension 2"):
+        plot_ca(ca)
+
+
+def test_goal_alignment_links_each_matched_pair(corpus):
+    table = stat_goal_alignment(corpus["segments"], corpus["tokens"], plans=["sumida", "tama-6"])
+    ax = plot_goal_alignment(table)
+    matched = int((table["status"] == "matched").sum())
+    links = [line for line in ax.lines if len(line.get_xdata()) == 2]
+    assert len(links) == matched
+    with pytest.raises(AnalysisError, match="No pair"):
+        plot_goal_alignment(table, "sumida", "shimonoseki")
+
+
+def test_outline_draws_every_heading_and_counts_the_rest(corpus):
+    segments = corpus["segments"]
+    headings = segments[(segments["plan_id"] == "tama-6") & (segments["kind"] == "heading")]
+    ax = plot_outline(segments, "tama-6")
+    assert len(ax.texts) == len(headings)
+    ax = plot_outline(segments, "tama-6", max_headings=3)
+    assert ax.texts[-1].get_text() == f"… ほか {len(headings) - 3} 見出し"
+
+
+def test_outline_accepts_the_outline_table(corpus):
+    table = outline(corpus["segments"])
+    ax = plot_outline(table, "sumida")
+    assert len(ax.texts) == int((table["plan_id"] == "sumida").sum())
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda c: plot_outline(c["segments"]), "pass plan_id"),
+        (lambda c: plot_outline(c["segments"], "nowhere"), "not in the table"),
+        (lambda c: plot_keyness(stat_keyness(c["tokens"]), target="x"), "not in the table"),
+        (lambda c: plot_network("edges"), "stat_cooccurrence"),
+        (lambda c: plot_theme_heatmap(pd.DataFrame({"x": [1]})), "needs column"),
+        (lambda c: plot_similarity(pd.DataFrame({"x": [1]})), "needs column"),
+    ],
+)
+def test_wrong_input_gives_a_clear_error(corpus, call, message):
+    with pytest.raises(AnalysisError, match=message):
+        call(corpus)
+
+
+def test_keyness_draws_one_panel_per_plan(corpus):
+    table = stat_keyness(corpus["tokens"], top=10)
+    axes = plot_keyness(table)
+    assert len(axes) == table["target"].nunique()
+    titles = {ax.get_title(loc="left") for ax in axes}
+    assert "墨田区" in titles and "小田原市（社協）" in titles

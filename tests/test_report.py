@@ -1,0 +1,348 @@
+"""The briefing report: files, content, provenance, escaping, safety of the output directory."""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from compare import __version__, read_catalog
+from compare.cli import main
+from compare.errors import ReportError
+from compare.report import write_report
+from tests.conftest import DATA
+
+DATE = "2025-01-01"
+SEEDS = ["sumida", "tama-6", "tokorozawa-2", "odawara-shakyo-4", "shimonoseki"]
+
+
+@functools.lru_cache(maxsize=1)
+def bundled_report() -> Path:
+    """The report of the bundled corpus, written once per test session (shared with the browser test)."""
+    root = Path(tempfile.mkdtemp(prefix="compare-report-test-"))
+    atexit.register(shutil.rmtree, root, True)
+    previous = os.environ.get("COMPARE_CACHE_DIR")
+    os.environ["COMPARE_CACHE_DIR"] = str(root / "cache")
+    try:
+        return write_report(out=root / "briefing", date=DATE, progress=False)
+    finally:
+        if previous is None:
+            os.environ.pop("COMPARE_CACHE_DIR", None)
+        else:
+            os.environ["COMPARE_CACHE_DIR"] = previous
+
+
+@pytest.fixture(scope="module")
+def report() -> Path:
+    return bundled_report()
+
+
+@pytest.fixture(scope="module")
+def html(report: Path) -> str:
+    return (report / "index.html").read_text(encoding="utf-8")
+
+
+def small_corpus(folder: Path, extra_line: str = "") -> Path:
+    """A two-plan catalogue of the two shortest seeds; ``extra_line`` is appended to the first."""
+    folder.mkdir(parents=True, exist_ok=True)
+    catalog = read_catalog()
+    rows = catalog[catalog["plan_id"].isin(["sumida", "tama-6"])].copy()
+    for row in rows.itertuples():
+        text = (DATA / row.path).read_text(encoding="utf-8")
+        if row.plan_id == "sumida" and extra_line:
+            text += "\n" + extra_line + "\n"
+        (folder / f"{row.plan_id}.txt").write_text(text, encoding="utf-8")
+    rows["path"] = rows["plan_id"] + ".txt"
+    rows["sha256"] = ""
+    path = folder / "catalog.csv"
+    rows.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COMPARE_CACHE_DIR", str(tmp_path / "cache"))
+
+
+# --------------------------------------------------------------------------- files
+
+
+def test_report_writes_html_markdown_workbook_and_every_figure_twice(report: Path):
+    assert (report / "index.html").stat().st_size > 10_000
+    assert (report / "briefing.md").stat().st_size > 1_000
+    assert (report / "tables.xlsx").is_file()
+    pngs = {p.stem for p in (report / "figures").glob("*.png")}
+    svgs = {p.stem for p in (report / "figures").glob("*.svg")}
+    assert pngs == svgs
+    expected = {
+        "theme_heatmap",
+        "theme_shares",
+        "keyness",
+        "similarity",
+        "dendrogram",
+        "network",
+        "ca",
+    } | {f"outline_{p}" for p in SEEDS}
+    assert expected <= pngs
+    assert any(name.startswith("goals_") for name in pngs)
+    for png in (report / "figures").glob("*.png"):
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_no_partial_or_old_directories_are_left_next_to_the_report(report: Path):
+    siblings = [p.name for p in report.parent.iterdir() if p.name.startswith(".briefing")]
+    assert siblings == []
+
+
+def test_html_is_self_contained(html: str):
+    assert "<script" not in html.lower()
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
+    assert "<link" not in html.lower()
+    sources = re.findall(r'<img src="([^"]+)"', html)
+    assert sources and all(s.startswith("data:image/png;base64,") for s in sources)
+    assert "@font-face" in html  # Japanese renders without fonts installed
+
+
+def test_every_figure_in_the_page_links_its_table(report: Path, html: str):
+    figures = re.findall(r"<figure>.*?</figure>", html, flags=re.S)
+    assert len(figures) == len(list((report / "figures").glob("*.png")))
+    for figure in figures:
+        tables = re.findall(r'href="tables/([^"]+\.csv)"', figure)
+        assert tables, figure[:200]
+        for table in tables:
+            assert (report / "tables" / table).is_file()
+
+
+def test_page_names_every_municipality_and_the_three_core_themes(html: str):
+    for name in ["墨田区", "川崎市多摩区", "所沢市", "小田原市（社協）", "下関市"]:
+        assert name in html
+    for theme in ["プラットフォーム", "重層的支援", "防災・減災"]:
+        assert theme in html
+
+
+def test_workbook_has_one_valid_sheet_per_csv_table(report: Path):
+    workbook = load_workbook(report / "tables.xlsx", read_only=True)
+    names = workbook.sheetnames
+    assert len(names) == len(set(names)) == len(list((report / "tables").glob("*.csv")))
+    assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names)
+    plans = list(workbook["計画一覧"].iter_rows(values_only=True))
+    assert plans[0][0] == "plan_id"
+    assert [row[0] for row in plans[1:]] == SEEDS
+
+
+def test_plan_table_reports_length_normalised_facts(report: Path):
+    plans = pd.read_csv(report / "tables" / "plans.csv", encoding="utf-8-sig")
+    assert list(plans["plan_id"]) == SEEDS
+    assert (plans["n_tokens"] > 0).all()
+    assert set(plans["doc_kind"]) == {"抜粋", "案", "概要版"}
+
+
+def test_quotations_are_real_passages_at_their_source_lines(report: Path):
+    quotes = pd.read_csv(report / "tables" / "quotes.csv", encoding="utf-8-sig")
+    assert len(quotes) >= 3
+    assert set(quotes["theme_id"]) >= {"platform"}
+    catalog = read_catalog()
+    for row in quotes.itertuples(index=False):
+        path = DATA / catalog.set_index("plan_id").loc[row.plan_id, "path"]
+        lines = path.read_text(encoding="utf-8").split("\n")[row.line_start - 1 : row.line_end]
+        source = re.sub(r"\s", "", "".join(lines))
+        assert re.sub(r"\s", "", row.text)[:12] in source
+
+
+def test_provenance_names_version_dictionary_catalogue_and_date(html: str):
+    catalog = read_catalog()
+    block = html[html.index('id="provenance"') :]
+    assert f"compare {__version__}" in block
+    assert "unidic" in block.lower()
+    assert catalog.attrs["catalog_sha256"] in block
+    assert DATE in block
+
+
+def test_markdown_has_the_same_sections_and_figures(report: Path, html: str):
+    markdown = (report / "briefing.md").read_text(encoding="utf-8")
+    for title in re.findall(r"<h2>(.*?)</h2>", html):
+        assert f"## {title}" in markdown
+    for image in re.findall(r"\]\((figures/[^)]+\.png)\)", markdown):
+        assert (report / image).is_file()
+
+
+# --------------------------------------------------------------------------- small corpora
+
+
+#: A passage with markup characters; entities in a source decode to them in the segment text,
+#: so a plan can really contain "<script>".  It is the best platform quotation of its plan.
+HOSTILE = (
+    "&lt;script&gt;alert(1)&lt;/script&gt; プラットフォーム と <計画> & "
+    "プラットフォーム プラットフォーム プラットフォーム プラットフォーム"
+)
+
+
+@pytest.fixture(scope="module")
+def twin_reports(tmp_path_factory) -> tuple[Path, Path]:
+    """Two reports of the same two-plan corpus (with a hostile passage), written separately."""
+    root = tmp_path_factory.mktemp("twins")
+    catalog = small_corpus(root / "corpus", HOSTILE)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COMPARE_CACHE_DIR", str(root / "cache"))
+        first = write_report(catalog, out=root / "a", date=DATE, progress=False)
+        second = write_report(catalog, out=root / "b", date=DATE, progress=False)
+    return first, second
+
+
+def test_plan_text_is_escaped_in_html_and_markdown(twin_reports):
+    out = twin_reports[0]
+    html = (out / "index.html").read_text(encoding="utf-8")
+    markdown = (out / "briefing.md").read_text(encoding="utf-8")
+    assert "<script" not in html.lower()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;計画&gt; &amp;" in html
+    assert "<script" not in markdown and "&lt;script&gt;" in markdown
+    quotes = pd.read_csv(out / "tables" / "quotes.csv", encoding="utf-8-sig")
+    assert quotes["text"].str.contains("<script>alert(1)</script>", regex=False).any()
+
+
+def test_same_input_gives_identical_files(twin_reports):
+    first, second = twin_reports
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    for name in files:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_one_plan_gets_a_report_that_says_comparisons_need_two(tmp_path: Path, isolated_cache):
+    out = write_report(plans=["sumida"], out=tmp_path / "one", date=DATE, progress=False)
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert html.count("比較には 2 つ以上の計画が必要です") >= 3
+    assert (out / "figures" / "theme_shares.png").is_file()
+    assert (out / "figures" / "outline_sumida.png").is_file()
+    assert not (out / "figures" / "similarity.png").exists()
+
+
+# --------------------------------------------------------------------------- bad output
+
+
+def test_an_output_path_that_is_a_file_is_refused(tmp_path: Path):
+    target = tmp_path / "report.html"
+    target.write_text("keep me", encoding="utf-8")
+    with pytest.raises(ReportError, match="is a file"):
+        write_report(out=target, progress=False)
+    assert target.read_text(encoding="utf-8") == "keep me"
+
+
+def test_a_read_only_directory_is_refused(tmp_path: Path):
+    parent = tmp_path / "locked"
+    parent.mkdir()
+    parent.chmod(0o555)
+    try:
+        with pytest.raises(ReportError, match="read-only"):
+            write_report(out=parent / "briefing", progress=False)
+        with pytest.raises(ReportError, match="read-only"):
+            write_report(out=parent, progress=False)
+    finally:
+        parent.chmod(0o755)
+    assert list(parent.iterdir()) == []
+
+
+def test_a_foreign_non_empty_directory_is_kept_unless_forced(tmp_path: Path, monkeypatch):
+    target = tmp_path / "mine"
+    target.mkdir()
+    (target / "notes.txt").write_text("my notes", encoding="utf-8")
+    with pytest.raises(ReportError, match="--force"):
+        write_report(out=target, progress=False)
+    assert (target / "notes.txt").read_text(encoding="utf-8") == "my notes"
+
+    written = _fake_write(monkeypatch)
+    write_report(out=target, force=True, progress=False)
+    assert not (target / "notes.txt").exists()
+    assert (target / "index.html").read_text(encoding="utf-8") == written
+    # A directory the command wrote is replaced without --force.
+    write_report(out=target, progress=False)
+    assert (target / "index.html").is_file()
+
+
+def test_a_crash_while_writing_leaves_the_previous_report(tmp_path: Path, monkeypatch):
+    _fake_write(monkeypatch)
+    target = write_report(out=tmp_path / "r", progress=False)
+    before = (target / "index.html").read_bytes()
+
+    def broken(briefing):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("compare.report.render_markdown", broken)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        write_report(out=target, progress=False)
+    assert (target / "index.html").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+
+
+def test_a_theme_file_that_codes_nothing_fails_before_writing(tmp_path: Path, isolated_cache):
+    themes = tmp_path / "themes.yaml"
+    themes.write_text(
+        "themes:\n  - id: space\n    label: 宇宙\n    rule: 宇宙船 or 惑星探査\n", encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    with (
+        pytest.warns(UserWarning, match="match nothing"),
+        pytest.raises(ReportError, match="codes no passage"),
+    ):
+        write_report(themes=themes, out=out, plans=["sumida"], progress=False)
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "themes.yaml"]
+
+
+def _fake_write(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Skip the analyses: a tiny briefing, so directory handling is tested quickly."""
+    from compare._report_model import Briefing, Section
+
+    briefing = Briefing(
+        title="t",
+        subtitle="s",
+        sections=[Section(key="k", title="見出し")],
+        provenance={},
+        date=DATE,
+    )
+    monkeypatch.setattr("compare.report.build_briefing", lambda *a, **k: briefing)
+    from compare._report_html import render_html
+
+    return render_html(briefing)
+
+
+# --------------------------------------------------------------------------- command line
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["report", "--out", "{file}"], "is a file"),
+        (["report", "--out", "{dir}", "--plans", "nowhere"], "Unknown plan id"),
+        (["demo", "--out", "{file}"], "is a file"),
+    ],
+)
+def test_cli_errors_are_one_line_without_traceback(tmp_path, capsys, args, message):
+    file = tmp_path / "file.txt"
+    file.write_text("x", encoding="utf-8")
+    args = [a.format(file=file, dir=tmp_path / "out") for a in args]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err
+    assert "Traceback" not in err
+
+
+def test_cli_demo_prints_catalogue_summaries_and_where_the_report_is(tmp_path, capsys, monkeypatch):
+    import compare.report as report_module
+
+    monkeypatch.setattr(report_module, "write_briefing", lambda briefing, **k: tmp_path / "out")
+    out = tmp_path / "out"
+    assert main(["demo", "--out", str(out), "--plans", "sumida", "tama-6", "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "墨田区" in printed and "川崎市多摩区" in printed
+    assert "top_themes" in printed
+    assert f"report: {out / 'index.html'}" in printed
