@@ -77,7 +77,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--published", default="", help="e.g. 2024-03")
     parser.add_argument("--doc-kind", default="", choices=["", *DOC_KINDS])
     parser.add_argument("--identification", default="", help="how the plan was identified")
-    parser.add_argument("--notes", default="", help="free text, stored before the format notes")
+    parser.add_argument("--notes", default="", help="free text about the document")
     parser.add_argument(
         "--catalog",
         metavar="CSV",
