@@ -34,7 +34,15 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-lab: $(STAMP)
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+
+# Open the notebooks' .py files as notebooks on double-click (jupytext); the
+# setting lives inside .venv, never in the user's own Jupyter settings.
+$(LAB_SETTINGS): | $(STAMP)
+	mkdir -p $(dir $@)
+	echo '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"python": "Jupytext Notebook"}}}' > $@
+
+lab: $(STAMP) $(LAB_SETTINGS)
 	$(BIN)/jupyter lab notebooks/
 
 clean:

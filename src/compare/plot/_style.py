@@ -75,6 +75,11 @@ def japanese_rc(**extra: Any) -> Iterator[None]:
         "axes.spines.right": False,
     }
     settings.update(extra)
+    # Resolve the backend before the context: a backend chosen lazily inside it
+    # (Jupyter's inline backend switches interactive mode on) would have that
+    # setting undone when the context restores rcParams, and later figures
+    # would no longer display on their own.
+    mpl.get_backend()
     with mpl.rc_context(settings):
         yield
 

@@ -132,7 +132,11 @@ def _layout(graph: nx.Graph, layout: str, seed: int) -> dict:
     )
     placed = []
     for nodes in components:
-        sub = graph.subgraph(nodes)
+        # A fresh graph with sorted nodes and edges: graph.subgraph iterates a set,
+        # whose order (and so the layout) would depend on the hash seed.
+        sub = nx.Graph()
+        sub.add_nodes_from(nodes)
+        sub.add_edges_from(sorted(tuple(sorted(edge)) for edge in graph.subgraph(nodes).edges()))
         if len(nodes) == 1:
             local = {nodes[0]: np.zeros(2)}
         elif len(nodes) == 2:

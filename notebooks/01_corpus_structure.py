@@ -1,0 +1,189 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 01 コーパスと計画の構造 / Corpus and plan structure
+#
+# このノートブックでは、同梱の5文書（墨田区・多摩区・所沢市・小田原市社協・下関市）について、
+# **何が入っているか**（カタログ）、**各文書がどこまでを扱っているか**（全体計画・概要版・案・抜粋）、
+# **見出しの階層**（基本理念 > 基本目標 > 基本方針 > 施策）と **成果指標・施策体系の表** を確認します。
+#
+# *What the corpus holds, what each document covers, the heading hierarchy, and the indicator and
+# policy tables inside the plans.*
+#
+# このシリーズのノートブックはすべて「薄い」作りです。分析はライブラリ `compare` の関数が行い、
+# ノートブックは呼び出して表と図を示し、解釈上の注意を書くだけです。同じ入力からは毎回同じ表が出ます。
+
+# %%
+import matplotlib.pyplot as plt
+import pandas as pd
+
+import compare
+from compare.plot import plot_outline
+
+pd.set_option("display.max_colwidth", 60)
+pd.set_option("display.max_rows", 80)
+print("compare", compare.__version__)
+
+# %% [markdown]
+# ## 1. カタログ / The catalogue
+#
+# カタログ（`data/catalog.csv`）はコーパスの唯一の台帳です。1行が1文書で、自治体・作成主体
+# （自治体か社会福祉協議会か）・計画の種類・版・文書の種類（`doc_kind`）・同定の根拠を記録します。
+# 元のテキストは読むだけで、決して書き換えません（誤字「つくりまします」もそのまま分析します）。
+#
+# *One row per plan; source texts are read, never edited.*
+
+# %%
+catalog = compare.read_catalog()
+catalog[["plan_id", "municipality", "author", "plan_type", "edition", "doc_kind", "published"]]
+
+# %% [markdown]
+# ### 同定の根拠 / How each text was identified
+#
+# `identification` と `notes` 列は、各テキストが **どの自治体のどの計画か** をどう判断したかを記録します。
+# 墨田区（`sumida`）のテキスト自体は「区」としか書いておらず、基本目標4つと章題
+# 「計画の基本的視点～プラットフォームによる地域福祉～」が第三次墨田区地域福祉計画（後期）の公表目次と
+# 一致すること、「協治（ガバナンス）」が墨田区独自の用語であることから同定しています。
+# **版と計画期間は「おそらく」（probable）であって確定ではありません。** 多摩区の計画ではありません。
+#
+# *The 墨田区 identification is probable, made from outside the text; its edition is not certain.*
+
+# %%
+catalog[["plan_id", "identification", "notes"]]
+
+# %% [markdown]
+# ## 2. セグメント表 / The SEGMENTS table
+#
+# `read_corpus` は各文書を見出し・段落・箇条書き・表の行・メタ情報（表紙、発行元の住所など）に分け、
+# 1行1セグメントの表を返します。各行には元ファイルの行番号（`line_start`–`line_end`）が付き、
+# 後のすべての数字を原文の位置までたどれます。カタログの列はすべての行に付いてきます。
+#
+# *One row per segment, with source line numbers; catalogue columns travel with every row.*
+
+# %%
+segments = compare.read_corpus(catalog)
+segments[
+    ["plan_id", "seg_id", "kind", "level", "heading_path", "text", "line_start", "line_end"]
+].head(12)
+
+# %% [markdown]
+# 読み込みの記録（文字コード、SHA-256）は表の `attrs` に残ります。再現性のため、報告書にもこの情報が載ります。
+#
+# *Provenance (encoding, sha256 of each source) travels in `attrs`.*
+
+# %%
+pd.DataFrame({"encoding": segments.attrs["encoding"], "sha256": segments.attrs["sha256"]})
+
+# %% [markdown]
+# ## 3. 各文書は何を扱っているか / What each document covers
+#
+# 5文書は大きさも種類も違います。所沢市は **概要版**（summary）、多摩区は **案**（draft）、
+# 墨田区・小田原市社協・下関市は **抜粋**（excerpt、一部の章だけ）です。
+# したがって、文書間で **生の件数を比べてはいけません**。以降のノートブックでは、
+# セグメントに占める割合や **1,000語あたり**（per 1,000 tokens）に正規化した値で比べます。
+# 概要版は本編の要約なので、本編にある施策が概要版に出てこないことも「扱っていない」ことを意味しません。
+#
+# *Documents differ in kind and size: compare shares and rates per 1,000 tokens, never raw counts.*
+
+# %%
+kinds = pd.crosstab(segments["plan_id"], segments["kind"]).reindex(catalog["plan_id"])
+coverage = catalog.set_index("plan_id")[["municipality", "doc_kind"]].join(kinds)
+coverage["segments"] = kinds.sum(axis=1)
+coverage["source_lines"] = segments.groupby("plan_id", sort=False)["line_end"].max()
+coverage
+
+# %% [markdown]
+# 各文書の第1階層の見出し（章）を並べると、どの部分を含んでいるかが分かります。
+#
+# *Top-level headings show which parts of a plan each document contains.*
+
+# %%
+outlines = compare.outline(segments)
+outlines.loc[outlines["depth"] == 1, ["plan_id", "line", "text"]].reset_index(drop=True)
+
+# %% [markdown]
+# ## 4. 見出しの階層 / The heading hierarchy
+#
+# 見出しは、文書自身の手がかり（`第N章`, `1`, `(1)`, `①`, `Ⅰ`, `基本目標N`, `◆…◆`, `【…】` などの記号、
+# 番号の連続、行の長さ、句読点、空行）から判定します。墨田区の「2 計画の基本目標」の下には
+# 同じ書式の「1 … 4」が入れ子になっていますが、番号の並びから階層を区別しています。
+#
+# 下の図は墨田区（抜粋）と所沢市（概要版、第2階層まで）の見出しの木です（このノートブックの主要図 / key figure）。
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(14, 7.5))
+plot_outline(segments, "sumida", ax=axes[0])
+plot_outline(segments, "tokorozawa-2", max_level=2, ax=axes[1])
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# 表でも確認できます。`parent_seg_id` は親の見出しです。多摩区の案では「重点的な取組」という
+# 同じ題の見出しが2つありますが、`section_id` は別々です。
+#
+# *The same outline as a table; `section_id` keeps two headings with the same title apart.*
+
+# %%
+outlines.loc[
+    outlines["plan_id"] == "tama-6",
+    ["seg_id", "line", "depth", "text", "section_id", "parent_seg_id"],
+]
+
+# %% [markdown]
+# ## 5. 成果指標の表 / Outcome indicators (成果指標)
+#
+# PDFから抽出したテキストでは表がタブ区切りの行に崩れます。`stat_indicators` は見出し行の列名
+# （指標・現状値・目標値・方向など）から成果指標の表を見つけ、1行1指標の表に戻します。
+# 下関市の計画では、現状値は「平成29年度市民アンケート」の割合で、目標は数値ではなく「↗」（増やす）という
+# 方向で示されています。
+#
+# *Indicators with current value, survey and target direction (↗ = increase).*
+
+# %%
+indicators = compare.stat_indicators(segments)
+indicators[
+    [
+        "plan_id",
+        "goal_no",
+        "indicator",
+        "current_value",
+        "current_unit",
+        "survey",
+        "target",
+        "direction",
+    ]
+]
+
+# %% [markdown]
+# ## 6. 施策体系の表 / Policy structure tables (施策体系)
+#
+# `stat_policy_table` は、基本目標・基本方針・施策などの階層名を見出し行に持つ表を、1行1施策の表にします。
+# 所沢市の概要版の施策体系表と、小田原市社協の行動計画の表が見つかります。
+#
+# *One row per measure, with the goal (and policy) it belongs to.*
+
+# %%
+policy = compare.stat_policy_table(segments)
+policy[["plan_id", "goal_label", "goal", "measure_label", "measure_no", "measure"]]
+
+# %% [markdown]
+# ## まとめ / Summary
+#
+# - 5文書は種類も範囲も違う（概要版・案・抜粋）。比較は割合か1,000語あたりで。
+# - すべてのセグメントは原文の行番号を持ち、根拠をたどれる。
+# - 墨田区の同定は外部資料に基づく「おそらく」。
+#
+# 次は [02 語とトークン化](02_tokens_terms.py) です。

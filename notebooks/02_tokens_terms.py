@@ -1,0 +1,184 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 02 語とトークン化 / Tokens and terms
+#
+# 計量テキスト分析の数字は、すべて「何を1語と数えるか」で決まります。このノートブックでは、
+# 形態素解析（MeCab + UniDic）の設定、複合語（重層的支援体制、成年後見制度…）のまとめ方、
+# 表記ゆれの統一、専門用語候補の自動抽出（FLR）、そして文書の長さを考慮した語の頻度を見ます。
+#
+# *How words are counted: MeCab/UniDic, domain compounds, orthographic variants, FLR term candidates,
+# and word frequencies normalised per 1,000 tokens.*
+
+# %%
+import pandas as pd
+
+import compare
+
+pd.set_option("display.max_colwidth", 60)
+pd.set_option("display.max_rows", 80)
+
+catalog = compare.read_catalog()
+segments = compare.read_corpus(catalog)
+
+# %% [markdown]
+# ## 1. 既定のトークナイザ / The default tokenizer
+#
+# `Tokenizer()` は次のことをします（設定はすべて引数で変えられます）。
+#
+# - **NFKC 正規化**：全角数字・半角カナをそろえる（`surface` 列には原文の表記が残る）。
+# - **見出し語（lemma）の整理**：UniDic の語彙素には「プラットホーム-platform」のような注記が付くので取り除き、
+#   著者が書いたカタカナ表記「プラットフォーム」で数える。未知語は表層形で数える。
+# - **表記ゆれの統一**：障がい/障害、子ども/子供、取組/取り組み などを1語に（`data/variants.tsv`）。
+# - **複合語の結合**：UniDic は「重層的支援」を 重層 / 的 / 支援 に分けてしまうため、
+#   福祉政策の用語リスト（`data/terms.txt`）にある語を最長一致でまとめる。
+#
+# 比べてみましょう。左が既定、右が複合語の結合も表記ゆれの統一もしない場合です。
+#
+# *Default analysis vs. plain MeCab/UniDic lemmas.*
+
+# %%
+sentence = "重層的支援体制の整備と成年後見制度の利用促進、プラットフォームづくりと子供の見守り"
+default_tokenizer = compare.Tokenizer()
+plain_tokenizer = compare.Tokenizer(compounds=False, variants=None)
+print("default / 既定:                    ", " | ".join(default_tokenizer.words(sentence)))
+print("no compounds, no variants / 結合なし:", " | ".join(plain_tokenizer.words(sentence)))
+
+# %% [markdown]
+# ## 2. トークン表 / The TOKENS table
+#
+# `tokenize` はセグメント表から1行1トークンの表を作ります。`surface`（原文の表記）、`lemma`（整理した見出し語）、
+# `word`（数えるときに使う分析形）、品詞、内容語かどうか（`is_content`）、複合語として結合したか
+# （`is_compound`）が入ります。結果は Parquet でキャッシュされ、2回目からは速くなります。
+#
+# **辞書とそのバージョンを記録します。** 形態素解析の結果は辞書に依存するため、辞書が変われば数字も変わり得ます。
+#
+# *Tokenizer output depends on the dictionary: its name and version are recorded with the table.*
+
+# %%
+tokens = compare.tokenize(segments, default_tokenizer)
+print("dictionary:", tokens.attrs["dictionary"], tokens.attrs["dictionary_version"])
+print("settings:", tokens.attrs["tokenizer"])
+print("tokens:", len(tokens), " content tokens:", int(tokens["is_content"].sum()))
+
+# %% [markdown]
+# 小田原市社協の計画で「成年後見制度」が出てくるセグメントのトークンです。
+
+# %%
+seg_id = segments.loc[
+    (segments["plan_id"] == "odawara-shakyo-4") & segments["text"].str.contains("成年後見制度"),
+    "seg_id",
+].iloc[0]
+print(
+    segments.loc[
+        (segments["plan_id"] == "odawara-shakyo-4") & (segments["seg_id"] == seg_id), "text"
+    ].iloc[0]
+)
+tokens.loc[
+    (tokens["plan_id"] == "odawara-shakyo-4") & (tokens["seg_id"] == seg_id),
+    ["position", "surface", "lemma", "word", "pos", "is_content", "is_compound"],
+].head(20)
+
+# %% [markdown]
+# 結合されたトークン（`is_compound`）の一覧（多い順）。用語リストの語のほか、名詞に接尾辞が付いた語
+# （高齢 + 者 → 高齢者、重点 + 的 → 重点的）も1語になります。`plans` は出てくる文書の数です。
+#
+# *Merged tokens: curated terms and noun + suffix words.*
+
+# %%
+compounds = tokens[tokens["is_compound"]]
+(
+    compounds.groupby("word", observed=True)
+    .agg(count=("word", "size"), plans=("plan_id", "nunique"))
+    .sort_values(["count", "plans"], ascending=False, kind="stable")
+    .head(20)
+)
+
+# %% [markdown]
+# ## 3. 語の頻度：1,000語あたり / Word frequency per 1,000 tokens
+#
+# 文書の長さが大きく違うため（概要版と抜粋の違いなど）、生の出現回数ではなく **内容語1,000語あたりの回数** で
+# 比べます。`stat_dtm` は文書×語の行列（scikit-learn の `CountVectorizer`）を作ります。
+# メタ情報（表紙・住所など）のトークンは数えません。
+#
+# *Counts per 1,000 content tokens, so that a summary and an excerpt compare fairly.*
+
+# %%
+dtm = compare.stat_dtm(tokens, by="plan")
+counts = pd.DataFrame(
+    dtm.counts.toarray(), index=dtm.documents["plan_id"], columns=dtm.terms["term"]
+)
+per_1000 = counts.div(dtm.documents["n_tokens"].to_numpy(), axis=0) * 1000
+dtm.documents[["plan_id", "municipality", "n_tokens"]]
+
+# %% [markdown]
+# 5文書を通じてよく使われる語（5文書の1,000語あたり頻度の平均で並べ、同点は語で並べる）：
+
+# %%
+frequent = per_1000.T.round(1)
+frequent["mean"] = per_1000.mean(axis=0).round(2)
+(
+    frequent.rename_axis("term")
+    .reset_index()
+    .sort_values(["mean", "term"], ascending=[False, True], kind="stable")
+    .set_index("term")
+    .head(20)
+)
+
+# %% [markdown]
+# ## 4. 専門用語候補：FLR / Term candidates (TermExtract's FLR)
+#
+# 用語リストにない複合語を見つけるため、隣り合う名詞の連なりを候補とし、中川・森（2003）の
+# FLR（出現頻度 × 構成名詞の連接の多さ）で点数を付けます（KH Coder の「複合語の検出」と同じ考え方）。
+# `in_dictionary` が False の候補のうち、研究上1語として扱いたいものを用語リストに加えます。
+# 自治体名（所沢市、下関市）や「本計画」のような語も上位に出るので、機械的に全部を加えてはいけません。
+# 5文書は小さなコーパスなので、FLR の順位は1文書に多く出る語（下関市の「活動団体」など）に左右されます。
+#
+# *FLR candidates; add the ones you mean as one word to your own term list.*
+
+# %%
+candidates = compare.stat_term_candidates(tokens, top=20)
+candidates[["term", "score", "frequency", "n_parts", "in_dictionary", "n_plans", "plans"]]
+
+# %% [markdown]
+# ### 自分の用語を加える / Adding your own terms
+#
+# 例えば「活動団体」「地域社会づくり」を1語として扱いたければ、`user_terms` に渡します
+# （ファイル名でも、リストでも可）。設定が変わるとキャッシュのキーも変わるので、古い結果が混ざることはありません。
+#
+# *`user_terms` adds terms; the cache key includes the settings.*
+
+# %%
+own_tokenizer = compare.Tokenizer(user_terms=["活動団体", "地域社会づくり"])
+own_tokens = compare.tokenize(segments, own_tokenizer)
+focus = ["活動団体", "地域社会づくり", "活動", "団体", "地域", "つくり"]
+pd.DataFrame(
+    {
+        "default": tokens.loc[tokens["is_content"], "word"].value_counts().reindex(focus),
+        "with user_terms": own_tokens.loc[own_tokens["is_content"], "word"]
+        .value_counts()
+        .reindex(focus),
+    }
+).fillna(0).astype(int)
+
+# %% [markdown]
+# ## まとめ / Summary
+#
+# - 数える単位は `word` 列（NFKC、表記ゆれ統一、複合語結合済み）。辞書名とバージョンは表に記録される。
+# - 比べるときは1,000語あたりに正規化する。
+# - FLR の候補は出発点であり、用語リストに加えるかどうかは研究者が決める。
+#
+# 次は [03 テーマのコーディング](03_themes.py) です。

@@ -1,0 +1,211 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 07 自分の計画を持ち込む / Bringing your own plans
+#
+# 自分で集めた計画を分析するには、計画のファイルを1つのフォルダに置き、**カタログ**（1行1計画の CSV）を書きます。
+# このノートブックでは一時フォルダに小さなコーパスを作ります：同梱のテキストを、自治体のサイトからよく落ちてくる
+# **CP932（Shift_JIS）・CRLF** に変換したコピーと、PDF・DOCX の文書です。元のファイルは一切変更しません。
+#
+# *Build a small corpus of your own in a temporary folder: CP932 copies of bundled texts, a PDF and a DOCX.*
+
+# %%
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+import compare
+from compare.catalog import bundled_catalog_path
+from compare.cli import main as compare_cli
+
+pd.set_option("display.max_colwidth", 60)
+
+bundled = bundled_catalog_path().parent  # the repository's data/ folder
+samples = bundled.parent / "tests" / "data" / "docs"  # PDF/DOCX conversions of the bundled texts
+start = Path.cwd()
+workdir = Path(tempfile.mkdtemp(prefix="compare-own-"))
+os.chdir(workdir)  # work inside the new corpus folder; paths below are relative to it
+(Path("texts")).mkdir()
+
+# %% [markdown]
+# ## 1. 文字コードの違うファイル / Files in other encodings
+#
+# 多摩区と所沢市のテキストを CP932・CRLF で書き出します。読み込み側は UTF-8（BOM の有無）、CP932、EUC-JP、
+# ISO-2022-JP、UTF-16 を判別し、改行を `\n` にそろえます。どの文字コードで読んだかは記録されます。
+# CP932 で表せない文字（例：下関市の「↗」）を含むテキストは CP932 にできないので、ここでは使いません。
+#
+# *Readers detect UTF-8/CP932/EUC-JP/ISO-2022-JP/UTF-16 and record the encoding.*
+
+# %%
+for plan_id in ["tama-6", "tokorozawa-2"]:
+    text = (bundled / "plans" / f"{plan_id}.txt").read_text(encoding="utf-8-sig")
+    Path("texts", f"{plan_id}-sjis.txt").write_bytes(text.replace("\n", "\r\n").encode("cp932"))
+source = compare.read_text("texts/tama-6-sjis.txt")
+print(source.encoding, repr(source.newline), source.lines[0])
+
+# %% [markdown]
+# ## 2. カタログを書く / Writing a catalogue
+#
+# 必須の列は `plan_id`, `path`（カタログからの相対パス）, `municipality`, `author`（自治体／社会福祉協議会）,
+# `plan_type`（地域福祉計画／地域福祉活動計画／地域福祉支援計画）, `doc_kind`（full / summary / draft / excerpt）です。
+# 分からない値は推測せず空欄にします。`identification` にはその文書をどう同定したかを書きます。
+#
+# *Required: plan_id, path, municipality, author, plan_type, doc_kind. Leave unknown values empty.*
+
+# %%
+Path("catalog.csv").write_text(
+    """\
+plan_id,path,municipality,prefecture,municipality_code,author,plan_type,title,edition,doc_kind,identification
+tama-6,texts/tama-6-sjis.txt,川崎市多摩区,神奈川県,141356,自治体,地域福祉計画,第6期多摩区地域福祉計画（案）,第6期,draft,stated in the text
+tokorozawa-2,texts/tokorozawa-2-sjis.txt,所沢市,埼玉県,112089,自治体,地域福祉計画,第2次所沢市地域福祉計画 概要版,第2次,summary,stated in the text
+""",
+    encoding="utf-8",
+)
+catalog = compare.read_catalog("catalog.csv")
+catalog[["plan_id", "path", "municipality", "doc_kind"]]
+
+# %%
+segments = compare.read_corpus(catalog)
+pd.DataFrame({"encoding": segments.attrs["encoding"], "newline": segments.attrs["newline"]})
+
+# %% [markdown]
+# 以降は同梱コーパスと同じです。例えばテーマの割合：
+
+# %%
+tokens = compare.tokenize(segments)
+shares = compare.stat_theme_shares(compare.themes_wide(segments, tokens=tokens))
+shares.pivot(index="label", columns="plan_id", values="share").reindex(
+    shares["label"].unique()
+).round(3)
+
+# %% [markdown]
+# ### カタログの誤りは行番号つきで / Catalogue errors name the line
+#
+# 例えば全国地方公共団体コードの検査数字が合わないと、ファイル名・行・何を直すべきかを示すエラーになります。
+
+# %%
+Path("broken.csv").write_text(
+    Path("catalog.csv").read_text(encoding="utf-8").replace("112089", "112088"), encoding="utf-8"
+)
+try:
+    compare.read_catalog("broken.csv")
+except compare.errors.CatalogError as error:
+    print("CatalogError:", error)
+
+# %% [markdown]
+# ## 3. `compare add`：1件ずつ追加する / Adding plans one at a time
+#
+# コマンドライン `compare add FILE --municipality … --catalog catalog.csv` は、ファイルを読んでセグメント化できることを確かめてから
+# カタログに1行を加えます（SHA-256・形式・文字コードも記録）。ノートブックからは `compare.cli.main([...])` で同じことができます。
+# ここでは同梱の墨田区のテキストを CP932 にしたコピーを加えます。墨田区の同定は外部資料による「おそらく」なので、
+# その旨を `identification` に書きます。
+#
+# *`compare add` reads and segments the file first, then appends a validated row.*
+
+# %%
+text = (bundled / "plans" / "sumida.txt").read_text(encoding="utf-8-sig")
+Path("texts", "sumida-sjis.txt").write_bytes(text.encode("cp932"))
+# fmt: off
+exit_code = compare_cli(
+    [
+        "add", "texts/sumida-sjis.txt", "--plan-id", "sumida", "--municipality", "墨田区",
+        "--prefecture", "東京都", "--municipality-code", "131075", "--author", "自治体",
+        "--plan-type", "地域福祉計画", "--doc-kind", "excerpt", "--edition", "第3次（後期）",
+        "--identification", "probable: identified from outside the text",
+        "--catalog", "catalog.csv",
+    ]
+)
+# fmt: on
+
+# %% [markdown]
+# ## 4. PDF と DOCX / Reading PDF and DOCX
+#
+# 計画の多くは PDF で公開されます。テキスト層のある PDF、Word の DOCX、HTML はそのまま読めます。
+# PDF では、ページごとに繰り返される柱（ヘッダー）やページ番号を `meta` として分析から外し、セグメントがページをまたがないようにします。
+# 画像だけの PDF（スキャン）は OCR が必要だというエラーになります。
+# ここでは、テストに使っている小田原市社協・下関市の PDF/DOCX 版（同梱テキストから LibreOffice で作ったもの）を使います。
+#
+# *PDF (with a text layer), DOCX and HTML are read directly; running headers and page numbers become `meta`.*
+
+# %%
+for name in ["shimonoseki.pdf", "odawara-shakyo-4.docx"]:
+    shutil.copy(samples / name, Path("texts") / name)
+# fmt: off
+exit_code = compare_cli(
+    [
+        "add", "texts/shimonoseki.pdf", "--municipality", "下関市", "--prefecture", "山口県",
+        "--author", "自治体", "--plan-type", "地域福祉計画", "--doc-kind", "excerpt",
+        "--catalog", "catalog.csv",
+    ]
+)
+# fmt: on
+# fmt: off
+exit_code = compare_cli(
+    [
+        "add", "texts/odawara-shakyo-4.docx", "--plan-id", "odawara-shakyo-4",
+        "--municipality", "小田原市", "--prefecture", "神奈川県", "--author", "社会福祉協議会",
+        "--plan-type", "地域福祉活動計画", "--doc-kind", "excerpt", "--catalog", "catalog.csv",
+    ]
+)
+# fmt: on
+
+# %%
+catalog = compare.read_catalog("catalog.csv")
+catalog[["plan_id", "path", "municipality", "author", "doc_kind", "sha256"]]
+
+# %%
+segments = compare.read_corpus(catalog)
+pd.crosstab(segments["plan_id"], segments["kind"]).reindex(catalog["plan_id"])
+
+# %% [markdown]
+# PDF 版の下関市では、ページの柱とページ番号が `meta` になっています。見出しの木がテキスト版と同じかも確かめます。
+# PDF では表が崩れて、表の行が見出しのように見えることがあります。違いがあれば原文（行番号）で確かめ、
+# 必要ならテキスト版を使います。
+#
+# *Running headers and page numbers become `meta`; compare the outline with the text version.*
+
+# %%
+pdf_meta = segments[(segments["plan_id"] == "shimonoseki") & (segments["kind"] == "meta")]
+pdf_meta[["seg_id", "text", "line_start"]].head(6)
+
+# %%
+text_plan = compare.read_plan(bundled / "plans" / "shimonoseki.txt", plan_id="shimonoseki")
+pd.DataFrame(
+    {
+        "text file": compare.outline(text_plan)["text"].reset_index(drop=True),
+        "PDF": compare.outline(segments[segments["plan_id"] == "shimonoseki"])["text"].reset_index(
+            drop=True
+        ),
+    }
+)
+
+# %% [markdown]
+# 片付け：作業フォルダを消して、元の作業ディレクトリに戻ります。
+
+# %%
+os.chdir(start)
+shutil.rmtree(workdir)
+
+# %% [markdown]
+# ## まとめ / Summary
+#
+# - 自分のコーパス ＝ 計画ファイルのフォルダ ＋ カタログ CSV。元のファイルは読むだけ。
+# - 文字コード（CP932 など）と改行は自動で判別され、記録される。
+# - `compare add` で PDF・DOCX・テキストを1件ずつ、検証してから追加できる。
+# - 分からない値は空欄に。同定の根拠は `identification` と `notes` に書く。
