@@ -42,6 +42,22 @@ COLUMNS = (
     "encoding",
 )
 
+#: Catalogue columns that travel with every table (segments, tokens, theme
+#: hits, statistics), so nobody has to join them by hand.
+METADATA_COLUMNS = (
+    "municipality",
+    "prefecture",
+    "municipality_code",
+    "author",
+    "plan_type",
+    "title",
+    "edition",
+    "fiscal_year_start",
+    "fiscal_year_end",
+    "published",
+    "doc_kind",
+)
+
 #: Columns a catalogue must have; the others are optional and default to "".
 REQUIRED_COLUMNS = ("plan_id", "path", "municipality", "author", "plan_type", "doc_kind")
 

@@ -25,7 +25,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from compare.catalog import AUTHORS, COLUMNS, DOC_KINDS, PLAN_TYPES, read_catalog
+from compare.catalog import AUTHORS, COLUMNS, DOC_KINDS, METADATA_COLUMNS, PLAN_TYPES, read_catalog
 from compare.errors import CatalogError, InputFileError
 from compare.readers import sha256_file
 
@@ -34,20 +34,7 @@ DEFAULT_CATALOG = "catalog.csv"
 
 #: Catalogue columns set from options of the same name (``fiscal_year_start`` ←
 #: ``--fiscal-year-start``).
-OPTION_COLUMNS = (
-    "municipality",
-    "prefecture",
-    "municipality_code",
-    "author",
-    "plan_type",
-    "title",
-    "edition",
-    "fiscal_year_start",
-    "fiscal_year_end",
-    "published",
-    "doc_kind",
-    "identification",
-)
+OPTION_COLUMNS = (*METADATA_COLUMNS, "identification")
 
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9_.-]+")
 

@@ -16,6 +16,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
+from compare.catalog import METADATA_COLUMNS
 from compare.errors import AnalysisError
 
 #: Named groupings accepted wherever a function takes ``by``.
@@ -27,20 +28,7 @@ GROUPINGS: dict[str, tuple[str, ...]] = {
 }
 
 #: Catalogue columns carried into outputs when they are constant within a document.
-LABEL_COLUMNS: tuple[str, ...] = (
-    "plan_id",
-    "municipality",
-    "prefecture",
-    "municipality_code",
-    "author",
-    "plan_type",
-    "title",
-    "edition",
-    "fiscal_year_start",
-    "fiscal_year_end",
-    "published",
-    "doc_kind",
-)
+LABEL_COLUMNS: tuple[str, ...] = ("plan_id", *METADATA_COLUMNS)
 
 #: Labels carried into pairwise outputs (suffixed ``_a`` / ``_b``).
 PAIR_LABELS: tuple[str, ...] = ("municipality", "plan_type", "author", "edition")

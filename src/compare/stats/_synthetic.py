@@ -11,19 +11,9 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-CATALOG_LABELS = (
-    "municipality",
-    "prefecture",
-    "municipality_code",
-    "author",
-    "plan_type",
-    "title",
-    "edition",
-    "fiscal_year_start",
-    "fiscal_year_end",
-    "published",
-    "doc_kind",
-)
+from compare.catalog import METADATA_COLUMNS
+
+CATALOG_LABELS = METADATA_COLUMNS
 
 #: A segment: ("h", level, text) for a heading, (kind, text) for a body segment.
 Segment = tuple
