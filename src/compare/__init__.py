@@ -53,6 +53,9 @@ _EXPORTS: dict[str, str] = {
     "stat_topics": "compare.stats.clusters",
     "stat_goal_alignment": "compare.stats.alignment",
     "stat_plan_diff": "compare.stats.alignment",
+    # whole pipeline, streamed plan by plan
+    "run_pipeline": "compare.pipeline",
+    "PipelineResult": "compare.pipeline",
     # plot
     "plot_theme_heatmap": "compare.plot",
     "plot_theme_shares": "compare.plot",

@@ -58,7 +58,10 @@ position in the rule and what was expected there.
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Union
 
 from compare.errors import ThemeError
@@ -80,6 +83,23 @@ _COMPARATORS = (">=", "<=", "==", ">", "<", "=")
 def normalize(text: str) -> str:
     """Return ``text`` NFKC-normalised and case-folded (the form rules compare)."""
     return unicodedata.normalize("NFKC", text).casefold()
+
+
+_NORMALIZED: dict[str, str] = {}
+
+
+def normalize_words(words: Iterable[str]) -> list[str]:
+    """:func:`normalize` of each word, remembering the (few distinct) words seen."""
+    cache = _NORMALIZED
+    if len(cache) > 500_000:
+        cache.clear()
+    out = []
+    for word in words:
+        norm = cache.get(word)
+        if norm is None:
+            norm = cache[word] = normalize(word)
+        out.append(norm)
+    return out
 
 
 # --------------------------------------------------------------------------- lexer
@@ -207,6 +227,13 @@ class Condition:
 
 
 @dataclass(frozen=True)
+class Const:
+    """A constant truth value: what a sub-rule folds to when its terms are absent."""
+
+    value: bool
+
+
+@dataclass(frozen=True)
 class Not:
     """Logical negation."""
 
@@ -227,7 +254,7 @@ class Or:
     operands: tuple[Node, ...]
 
 
-Node = Union[Term, Phrase, Near, Count, Condition, Not, And, Or]  # noqa: UP007
+Node = Union[Term, Phrase, Near, Count, Condition, Const, Not, And, Or]  # noqa: UP007
 
 
 # --------------------------------------------------------------------------- parser
@@ -458,14 +485,15 @@ class Passage:
     _norm: list[str] = field(default_factory=list, repr=False)
     _cache: dict[str, list[tuple[int, int]]] = field(default_factory=dict, repr=False)
     _joined: str = field(default="", repr=False)
+    _starts: list[int] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
-        self._norm = [normalize(w) for w in self.words]
+        self._norm = normalize_words(self.words)
         self._joined = "".join(self._norm)
         if self.positions is None:
             self.positions = list(range(len(self.words)))
-        self.heading_path = normalize(self.heading_path)
-        self.section = normalize(self.section)
+        self.heading_path = normalize_words((self.heading_path,))[0]
+        self.section = normalize_words((self.section,))[0]
         self.text = normalize(self.text)
 
     def matches(self, term: str) -> list[tuple[int, int]]:
@@ -477,36 +505,56 @@ class Passage:
         return hit
 
     def _find(self, term: str) -> list[tuple[int, int]]:
-        if term not in self._joined:  # every match is a substring of the joined words
+        """Spans of ``term``: a word containing it, or the fewest adjacent words that do.
+
+        A word that contains the term gives ``(i, i)``.  Otherwise an
+        occurrence that starts inside word ``i`` and ends in word ``j`` gives
+        ``(i, j)`` for the smallest such ``j``, if words ``i..j`` are
+        adjacent tokens and at most MAX_SPAN words long.  Occurrences are found
+        in the joined words (C-level search), not word by word.
+        """
+        joined = self._joined
+        at = joined.find(term)
+        if at < 0:  # every match is a substring of the joined words
             return []
-        found: list[tuple[int, int]] = []
-        words, pos = self._norm, self.positions
-        assert pos is not None
+        words = self._norm
         if len(term) == 1:
             return [(i, i) for i, word in enumerate(words) if word.startswith(term)]
-        for i, word in enumerate(words):
-            if term in word:
-                found.append((i, i))
-                continue
-            if not word or not _starts_within(term, word):
-                continue
-            joined = word
-            for j in range(i + 1, min(i + MAX_SPAN, len(words))):
-                if pos[j] != pos[j - 1] + 1:
-                    break
-                joined += words[j]
-                offset = joined.find(term)
-                if 0 <= offset < len(word):
-                    found.append((i, j))
-                    break
-                if len(joined) - len(word) >= len(term):
-                    break
+        starts = self._starts
+        if not starts:
+            starts += accumulate(map(len, words), initial=0)
+        size = len(term) - 1
+        after = joined.find(term, at + 1)
+        if after < 0:  # one occurrence: the common case
+            first = bisect_right(starts, at) - 1
+            last = bisect_right(starts, at + size) - 1
+            pos = self.positions
+            assert pos is not None
+            if last == first or (
+                last - first < MAX_SPAN
+                and all(pos[k] == pos[k - 1] + 1 for k in range(first + 1, last + 1))
+            ):
+                return [(first, last)]
+            return []
+        best: dict[int, int] = {}  # first word -> smallest last word of an occurrence
+        while at >= 0:
+            first = bisect_right(starts, at) - 1
+            last = bisect_right(starts, at + size) - 1
+            if last < best.get(first, last + 1):
+                best[first] = last
+            at = joined.find(term, at + 1)
+        pos = self.positions
+        assert pos is not None
+        found: list[tuple[int, int]] = []
+        for first in sorted(best):
+            last = best[first]
+            if last == first:
+                found.append((first, first))
+            elif last - first < MAX_SPAN and all(
+                pos[k] == pos[k - 1] + 1 for k in range(first + 1, last + 1)
+            ):
+                found.append((first, last))
         return found
-
-
-def _starts_within(term: str, word: str) -> bool:
-    """True if some suffix of ``word`` is a prefix of ``term``."""
-    return any(term.startswith(word[k:]) for k in range(len(word)))
 
 
 @dataclass
@@ -528,6 +576,8 @@ class Result:
 
 def holds(node: Node, passage: Passage) -> bool:
     """True if the rule holds; short-circuits, so it is cheaper than :func:`evaluate`."""
+    if isinstance(node, Const):
+        return node.value
     if isinstance(node, Term):
         return bool(passage.matches(node.text))
     if isinstance(node, And):
@@ -556,6 +606,8 @@ def evaluate(node: Node, passage: Passage) -> Result:
         return Result(ok, spans if ok else [])
     if isinstance(node, Condition):
         return _condition(node, passage)
+    if isinstance(node, Const):
+        return Result(node.value)
     if isinstance(node, Not):
         return Result(not holds(node.operand, passage))
     if isinstance(node, And):
@@ -659,3 +711,238 @@ def _condition(node: Condition, passage: Passage) -> Result:
 
 def _span_words(passage: Passage, spans: list[tuple[int, int]]) -> list[str]:
     return ["".join(passage.words[a : b + 1]) for a, b in spans]
+
+
+# --------------------------------------------------------------------------- compiled rule sets
+#
+# Evaluating every rule on every passage walks each rule tree and looks up
+# every term: about 3 ms per passage for the fifteen default themes.  A term
+# can match only if it is a substring of the passage's joined words (see
+# Passage._find), and most passages contain few of a catalogue's terms.  So
+# a RuleSet first finds the terms present in a passage (a look-up of the
+# passage's character pairs in an index of term beginnings), then evaluates
+# each rule *folded* for that set of terms: every sub-rule that needs an
+# absent term becomes a constant, which usually leaves a constant or a small
+# tree.  Folding keeps the results exactly: a folded rule gives the same
+# Result (ok, spans and conditions) as the whole rule on any passage whose
+# present terms are the ones it was folded for.
+
+_FALSE = Const(False)
+_TRUE = Const(True)
+
+
+def fold(
+    node: Node,
+    present: frozenset[str] | set[str],
+    conditions: frozenset[Condition] | set[Condition] | None = None,
+) -> Node:
+    """``node`` with every sub-rule that needs a term not in ``present`` made constant.
+
+    With ``conditions`` (the conditions that hold on the passage), the other
+    conditions become constant False as well.
+
+    Invariant (what makes it exact): for a passage whose terms with a
+    possible match are a subset of ``present`` (and whose true conditions
+    are ``conditions``), ``evaluate(fold(node))`` equals ``evaluate(node)``
+    (ok, spans and conditions), and a Const replaces only sub-rules whose
+    evaluation carries no spans or conditions.
+    """
+    if isinstance(node, Condition):
+        return node if conditions is None or node in conditions else _FALSE
+    if isinstance(node, Term):
+        return node if node.text in present else _FALSE
+    if isinstance(node, Phrase | Near):
+        return node if all(t.text in present for t in node.terms) else _FALSE
+    if isinstance(node, Count):
+        if any(_live(item, present) for item in node.items):
+            return node
+        return Const(_compare(0, node.op, node.value))
+    if isinstance(node, Const):
+        return node
+    if isinstance(node, Not):
+        inner = fold(node.operand, present, conditions)
+        return Const(not inner.value) if isinstance(inner, Const) else Not(inner)
+    if isinstance(node, And):
+        kept: list[Node] = []
+        for operand in node.operands:
+            sub = fold(operand, present, conditions)
+            if isinstance(sub, Const):
+                if not sub.value:
+                    return _FALSE  # a failing And carries nothing
+                continue  # a constant True contributes no spans or conditions
+            kept.append(sub)
+        if not kept:
+            return _TRUE
+        return kept[0] if len(kept) == 1 else And(tuple(kept))
+    if isinstance(node, Or):
+        kept = []
+        has_true = False
+        for operand in node.operands:
+            sub = fold(operand, present, conditions)
+            if isinstance(sub, Const):
+                if sub.value and not has_true:
+                    has_true = True
+                    kept.append(_TRUE)
+                continue
+            kept.append(sub)
+        if not kept:
+            return _FALSE
+        if all(isinstance(k, Const) for k in kept):
+            return _TRUE
+        return kept[0] if len(kept) == 1 else Or(tuple(kept))
+    raise TypeError(f"unknown rule node {node!r}")  # pragma: no cover
+
+
+def _live(item: Term | Phrase | Near, present: frozenset[str] | set[str]) -> bool:
+    if isinstance(item, Term):
+        return item.text in present
+    return all(t.text in present for t in item.terms)
+
+
+def rule_conditions(node: Node) -> list[Condition]:
+    """The distinct conditions (heading:, section:, kind:, text:) of a rule."""
+    found: dict[Condition, None] = {}
+
+    def walk(n: Node) -> None:
+        if isinstance(n, Condition):
+            found.setdefault(n)
+        elif isinstance(n, Not):
+            walk(n.operand)
+        elif isinstance(n, And | Or):
+            for o in n.operands:
+                walk(o)
+
+    walk(node)
+    return list(found)
+
+
+class RuleSet:
+    """Several parsed rules compiled for fast evaluation on many passages.
+
+    ``present(passage)`` finds the rules' terms that occur in a passage's
+    joined normalised words, ``true_conditions(passage)`` the rules'
+    conditions that hold on it; ``rule(i, present, true)`` is rule ``i``
+    folded for those (memoised per distinct combination for the rule).
+    """
+
+    def __init__(self, nodes: Sequence[Node]) -> None:
+        self.nodes = list(nodes)
+        self.terms = [frozenset(rule_terms(n)) for n in self.nodes]
+        self.conditions = [frozenset(rule_conditions(n)) for n in self.nodes]
+        every = sorted(set().union(*self.terms)) if self.terms else []
+        self._always = frozenset(t for t in every if not t)
+        self._single: dict[str, list[str]] = {}
+        self._pairs: dict[str, list[str]] = {}
+        for term in every:
+            if len(term) == 1:
+                self._single.setdefault(term, []).append(term)
+            elif term:
+                self._pairs.setdefault(term[:2], []).append(term)
+        self._single_keys = frozenset(self._single)
+        self._pair_keys = frozenset(self._pairs)
+        #: Proper prefix -> the terms (two characters or more) it begins.
+        self._prefixed: dict[str, list[str]] = {}
+        for term in every:
+            for k in range(1, len(term)):
+                self._prefixed.setdefault(term[:k], []).append(term)
+        self._words: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        conditions = set().union(*self.conditions) if self.conditions else set()
+        self._structural = [c for c in conditions if c.name != "text"]
+        self._text = [c for c in conditions if c.name == "text"]
+        self._by_place: dict[tuple[str, str, str], frozenset[Condition]] = {}
+        self._folded: list[dict[tuple[frozenset, frozenset], Node]] = [{} for _ in self.nodes]
+        none: frozenset[Condition] = frozenset()
+        self._empty = [fold(n, frozenset(), none) for n in self.nodes]
+        #: Rules that may hold with no term and no condition (e.g. ``not X``).
+        self._always_check = tuple(i for i, e in enumerate(self._empty) if e is not _FALSE)
+        self._triggers: dict[str | Condition, list[int]] = {}
+        for i, (terms, conds) in enumerate(zip(self.terms, self.conditions, strict=True)):
+            for item in (*terms, *conds):
+                self._triggers.setdefault(item, []).append(i)
+        #: Whether any rule looks at the passage text (``text:``).
+        self.uses_text = bool(self._text)
+
+    def candidates(self, present: frozenset[str], conditions: frozenset[Condition]) -> list[int]:
+        """Indices (ascending) of the rules that can hold given what a passage contains.
+
+        Every other rule folds to constant False for this passage.
+        """
+        found = set(self._always_check)
+        triggers = self._triggers
+        for item in present:
+            found.update(triggers.get(item, ()))
+        for item in conditions:
+            found.update(triggers.get(item, ()))
+        return sorted(found)
+
+    def present(self, passage: Passage) -> frozenset[str]:
+        """The rules' terms that occur in the passage's joined words (substring test).
+
+        A term occurs inside one word (looked up once per distinct word) or
+        across a word boundary, starting in a word one of whose endings
+        begins the term; those candidates are checked on the joined words.
+        """
+        found: set[str] = set(self._always)
+        cross: set[str] = set()
+        cache = self._words
+        if len(cache) > 500_000:
+            cache.clear()
+        for word in passage._norm:
+            info = cache.get(word)
+            if info is None:
+                info = cache[word] = self._word_terms(word)
+            if info[0]:
+                found |= info[0]
+            if info[1]:
+                cross |= info[1]
+        if cross:
+            joined = passage._joined
+            found.update(t for t in cross - found if t in joined)
+        return frozenset(found)
+
+    def _word_terms(self, word: str) -> tuple[frozenset[str], frozenset[str]]:
+        """(terms inside ``word``, terms that an ending of ``word`` begins)."""
+        inside = {c for c in self._single_keys.intersection(word)}
+        inside.update(self._always)
+        if len(word) > 1:
+            pairs = {word[k : k + 2] for k in range(len(word) - 1)}
+            for pair in self._pair_keys.intersection(pairs):
+                inside.update(t for t in self._pairs[pair] if t in word)
+        tails: set[str] = set()
+        for k in range(len(word)):
+            tails.update(self._prefixed.get(word[k:], ()))
+        return frozenset(inside), frozenset(tails)
+
+    def true_conditions(self, passage: Passage) -> frozenset[Condition]:
+        """The rules' conditions that hold on ``passage``."""
+        place = (passage.heading_path, passage.section, passage.kind)
+        held = self._by_place.get(place)
+        if held is None:
+            if len(self._by_place) > 100_000:
+                self._by_place.clear()
+            held = self._by_place[place] = frozenset(
+                c for c in self._structural if _condition(c, passage).ok
+            )
+        if self._text:
+            held = held | {c for c in self._text if c.value in passage.text}
+        return held
+
+    def rule(
+        self,
+        index: int,
+        present: frozenset[str],
+        conditions: frozenset[Condition] = frozenset(),
+    ) -> Node:
+        """Rule ``index`` folded for the terms ``present`` and the ``conditions`` that hold."""
+        mine = present & self.terms[index]
+        held = conditions & self.conditions[index]
+        if not mine and not held:
+            return self._empty[index]
+        memo = self._folded[index]
+        key = (mine, held)
+        node = memo.get(key)
+        if node is None:
+            if len(memo) > 50_000:
+                memo.clear()
+            node = memo[key] = fold(self.nodes[index], mine, held)
+        return node

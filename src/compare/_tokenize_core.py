@@ -132,6 +132,9 @@ def prepare(
     safe = _UNSAFE.sub(" ", text)
     if unicodedata.is_normalized("NFKC", safe):
         return safe, None, None, True
+    table = _single_char_table(safe)
+    if table is not None:  # every character normalises on its own to one character
+        return safe.translate(table), None, None, True
     pieces: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -163,6 +166,37 @@ def prepare(
 
 
 _PIECES: dict[str, str] = {}
+
+#: Per character: its NFKC form if that is one character and the character
+#: does not combine with the one before it, else None.
+_SINGLE: dict[str, str | None] = {}
+
+
+def _single_char_table(text: str) -> dict[int, str] | None:
+    """A ``str.translate`` table normalising ``text`` character by character, if exact.
+
+    None when some character normalises to several characters (or none) or
+    combines with its neighbour: then offsets need the full map of
+    :func:`prepare`.  Otherwise translating gives exactly what the
+    character-by-character loop of :func:`prepare` gives, far faster.
+    """
+    cache = _SINGLE
+    table: dict[int, str] = {}
+    for char in set(text):
+        piece = cache.get(char, "")
+        if piece == "":
+            if unicodedata.combining(char) or char in "\uff9e\uff9f":
+                piece = None
+            else:
+                piece = unicodedata.normalize("NFKC", char)
+                piece = piece if len(piece) == 1 else None
+            if len(cache) < 100_000:
+                cache[char] = piece
+        if piece is None:
+            return None
+        if piece != char:
+            table[ord(char)] = piece
+    return table
 
 
 def clean_lemma(lemma: str) -> str:
@@ -427,37 +461,56 @@ class Engine:
         faster: the words of single tokens are laid out first and only the
         merges overwrite them.
         """
+        return self.content(text, False)[0]
+
+    def content(self, text: str, with_positions: bool = True) -> tuple[list[str], list[int]]:
+        """``(words, positions)`` of the content tokens of ``text``.
+
+        ``words`` is :meth:`words`; ``positions`` the index of each content
+        token among all tokens (the ``position`` column of :meth:`tokens`),
+        or empty if ``with_positions`` is false.  This is what theme coding
+        needs, without building a tuple per token.
+        """
         norm, _, _, exact = prepare(text)
         if not exact:  # NFKC changed lengths: token boundaries come from tokens()
-            return [t[3] for t in self.tokens(text) if t[6]]
+            tokens = self.tokens(text)
+            words = [t[3] for t in tokens if t[6]]
+            positions = [k for k, t in enumerate(tokens) if t[6]] if with_positions else []
+            return words, positions
         infos = self._parse(norm)
         starts = self._starts(infos)
         words = list(map(_COUNTED, infos))
-        if not starts:
-            return list(filter(None, words))
-        surfaces = list(map(_SURFACE, infos))
-        prefixes = self._prefixes
-        terms = self._terms
-        last = len(infos) - 1
-        prev = 0
-        for k in starts:
-            if k < prev:
-                continue
-            # Most starts stay single tokens: settle them without a call.
-            surface = surfaces[k]
-            if k < last:
-                if not infos[k + 1][6] & 2 and (
-                    surface + surfaces[k + 1] not in prefixes and surface not in terms
-                ):
+        merged = False
+        if starts:
+            surfaces = list(map(_SURFACE, infos))
+            prefixes = self._prefixes
+            terms = self._terms
+            last = len(infos) - 1
+            prev = 0
+            for k in starts:
+                if k < prev:
                     continue
-            elif surface not in terms:
-                continue
-            j, word, _pos, content = self._group(infos, surfaces, k)
-            words[k] = word if content else None
-            if j > k:
-                words[k + 1 : j + 1] = [None] * (j - k)
-            prev = j + 1
-        return list(filter(None, words))
+                # Most starts stay single tokens: settle them without a call.
+                surface = surfaces[k]
+                if k < last:
+                    if not infos[k + 1][6] & 2 and (
+                        surface + surfaces[k + 1] not in prefixes and surface not in terms
+                    ):
+                        continue
+                elif surface not in terms:
+                    continue
+                j, word, _pos, content = self._group(infos, surfaces, k)
+                words[k] = word if content else None
+                if j > k:
+                    # "" marks tokens absorbed by the merge (no content word is empty).
+                    words[k + 1 : j + 1] = [""] * (j - k)
+                    merged = True
+                prev = j + 1
+        if not with_positions:
+            return list(filter(None, words)), []
+        kept = [w for w in words if w != ""] if merged else words  # one entry per output token
+        positions = [k for k, w in enumerate(kept) if w is not None]
+        return [kept[k] for k in positions], positions
 
     def tokens(self, text: str) -> list[tuple]:
         """Every token of ``text``: tuples in :class:`Token` field order.

@@ -54,6 +54,8 @@ MAX_DOCX_BYTES = 200 * 1024 * 1024
 #: PDF files larger than this are refused (smaller ones are streamed page by page).
 MAX_PDF_BYTES = 1024 * 1024 * 1024
 
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+
 _CONTROL_OK = {"\n", "\r", "\t", "\f", "\v"}
 
 
@@ -296,7 +298,7 @@ def _is_broken_utf8(data: bytes) -> bool:
         pass
     else:
         return False
-    high = sum(1 for byte in data if byte >= 0x80)
+    high = len(data) - len(data.translate(None, _HIGH_BYTES))
     bad = data.decode("utf-8", errors="replace").count("\ufffd")
     # A UTF-8 character of Japanese text takes three high bytes.
     return high > 0 and bad * 3 < 0.1 * high

@@ -34,7 +34,17 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from compare._rules import Node, Passage, Result, evaluate, holds, parse_rule, rule_terms
+from compare._rules import (
+    _FALSE,
+    Node,
+    Passage,
+    Result,
+    RuleSet,
+    evaluate,
+    holds,
+    parse_rule,
+    rule_terms,
+)
 from compare.errors import ThemeError, ThemeWarning
 
 #: Keys allowed in a theme entry.
@@ -368,12 +378,16 @@ def _run_rules(
             stacklevel=3,
         )
     hits = []
+    rules = RuleSet([t.node for t in themes])
     for row, passage in enumerate(corpus.passages):
-        for theme in themes:
-            if holds(theme.node, passage):
-                hits.append((row, theme, evaluate(theme.node, passage)))
+        present = rules.present(passage)
+        held = rules.true_conditions(passage)
+        for index in rules.candidates(present, held):
+            node = rules.rule(index, present, held)
+            if node is not _FALSE and holds(node, passage):
+                hits.append((row, themes[index], evaluate(node, passage)))
     if warn_unmatched:
-        _warn_unmatched(corpus, themes)
+        _warn_unmatched(corpus, themes, rules)
     return hits
 
 
@@ -381,11 +395,16 @@ def _uses_headings(theme: Theme) -> bool:
     return bool(re.search(r"(?i)\b(heading|section)\s*:", theme.rule))
 
 
-def _warn_unmatched(corpus: CodingCorpus, themes: list[Theme]) -> None:
+def _warn_unmatched(corpus: CodingCorpus, themes: list[Theme], rules: RuleSet) -> None:
+    every = {term for theme in themes for term in theme.terms}
+    matched: set[str] = set()
+    for passage in corpus.passages:
+        todo = (rules.present(passage) & every) - matched
+        matched.update(term for term in todo if passage.matches(term))
+        if len(matched) == len(every):
+            return
     for theme in themes:
-        missing = [
-            term for term in theme.terms if not any(p.matches(term) for p in corpus.passages)
-        ]
+        missing = [term for term in theme.terms if term not in matched]
         if missing:
             warnings.warn(
                 f"theme {theme.id!r}: term(s) {', '.join(missing)} match nothing in the corpus; "

@@ -184,7 +184,7 @@ _META = (
 )
 
 #: Bumped whenever the analysis changes so old cache entries are not reused.
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 
 #: Uncached characters above which ``n_jobs=None`` uses worker processes.
 _PARALLEL_CHARS = 1_000_000
@@ -844,4 +844,3 @@ def _assemble(
                     codes[rows], categories=pd.Index(uniques, dtype="str")
                 )
     return table
-

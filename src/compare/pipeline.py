@@ -1,0 +1,682 @@
+"""The whole pipeline over a large corpus, streamed plan by plan with bounded memory.
+
+:func:`run_pipeline` reads, segments, tokenizes and theme-codes every plan of
+a catalogue and counts its words, and returns only small tables: per-plan
+counts, theme shares per plan, and the sparse document-term matrix by plan.
+It is the route for a national corpus (thousands of plans, hundreds of
+millions of characters); for the rich per-segment and per-token tables of a
+few plans use :func:`compare.read_corpus`, :func:`compare.tokenize` and
+:func:`compare.themes_wide`, which give the same numbers.
+
+How it stays fast and small
+---------------------------
+* Each plan is one task for a pool of worker processes (one MeCab tagger
+  each); a worker does everything for its plan (read, segment, analyse, code,
+  count) and sends back a few arrays, so no token table is ever built and
+  the parent holds only the running totals.
+* Words are analysed straight into the ``word`` values of the content
+  tokens and their positions (:meth:`compare._tokenize_core.Engine.content`)
+  rather than a TOKENS table; theme rules are compiled
+  (:class:`compare._rules.RuleSet`) and evaluate only what the terms present
+  in a segment can change.
+* Two caches (under ``cache_dir/pipeline``), keyed by the sha256 of the plan
+  file, the tokenizer's fingerprint and a hash of the analysis code: the
+  analysed words of each plan (reused when only the themes change), and the
+  plan's finished counts (a warm re-run reads only these).
+
+The numbers equal those of the non-streaming functions:
+``result.dtm`` is ``stat_dtm(tokenize(segments), "plan")`` and
+``result.themes`` is ``stat_theme_shares(themes_wide(segments, tokens=...))``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import sys
+import tempfile
+import time
+import warnings
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from compare._rules import _FALSE, Passage, RuleSet, holds
+from compare.catalog import plan_file, read_catalog
+from compare.errors import CompareError, CompareWarning
+from compare.readers import sha256_file
+from compare.segment import META_COLUMNS, PATH_SEPARATOR
+from compare.stats.matrix import DocumentTermMatrix
+from compare.themes import EXCLUDED_KINDS, Theme, resolve_themes
+from compare.tokenizer import Tokenizer, default_cache_dir
+
+__all__ = ["PipelineResult", "run_pipeline"]
+
+#: Stages timed in the workers, in pipeline order.
+STAGES = ("read", "segment", "tokenize", "themes", "count")
+
+#: Segment kinds counted per plan.
+KINDS = ("heading", "paragraph", "list_item", "table_row", "meta")
+
+#: Bumped when the cached arrays change layout.
+_FORMAT = 1
+
+#: Modules whose code determines the cached results.
+_CODE = (
+    "readers.py",
+    "segment.py",
+    "_segment_lines.py",
+    "_segment_parse.py",
+    "tokenizer.py",
+    "_tokenize_core.py",
+    "terms.py",
+    "_rules.py",
+    "themes.py",
+    "pipeline.py",
+    "formats/__init__.py",
+    "formats/pdf.py",
+    "formats/docx.py",
+    "formats/html.py",
+)
+
+_SEP = "\x00"  # joins words in the cache (MeCab never sees NUL, so no word has one)
+
+
+@dataclass(frozen=True)
+class PipelineResult:
+    """What :func:`run_pipeline` returns: small tables about a large corpus.
+
+    Attributes
+    ----------
+    plans : pandas.DataFrame
+        One row per plan in catalogue order: ``plan_id``, the catalogue
+        labels (municipality … doc_kind), ``chars`` (characters of segment
+        text), ``n_segments``, one ``n_<kind>`` column per segment kind,
+        ``n_coded`` (segments theme coding sees: all but ``meta``),
+        ``n_tokens`` (content words of those segments), ``sha256``,
+        ``cached`` (``"result"``, ``"tokens"`` or ``""``: what the cache
+        supplied).
+    themes : pandas.DataFrame
+        One row per (plan, theme): ``plan_id``, ``theme_id``, ``label``,
+        ``segments`` (coded with the theme), ``n_segments`` (coded segments
+        of the plan), ``share``, ``n_tokens``, ``per_1000_tokens``: the
+        columns of :func:`compare.stat_theme_shares`.
+    dtm : DocumentTermMatrix
+        Plans × words counts (content words of non-meta segments), as
+        ``stat_dtm(tokens, "plan")``: terms sorted by code point; plans with
+        no counted word have no row.
+    provenance : dict
+        Package version, dictionary and tokenizer settings, theme ids,
+        catalogue path and hash, cache folder and the code hash.
+    timings : dict
+        Seconds per stage summed over the plans, as measured where each plan
+        ran (``read``: hashing the file; ``segment``: decoding and
+        segmenting; ``tokenize``; ``themes``: coding and counting words;
+        ``count``: merging in this process), the same as CPU seconds
+        (``read_cpu`` …), and ``wall`` for the whole run.
+    """
+
+    plans: pd.DataFrame
+    themes: pd.DataFrame
+    dtm: DocumentTermMatrix | None
+    provenance: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def write(self, folder: str | Path) -> list[Path]:
+        """Write the results into ``folder`` (created if needed); return the files written.
+
+        ``plans.csv``, ``themes.csv`` (UTF-8 with BOM, for Excel),
+        ``dtm.npz`` (the count matrix, :func:`scipy.sparse.load_npz`),
+        ``terms.csv`` and ``documents.csv`` (its columns and rows) and
+        ``provenance.json`` (with the timings).
+        """
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, frame in (("plans", self.plans), ("themes", self.themes)):
+            path = out / f"{name}.csv"
+            frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+            written.append(path)
+        if self.dtm is not None:
+            path = out / "dtm.npz"
+            sp.save_npz(path, self.dtm.counts)
+            written.append(path)
+            for name, frame in (("terms", self.dtm.terms), ("documents", self.dtm.documents)):
+                path = out / f"{name}.csv"
+                frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+                written.append(path)
+        path = out / "provenance.json"
+        blob = {**self.provenance, "timings": self.timings}
+        path.write_text(
+            json.dumps(blob, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
+        )
+        written.append(path)
+        return written
+
+
+@dataclass
+class _Job:
+    """Everything a worker needs, built once per run (plain data; picklable)."""
+
+    tokenizer: Tokenizer
+    themes: list[Theme]
+    fingerprint: str  # tokenizer settings + dictionary
+    themes_key: str
+    code_key: str
+    folder: Path | None  # cache folder, None without cache
+
+
+# --------------------------------------------------------------------------- public
+
+
+def run_pipeline(
+    catalog: str | Path | pd.DataFrame | None = None,
+    themes: Any = None,
+    tokenizer: Tokenizer | None = None,
+    *,
+    n_jobs: int | None = None,
+    cache: bool = True,
+    cache_dir: str | Path | None = None,
+    progress: bool | None = None,
+) -> PipelineResult:
+    """Run read → segment → tokenize → theme coding → document-term matrix on a corpus.
+
+    Parameters
+    ----------
+    catalog
+        None for the bundled corpus, a catalogue CSV, or a catalogue read
+        with :func:`compare.read_catalog`.
+    themes
+        Theme catalogue, as for :func:`compare.code_themes` (None: defaults).
+    tokenizer
+        The :class:`compare.Tokenizer` (default settings if None).
+    n_jobs
+        Worker processes; None uses every CPU (at most 8) when the corpus
+        has more than one plan, 1 runs in this process.
+    cache
+        Reuse and store the analysed words and the finished counts of each
+        plan (see the module notes).
+    cache_dir
+        Cache folder (default :func:`compare.tokenizer.default_cache_dir`).
+    progress
+        Show a progress bar over characters (tqdm, standard error); None
+        shows one for more than one plan.
+
+    Returns
+    -------
+    PipelineResult
+        ``plans``, ``themes`` (theme shares per plan), ``dtm`` (sparse
+        counts by plan), ``provenance`` and ``timings``.
+
+    Raises
+    ------
+    CompareError
+        The first plan that cannot be read, naming it (InputFileError …).
+    """
+    start = time.perf_counter()
+    cat = catalog if isinstance(catalog, pd.DataFrame) else read_catalog(catalog)
+    tokenizer = tokenizer if tokenizer is not None else Tokenizer()
+    if not isinstance(tokenizer, Tokenizer):
+        raise CompareError(f"tokenizer must be a compare.Tokenizer, not {type(tokenizer).__name__}")
+    theme_list, _own = resolve_themes(themes)
+    folder = (Path(cache_dir) if cache_dir is not None else default_cache_dir()) / "pipeline"
+    job = _Job(
+        tokenizer=tokenizer,
+        themes=theme_list,
+        fingerprint=tokenizer.fingerprint(),
+        themes_key=_hash([(t.id, t.label, t.rule) for t in theme_list]),
+        code_key=code_hash(),
+        folder=folder if cache else None,
+    )
+    records = [
+        (str(row["plan_id"]), str(plan_file(cat, str(row["plan_id"]))))
+        for row in cat.to_dict(orient="records")
+    ]
+    sizes = [_size(path) for _, path in records]
+    if n_jobs is None:
+        n_jobs = min(os.cpu_count() or 1, 8) if len(records) > 1 else 1
+    if not isinstance(n_jobs, int) or n_jobs < 1:
+        raise CompareError(f"n_jobs must be a positive integer or None, not {n_jobs!r}")
+    show = len(records) > 1 if progress is None else bool(progress)
+
+    totals = _Totals(theme_list)
+    bar = _progress(sum(sizes), show)
+    try:
+        for outcome, size in zip(_outcomes(job, records, n_jobs), sizes, strict=True):
+            totals.add(outcome)
+            bar(size)
+    finally:
+        bar(None)
+    count_start, count_cpu = time.perf_counter(), time.process_time()
+    plans = totals.plans_frame(cat)
+    dtm = totals.dtm(plans)
+    totals.timings["count"] += time.perf_counter() - count_start
+    totals.timings["count_cpu"] += time.process_time() - count_cpu
+    provenance = {
+        **_package_provenance(),
+        **tokenizer.provenance(),
+        "themes": [t.id for t in theme_list],
+        "catalog_path": cat.attrs.get("catalog_path", ""),
+        "catalog_sha256": cat.attrs.get("catalog_sha256", ""),
+        "cache_dir": str(folder) if cache else "",
+        "code_hash": job.code_key,
+        "n_jobs": n_jobs,
+    }
+    timings = {**totals.timings, "wall": time.perf_counter() - start}
+    return PipelineResult(
+        plans=plans,
+        themes=totals.themes_frame(plans),
+        dtm=dtm,
+        provenance=provenance,
+        timings=timings,
+    )
+
+
+def code_hash() -> str:
+    """Hash of the source of the modules that determine the pipeline's results."""
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256(str(_FORMAT).encode())
+    for name in _CODE:
+        path = here / name
+        digest.update(name.encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- running
+
+
+def _outcomes(job: _Job, records: list[tuple[str, str]], n_jobs: int) -> Iterator[dict]:
+    """Plan outcomes in catalogue order, computed here or in worker processes."""
+    if n_jobs == 1 or len(records) <= 1:
+        _init(job)
+        for record in records:
+            yield _plan_task(record)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Linux: "fork" starts workers at once and shares the parent's loaded
+    # modules; elsewhere the platform default ("spawn").
+    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    with ProcessPoolExecutor(
+        max_workers=min(n_jobs, len(records)),
+        mp_context=context,
+        initializer=_init,
+        initargs=(job,),
+    ) as pool:
+        yield from pool.map(_plan_task, records, chunksize=1)
+
+
+_STATE: dict[str, Any] = {}
+
+
+def _init(job: _Job) -> None:
+    """Set up this process's tokenizer engine and compiled rules."""
+    _STATE["job"] = job
+    _STATE["engine"] = job.tokenizer._engine()
+    _STATE["rules"] = RuleSet([t.node for t in job.themes])
+
+
+def _plan_task(record: tuple[str, str]) -> dict:
+    """Everything for one plan: returns its counts (see :class:`_Totals`)."""
+    try:
+        return _plan_work(record)
+    except CompareError as error:
+        raise type(error)(f"plan {record[0]!r}: {error}") from None
+
+
+def _plan_work(record: tuple[str, str]) -> dict:
+    plan_id, path = record
+    job: _Job = _STATE["job"]
+    clock = _Clock()
+    sha = sha256_file(path)
+    result_key = _hash([job.code_key, job.fingerprint, job.themes_key, sha])
+    words_key = _hash([job.code_key, job.fingerprint, sha])
+    clock.lap("read")
+    cached = _load(job.folder, "results", result_key)
+    if cached is not None:
+        cached.update(plan_id=plan_id, cached="result", timings=clock.times)
+        return cached
+    segments = _read_segments(path, plan_id)
+    clock.lap("segment")
+    texts = segments["text"].fillna("").astype(str).tolist()
+    analysed = _load(job.folder, "words", words_key)
+    how = "tokens" if analysed is not None else ""
+    if analysed is None:
+        analysed = _analyse(texts)
+        _store(job.folder, "words", words_key, analysed)
+    words, positions = _unpack(analysed)
+    clock.lap("tokenize")
+    outcome = _code_and_count(segments, texts, words, positions)
+    clock.lap("themes")
+    outcome["sha256"] = sha
+    _store(job.folder, "results", result_key, outcome)
+    outcome.update(plan_id=plan_id, cached=how, timings=clock.times)
+    return outcome
+
+
+def _read_segments(path: str, plan_id: str) -> pd.DataFrame:
+    from compare.segment import read_plan
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CompareWarning)
+        return read_plan(path, plan_id=plan_id)
+
+
+def _analyse(texts: list[str]) -> dict[str, np.ndarray]:
+    """Content words and positions of every segment, as compact arrays."""
+    engine = _STATE["engine"]
+    vocab: dict[str, int] = {}
+    codes: list[int] = []
+    positions: list[int] = []
+    bounds = [0]
+    for text in texts:
+        seg_words, seg_positions = engine.content(text)
+        codes.extend(vocab.setdefault(w, len(vocab)) for w in seg_words)
+        positions.extend(seg_positions)
+        bounds.append(len(codes))
+    return {
+        "vocab": _pack_words(list(vocab)),
+        "codes": np.asarray(codes, dtype=np.int32),
+        "positions": np.asarray(positions, dtype=np.int32),
+        "bounds": np.asarray(bounds, dtype=np.int64),
+    }
+
+
+def _unpack(arrays: dict[str, np.ndarray]) -> tuple[list[list[str]], list[list[int]]]:
+    vocab = _unpack_words(arrays["vocab"])
+    codes = arrays["codes"].tolist()
+    positions = arrays["positions"].tolist()
+    bounds = arrays["bounds"].tolist()
+    words = [[vocab[c] for c in codes[a:b]] for a, b in itertools.pairwise(bounds)]
+    pos = [positions[a:b] for a, b in itertools.pairwise(bounds)]
+    return words, pos
+
+
+def _code_and_count(
+    segments: pd.DataFrame,
+    texts: list[str],
+    words: list[list[str]],
+    positions: list[list[int]],
+) -> dict:
+    """Theme hits, segment counts and word counts of one plan."""
+    rules: RuleSet = _STATE["rules"]
+    n_themes = len(rules.nodes)
+    kinds = segments["kind"].astype(str).tolist()
+    paths = segments["heading_path"].fillna("").astype(str).tolist()
+    hits = [0] * n_themes
+    counter: Counter[str] = Counter()
+    n_coded = n_tokens = 0
+    for kind, path, text, seg_words, seg_pos in zip(
+        kinds, paths, texts, words, positions, strict=True
+    ):
+        if kind in EXCLUDED_KINDS:
+            continue
+        n_coded += 1
+        n_tokens += len(seg_words)
+        counter.update(seg_words)
+        passage = Passage(
+            words=seg_words,
+            positions=seg_pos,
+            heading_path=path,
+            section=path.rsplit(PATH_SEPARATOR, 1)[-1],
+            kind=kind,
+            text=text if rules.uses_text else "",  # only text: conditions read it
+        )
+        present = rules.present(passage)
+        held = rules.true_conditions(passage)
+        for index in rules.candidates(present, held):
+            node = rules.rule(index, present, held)
+            if node is not _FALSE and holds(node, passage):
+                hits[index] += 1
+    kind_counts = Counter(kinds)
+    terms = list(counter)
+    return {
+        "chars": np.int64(sum(map(len, texts))),
+        "n_segments": np.int64(len(kinds)),
+        "kinds": np.asarray([kind_counts.get(k, 0) for k in KINDS], dtype=np.int64),
+        "n_coded": np.int64(n_coded),
+        "n_tokens": np.int64(n_tokens),
+        "hits": np.asarray(hits, dtype=np.int64),
+        "vocab": _pack_words(terms),
+        "counts": np.asarray([counter[t] for t in terms], dtype=np.int64),
+    }
+
+
+# --------------------------------------------------------------------------- merging
+
+
+class _Totals:
+    """Running totals in the parent: per-plan rows and the sparse matrix parts."""
+
+    def __init__(self, themes: list[Theme]) -> None:
+        self.themes = themes
+        self.rows: list[dict[str, Any]] = []
+        self.vocab: dict[str, int] = {}
+        self.indices: list[np.ndarray] = []
+        self.data: list[np.ndarray] = []
+        self.hits: list[np.ndarray] = []
+        self.timings = {**dict.fromkeys(STAGES, 0.0), **{f"{s}_cpu": 0.0 for s in STAGES}}
+
+    def add(self, outcome: dict) -> None:
+        for stage, seconds in outcome["timings"].items():
+            self.timings[stage] += seconds
+        vocab = self.vocab
+        terms = _unpack_words(outcome["vocab"])
+        ids = np.fromiter(
+            (vocab.setdefault(t, len(vocab)) for t in terms), dtype=np.int64, count=len(terms)
+        )
+        self.indices.append(ids)
+        self.data.append(np.asarray(outcome["counts"], dtype=np.int64))
+        self.hits.append(np.asarray(outcome["hits"], dtype=np.int64))
+        kinds = np.asarray(outcome["kinds"]).tolist()
+        self.rows.append(
+            {
+                "plan_id": outcome["plan_id"],
+                "chars": int(outcome["chars"]),
+                "n_segments": int(outcome["n_segments"]),
+                **{f"n_{k}": int(v) for k, v in zip(KINDS, kinds, strict=True)},
+                "n_coded": int(outcome["n_coded"]),
+                "n_tokens": int(outcome["n_tokens"]),
+                "sha256": str(outcome["sha256"]),
+                "cached": outcome["cached"],
+            }
+        )
+
+    def plans_frame(self, catalog: pd.DataFrame) -> pd.DataFrame:
+        counts = pd.DataFrame(self.rows)
+        labels = catalog[["plan_id", *META_COLUMNS]].astype(str).reset_index(drop=True)
+        frame = pd.concat([labels, counts.drop(columns="plan_id")], axis=1)
+        for column in ("plan_id", *META_COLUMNS, "sha256", "cached"):
+            frame[column] = frame[column].astype(str)
+        return frame
+
+    def themes_frame(self, plans: pd.DataFrame) -> pd.DataFrame:
+        rows = []
+        for row, hits in zip(plans.itertuples(index=False), self.hits, strict=True):
+            n_seg, n_tok = int(row.n_coded), int(row.n_tokens)
+            for theme, count in zip(self.themes, hits.tolist(), strict=True):
+                rows.append(
+                    (
+                        row.plan_id,
+                        theme.id,
+                        theme.label,
+                        count,
+                        n_seg,
+                        count / n_seg if n_seg else float("nan"),
+                        n_tok,
+                        count * 1000.0 / n_tok if n_tok else float("nan"),
+                    )
+                )
+        columns = [
+            "plan_id",
+            "theme_id",
+            "label",
+            "segments",
+            "n_segments",
+            "share",
+            "n_tokens",
+            "per_1000_tokens",
+        ]
+        frame = pd.DataFrame(rows, columns=columns)
+        for column in ("segments", "n_segments", "n_tokens"):
+            frame[column] = frame[column].astype("int64")
+        return frame
+
+    def dtm(self, plans: pd.DataFrame) -> DocumentTermMatrix | None:
+        """The plans × words count matrix, columns sorted by code point."""
+        keep = [i for i, data in enumerate(self.data) if data.sum() > 0]
+        if not keep or not self.vocab:
+            return None
+        terms = np.asarray(list(self.vocab), dtype=object)
+        order = np.argsort(terms.astype(str), kind="stable")
+        new_id = np.empty(len(order), dtype=np.int64)
+        new_id[order] = np.arange(len(order))
+        indices = [new_id[self.indices[i]] for i in keep]
+        data = [self.data[i] for i in keep]
+        indptr = np.concatenate([[0], np.cumsum([len(x) for x in indices])])
+        counts = sp.csr_matrix(
+            (np.concatenate(data), np.concatenate(indices), indptr),
+            shape=(len(keep), len(order)),
+            dtype=np.int64,
+        )
+        counts.sort_indices()
+        term_table = pd.DataFrame(
+            {
+                "term_id": np.arange(len(order), dtype=np.int64),
+                "term": terms[order],
+                "doc_freq": np.asarray((counts > 0).sum(axis=0)).ravel().astype(np.int64),
+                "count": np.asarray(counts.sum(axis=0)).ravel().astype(np.int64),
+            }
+        )
+        documents = plans.iloc[keep][["plan_id", *META_COLUMNS]].reset_index(drop=True)
+        documents.insert(0, "doc", np.arange(len(keep), dtype=np.int64))
+        documents["label"] = documents["plan_id"].astype(object)
+        documents["n_tokens"] = np.asarray(counts.sum(axis=1)).ravel().astype(np.int64)
+        params = {
+            "by": ["plan_id"],
+            "weighting": "count",
+            "min_df": 1,
+            "max_df": 1.0,
+            "max_features": None,
+            "content_only": True,
+            "include_meta": False,
+        }
+        return DocumentTermMatrix(
+            matrix=counts,
+            counts=counts,
+            documents=documents,
+            terms=term_table,
+            weighting="count",
+            by=("plan_id",),
+            params=params,
+        )
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+class _Clock:
+    """Seconds (wall and CPU of this process) per stage of one task."""
+
+    def __init__(self) -> None:
+        self.times = {**dict.fromkeys(STAGES, 0.0), **{f"{s}_cpu": 0.0 for s in STAGES}}
+        self._last = time.perf_counter()
+        self._last_cpu = time.process_time()
+
+    def lap(self, stage: str) -> None:
+        now, cpu = time.perf_counter(), time.process_time()
+        self.times[stage] += now - self._last
+        self.times[f"{stage}_cpu"] += cpu - self._last_cpu
+        self._last, self._last_cpu = now, cpu
+
+
+def _hash(value: Any) -> str:
+    blob = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def _pack_words(words: Sequence[str]) -> np.ndarray:
+    return np.frombuffer(_SEP.join(words).encode("utf-8", "surrogatepass"), dtype=np.uint8)
+
+
+def _unpack_words(packed: np.ndarray) -> list[str]:
+    if not len(packed):
+        return []
+    return np.asarray(packed, dtype=np.uint8).tobytes().decode("utf-8", "surrogatepass").split(_SEP)
+
+
+def _cache_file(folder: Path, kind: str, key: str) -> Path:
+    return folder / kind / f"{key[:40]}.npz"
+
+
+def _load(folder: Path | None, kind: str, key: str) -> dict | None:
+    if folder is None:
+        return None
+    path = _cache_file(folder, kind, key)
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {name: data[name] for name in data.files}
+    except Exception:  # a damaged or foreign file: recompute and overwrite
+        return None
+
+
+def _store(folder: Path | None, kind: str, key: str, arrays: dict) -> None:
+    if folder is None:
+        return
+    path = _cache_file(folder, kind, key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            np.savez(handle, **{k: np.asarray(v) for k, v in arrays.items()})
+        os.replace(tmp, path)
+    except OSError as exc:
+        warnings.warn(
+            f"cannot write the pipeline cache in {folder} ({exc.strerror}); set cache_dir= "
+            "or COMPARE_CACHE_DIR to a writable folder, or cache=False",
+            CompareWarning,
+            stacklevel=4,
+        )
+
+
+def _package_provenance() -> dict[str, Any]:
+    from compare import __version__
+
+    return {"compare_version": __version__}
+
+
+def _progress(total: int, show: bool) -> Callable[[int | None], None]:
+    """A callback advancing a tqdm bar by file bytes (None closes it)."""
+    if not show:
+        return lambda step: None
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, unit="B", unit_scale=True, desc="pipeline", file=sys.stderr)
+
+    def advance(step: int | None) -> None:
+        if step is None:
+            bar.close()
+        else:
+            bar.update(step)
+
+    return advance
