@@ -45,6 +45,7 @@ from compare._rules import (
     parse_rule,
     rule_terms,
 )
+from compare.catalog import METADATA_COLUMNS
 from compare.errors import ThemeError, ThemeWarning
 
 #: Keys allowed in a theme entry.
@@ -52,19 +53,7 @@ THEME_KEYS = ("id", "label", "description", "rule")
 #: Segment kinds that are never coded (title pages, addresses, page furniture).
 EXCLUDED_KINDS = ("meta",)
 #: Catalogue columns carried into the coded tables (when present).
-CATALOG_COLUMNS = (
-    "municipality",
-    "prefecture",
-    "municipality_code",
-    "author",
-    "plan_type",
-    "title",
-    "edition",
-    "fiscal_year_start",
-    "fiscal_year_end",
-    "published",
-    "doc_kind",
-)
+CATALOG_COLUMNS = METADATA_COLUMNS
 #: Segment columns carried into the coded tables (when present).
 SEGMENT_INFO = ("kind", "level", "heading_path", "section_id", "line_start", "line_end", "text")
 

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from compare._tokenize_core import Engine, Settings, Token, worker_init, worker_task
+from compare.catalog import METADATA_COLUMNS
 from compare.errors import CompareWarning, TokenizerError
 from compare.terms import expand_terms, load_terms, load_variants
 
@@ -167,21 +168,7 @@ _CORE = (
 )
 
 #: Segment and catalogue columns repeated on every token row (as categoricals).
-_META = (
-    "kind",
-    "section_id",
-    "municipality",
-    "prefecture",
-    "municipality_code",
-    "author",
-    "plan_type",
-    "title",
-    "edition",
-    "fiscal_year_start",
-    "fiscal_year_end",
-    "published",
-    "doc_kind",
-)
+_META = ("kind", "section_id", *METADATA_COLUMNS)
 
 #: Bumped whenever the analysis changes so old cache entries are not reused.
 _CACHE_FORMAT = 2
