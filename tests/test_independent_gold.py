@@ -47,15 +47,19 @@ PLAN_IDS = ("sumida", "tama-6", "tokorozawa-2", "odawara-shakyo-4", "shimonoseki
 
 # Floors sit a little below the figures measured when the annotations were made,
 # so that a real regression fails while small, justified changes pass.
-# Measured: heading P 0.94 R 1.00 F1 0.97, parent accuracy 0.97; theme micro P 0.88,
+# Measured first: heading P 0.94 R 1.00 F1 0.97, parent accuracy 0.97; theme micro P 0.88,
 # R 0.88, F1 0.88; platform 1.00, multilayer_support 0.92, disaster 0.95 (F1).
-HEADING_F1_FLOOR = 0.93
-HEADING_RECALL_FLOOR = 0.95
-PARENT_ACCURACY_FLOOR = 0.93
-THEME_MICRO_F1_FLOOR = 0.85
-THEME_MICRO_PRECISION_FLOOR = 0.85
-THEME_MICRO_RECALL_FLOOR = 0.84
-PRIORITY_THEME_F1_FLOOR = {"platform": 0.95, "multilayer_support": 0.88, "disaster": 0.90}
+# Measured after captions, slogan labels, out-of-sequence 第N章 and glossary tables were
+# handled and the broad theme terms tightened: heading P 1.00 R 1.00 F1 1.00, parent
+# accuracy 0.98; theme micro P 0.92, R 0.92, F1 0.92; platform 1.00, multilayer_support
+# 0.96, disaster 1.00 (F1).
+HEADING_F1_FLOOR = 0.96
+HEADING_RECALL_FLOOR = 0.97
+PARENT_ACCURACY_FLOOR = 0.95
+THEME_MICRO_F1_FLOOR = 0.89
+THEME_MICRO_PRECISION_FLOOR = 0.89
+THEME_MICRO_RECALL_FLOOR = 0.89
+PRIORITY_THEME_F1_FLOOR = {"platform": 0.95, "multilayer_support": 0.92, "disaster": 0.95}
 
 
 # --------------------------------------------------------------------------- gold

@@ -397,6 +397,62 @@ MEASURES_OUTLINE = [
 
 UNSEEN["measures"] = (MEASURES, MEASURES_OUTLINE)
 
+# A 推進 chapter of another city's plan: figure captions left behind by PDF
+# extraction (a bracketed caption followed only by blank lines, and one naming
+# a figure), a 第N章 cross-reference inside the chapter, a slogan label line and a
+# glossary table.  Outline written by hand.
+PROMOTION = """第５章 計画の推進
+
+１ 推進体制
+
+本計画は、市民、地域団体、社会福祉協議会、市が協働して推進します。
+
+〔地域福祉推進の体制〕
+
+
+
+２ 進捗管理と評価
+
+毎年度、地域福祉推進委員会において取組状況を点検し、評価します。
+
+＜図 ＰＤＣＡサイクルによる進行管理＞
+
+
+
+３ 計画の合言葉
+
+本計画を市民に親しんでいただくため、次の合言葉を掲げます。
+
+合言葉 ～となり近所で ささえあい～
+
+合言葉には、身近な地域でお互いに支え合う関係を広げたいという思いを込めています。
+
+４ 参考資料
+
+第３章 施策の展開に記載の事業の所管課について
+
+第３章の各事業の所管課は、年度ごとに見直します。
+
+（１）用語の解説
+
+用語\t解説
+生活支援コーディネーター\t地域の支え合い活動を広げるために配置される専門職
+避難行動要支援者\t災害時の避難に特に支援が必要な人
+ボランティアコーディネーター\tボランティア活動の相談・調整を行う職員
+"""
+
+PROMOTION_OUTLINE = [
+    ("第５章 計画の推進", 1),
+    ("１ 推進体制", 2),
+    ("２ 進捗管理と評価", 2),
+    ("３ 計画の合言葉", 2),
+    ("４ 参考資料", 2),
+    ("第３章 施策の展開に記載の事業の所管課について", 3),
+    ("（１）用語の解説", 4),
+]
+
+UNSEEN["promotion"] = (PROMOTION, PROMOTION_OUTLINE)
+
 
 def found_outline(segments: pd.DataFrame) -> list[dict]:
     heads = outline(segments)
@@ -672,6 +728,154 @@ def test_source_characters_kept(corpus):
 def test_what_is_not_a_heading(text, heading_lines):
     found = found_outline(segment_quietly(text))
     assert [item["line"] for item in found] == heading_lines
+
+
+def kind_at(segs: pd.DataFrame, line: int) -> str:
+    """Kind of the segment that covers source line ``line``."""
+    row = segs[(segs["line_start"] <= line) & (segs["line_end"] >= line)]
+    return row["kind"].item()
+
+
+def line_of(text: str, start: str) -> int:
+    """1-based number of the first line of ``text`` that starts with ``start``."""
+    return next(i for i, line in enumerate(text.split("\n"), 1) if line.startswith(start))
+
+
+def test_promotion_chapter_outline_matches_hand_checked():
+    found = found_outline(segment_quietly(PROMOTION, plan_id="promotion"))
+    expected = expected_outline(PROMOTION, PROMOTION_OUTLINE)
+    assert [(item["line"], item["depth"]) for item in found] == [
+        (item["line"], item["depth"]) for item in expected
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "caption"),
+    [
+        # bracketed line followed only by the blank lines a figure left
+        ("１ 推進体制\n\n市と社協が協働します。\n\n〔推進の体制〕\n\n\n\n２ 評価\n\n毎年度点検します。\n",
+         "〔推進の体制〕"),
+        # two captions in a row under an unnumbered heading, then the next section
+        ("地域の拠点とは\n\n身近な場所に拠点を設けます。\n\n【拠点の配置】\n\n\n【相談の流れ】\n\n\n"
+         "拠点の運営\n\n住民が運営に参加します。\n", "【拠点の配置】"),
+        # a caption that names a figure, even with text after it
+        ("１ 計画の位置づけ\n\n＜図表 計画の位置づけ＞\n\n本計画は総合計画の部門計画です。\n",
+         "＜図表 計画の位置づけ＞"),
+        ("１ 施策の体系\n\n【施策体系図】\n\n基本目標ごとに施策を整理しています。\n", "【施策体系図】"),
+    ],
+    ids=['blank-after', 'two-in-a-row', 'names-figure', 'names-diagram'],
+)  # fmt: skip
+def test_bracketed_captions_are_paragraphs_not_headings(text, caption):
+    segs = segment_quietly(text)
+    assert kind_at(segs, line_of(text, caption)) == "paragraph"
+    assert caption in segs["text"].tolist()  # the caption's words stay available
+
+
+@pytest.mark.parametrize(
+    ("text", "heading"),
+    [
+        # a bracketed heading with a body stays a heading
+        ("１ 施策\n\n【現状と課題】\n\n高齢化が進んでいます。\n", "【現状と課題】"),
+        # a bracketed heading directly followed by its own sub-headings stays a heading
+        ("【基本目標１】\n\n（１）見守りの推進\n\n見守り活動を広げます。\n\n（２）居場所づくり\n\n"
+         "サロンを開きます。\n", "【基本目標１】"),
+        # a numbered heading with no body stays a heading
+        ("１ 計画の体系図\n\n\n\n２ 計画の期間\n\n５年間とします。\n", "１ 計画の体系図"),
+    ],
+    ids=['with-body', 'with-children', 'numbered-no-body'],
+)  # fmt: skip
+def test_bracketed_and_numbered_headings_with_body_or_children_stay(text, heading):
+    segs = segment_quietly(text)
+    assert kind_at(segs, line_of(text, heading)) == "heading"
+
+
+@pytest.mark.parametrize(
+    ("text", "reference", "depth", "parent"),
+    [
+        # the first 第N章 after numbered top-level sections is a note, nested where it stands
+        ("１ 基本理念\n\n本文です。\n\n２ 推進項目\n\n本文です。\n\n■ 資料\n\n"
+         "第３章 年次計画に記載の団体について\n\n次のとおりです。\n",
+         "第３章", 3, "■ 資料"),
+        # inside chapter 2, "第４章 …について" refers to a later chapter
+        ("第１章 総論\n\n本文です。\n\n第２章 各論\n\n１ 見守り\n\n本文です。\n\n"
+         "第４章 資料編に掲載の用語について\n\n本文です。\n",
+         "第４章", 3, "１ 見守り"),
+        # inside chapter 3, a reference back to chapter 1
+        ("第２章 現状\n\n本文です。\n\n第３章 施策\n\n（１）相談\n\n本文です。\n\n"
+         "第１章 計画の位置づけ再掲\n\n本文です。\n",
+         "第１章", 3, "（１）相談"),
+    ],
+    ids=['after-numbered-sections', 'later-chapter-note', 'earlier-chapter'],
+)  # fmt: skip
+def test_chapter_marker_out_of_sequence_is_not_a_chapter(text, reference, depth, parent):
+    found = found_outline(segment_quietly(text))
+    line = line_of(text, reference)
+    item = next(h for h in found if h["line"] == line)
+    assert item["depth"] == depth
+    above = [h for h in found if h["line"] < line and h["depth"] < depth]
+    assert above[-1]["text"] == parent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # chapters that continue their sequence, with a jump in an excerpt
+        "第１章 総論\n\n本文です。\n\n第２章 現状\n\n本文です。\n\n第４章 施策の展開\n\n本文です。\n",
+        # an excerpt that starts at chapter 3, after the cover
+        "さくら市地域福祉計画\n令和６年３月\n\n第３章 施策の展開\n\n本文です。\n\n第４章 計画の推進\n\n本文です。\n",
+    ],
+    ids=['jump-in-excerpt', 'excerpt-from-chapter-3'],
+)  # fmt: skip
+def test_chapter_markers_in_sequence_stay_chapters(text):
+    found = found_outline(segment_quietly(text))
+    assert [h["depth"] for h in found if h["text"].startswith("第")] == [1] * sum(
+        h["text"].startswith("第") for h in found
+    )
+    assert len(found) >= 2
+
+
+@pytest.mark.parametrize(
+    "slogan",
+    [
+        "サブタイトル — 誰もが主役のまちづくり —",
+        "スローガン ～ささえあい つながる まち～",
+        "キャッチフレーズ：「みんなの笑顔があふれるまち」",
+        "副題 〜ともに生きる〜",
+    ],
+)
+def test_slogan_label_lines_are_text(slogan):
+    text = f"１ 基本理念\n\n誰もが安心して暮らせるまちをめざします。\n\n{slogan}\n\nこの言葉に思いを込めました。\n"
+    segs = segment_quietly(text)
+    assert kind_at(segs, 5) == "paragraph"
+    assert [h["line"] for h in found_outline(segs)] == [1]
+
+
+def test_glossary_rows_are_meta_and_other_two_column_tables_stay_rows():
+    text = (
+        PROMOTION
+        + "\n５ 各主体の役割\n\n主体\t役割\n住民\t見守りに参加する\n事業者\t専門性を活かす\n市\t体制を整える\n"
+    )
+    segs = segment_quietly(text)
+    for term in (
+        "用語\t",
+        "生活支援コーディネーター",
+        "避難行動要支援者",
+        "ボランティアコーディネーター",
+    ):
+        assert kind_at(segs, line_of(text, term)) == "meta"
+    for row in ("主体\t", "住民\t", "事業者\t", "市\t"):
+        assert kind_at(segs, line_of(text, row)) == "table_row"
+
+
+def test_seed_captions_slogan_and_cross_reference(corpus):
+    """The reviewed seed cases: captions, a slogan label, a 第N章 note, a glossary."""
+    assert kind_at(plan(corpus, "sumida"), 58) == "paragraph"  # 【プラットフォームの形成】
+    assert kind_at(plan(corpus, "shimonoseki"), 48) == "paragraph"  # 【計画の推進イメージ図】
+    assert kind_at(plan(corpus, "odawara-shakyo-4"), 13) == "paragraph"  # サブタイトル — … —
+    odawara = found_outline(plan(corpus, "odawara-shakyo-4"))
+    depth = {h["line"]: h["depth"] for h in odawara}
+    assert depth[96] == depth[94] + 1  # 第4章 …について nests under the note heading
+    assert {kind_at(plan(corpus, "odawara-shakyo-4"), line) for line in range(100, 108)} == {"meta"}
 
 
 def test_label_and_name_on_two_lines_form_one_heading():

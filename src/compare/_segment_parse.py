@@ -14,12 +14,20 @@ The parser works in passes over the lines, each linear in the size of the text:
 4. marked lines are accepted as headings only if they read like headings
    (short, no sentence inside) and are not an enumeration (consecutive items
    of one sequence with no text between them);
-5. unmarked short lines standing alone between prose become headings;
-6. nesting comes from the number sequences: an item continuing a sequence on
+5. unmarked short lines standing alone between prose become headings; a
+   label word followed by an enclosed slogan (``サブタイトル — … —``) is text;
+6. 第N章 is a chapter only where N fits the document's chapter sequence; a
+   line such as "第4章 …について" after sections 1–4 titles a note about
+   another chapter and nests where it stands;
+7. nesting comes from the number sequences: an item continuing a sequence on
    the stack is a sibling there; ``1`` under an open item of the same style
    starts a nested sequence; a style seen before goes back under the style
    that was its parent; a new style goes under the current heading unless its
-   conventional rank (第N章 above 1 above (1) above ① …) says otherwise.
+   conventional rank (第N章 above 1 above (1) above ① …) says otherwise;
+8. bracketed figure/table captions (【…イメージ図】, or 【…】 with no body
+   before the next heading at its level) become paragraphs, and
+   term/definition tables under a glossary heading (用語, 解説 …) become
+   ``meta`` (reference material, not coded).
 
 Every non-blank line ends up in exactly one unit and units never overlap, so
 the segments are lossless by construction.
@@ -91,6 +99,23 @@ _ORG_NAME = re.compile(
 _PLAIN_BAD_END = set("をがにでやのへともなど、，,・")
 _CAPTION = re.compile(r"^(?:図|表|図表|グラフ|写真)\s*[0-9０-９]")
 _PLAIN_BAD_CHARS = set("。、，,．%％:：")
+#: Label words that introduce a slogan rather than a section (サブタイトル — … —).
+_SLOGAN_LABEL = re.compile(
+    r"^(?:サブタイトル|副題|スローガン|キャッチフレーズ|キャッチコピー|標語|合言葉|愛称)"
+    r"[ \u3000]*[:：]?[ \u3000]*"
+)
+#: Top-level 第N styles whose numbers form one sequence through the document.
+_CHAPTER_STYLES = ("dai:章", "dai:部", "dai:編")
+#: Wording of a note that refers to another chapter rather than opening one.
+_CROSS_REFERENCE = re.compile(r"について$|参照|再掲|に記載|に掲載|のとおり")
+#: Words of a figure or table caption (図, イメージ, 表 at the end or numbered).
+_CAPTION_WORDS = re.compile(r"図(?![るりられっ])|イメージ|表(?:[0-9０-９]|[】〕＞》〉］>)\]]|$)")
+#: Heading words of a glossary or a note explaining terms.
+_GLOSSARY_HEADING = re.compile(r"用語|語句|解説|注釈|凡例")
+#: Fewest consecutive term/definition rows that make a glossary.
+_GLOSSARY_MIN_ROWS = 3
+#: Longest term in the first cell of a glossary row.
+_GLOSSARY_TERM_CHARS = 20
 _HIRAGANA_WORD = re.compile(r"^[\u3041-\u309f]{3,6}$")
 
 
@@ -155,7 +180,11 @@ def parse_lines(
     _validate_marked(units)
     _mark_enumerations(units, lines, stats)
     _find_plain_headings(units)
+    _check_chapters(units)
     nest(units)
+    if _demote_captions(units):
+        nest(units)
+    _mark_glossaries(units)
     return units
 
 
@@ -322,6 +351,16 @@ def unbalanced(text: str) -> bool:
     return any(text.count(o) > text.count(c) for o, c in _OPEN_CLOSE.items())
 
 
+def labelled_slogan(text: str) -> bool:
+    """A label word followed by an enclosed phrase: ``サブタイトル — みんなが参加 —``.
+
+    Such a line states the plan's slogan (content, like a 「…」 vision line);
+    it does not open a section.
+    """
+    match = _SLOGAN_LABEL.match(text)
+    return match is not None and enclosed(text[match.end() :])
+
+
 def plain_candidate(text: str) -> bool:
     """Short line without sentence punctuation that could be an unmarked heading."""
     if not 2 <= len(text) <= MAX_PLAIN_CHARS:
@@ -331,6 +370,8 @@ def plain_candidate(text: str) -> bool:
     if text[-1] in _PLAIN_BAD_END and not _HIRAGANA_WORD.match(text):
         return False  # a sentence fragment, but はじめに / おわりに are headings
     if text[0] in _NON_INITIAL or enclosed(text) or _CAPTION.match(text) or unbalanced(text):
+        return False
+    if labelled_slogan(text):
         return False
     return not is_date_line(text) and not text.replace(" ", "").isdigit()
 
@@ -542,7 +583,44 @@ def _find_plain_headings(units: list[Unit]) -> None:
         unit.number = None
 
 
-# --- pass 6: nesting --------------------------------------------------------------------
+# --- pass 6: chapter sequence -----------------------------------------------------------
+
+
+def _check_chapters(units: list[Unit]) -> None:
+    """Keep 第N章 (部, 編) as a chapter only where N fits the document's chapter sequence.
+
+    A chapter marker is accepted when it is the first of its style and either
+    numbered 1 or not preceded by other numbered headings, or when it continues
+    the previous chapter (N = previous + 1; a larger jump is accepted unless
+    the line reads as a cross-reference, e.g. ends in について).  Any other
+    第N章 line is the title of a note about another chapter ("第4章 …中に記載の
+    … について" after sections 1–4): it becomes an ordinary heading without a
+    number, nested under the heading where it stands.
+    """
+    last: dict[str, int] = {}
+    numbered_before = False
+    for unit in units:
+        if unit.kind != HEADING or unit.fixed:
+            continue
+        style = unit.style or ""
+        if style not in _CHAPTER_STYLES or unit.number is None:
+            numbered_before = numbered_before or unit.number is not None
+            continue
+        previous = last.get(style)
+        if previous is None:
+            fits = unit.number == 1 or not numbered_before
+        else:
+            fits = unit.number == previous + 1 or (
+                unit.number > previous + 1 and not _CROSS_REFERENCE.search(unit.text)
+            )
+        if fits:
+            last[style] = unit.number
+        else:
+            unit.style = f"ref:{style}"
+            unit.number = None
+
+
+# --- pass 7: nesting --------------------------------------------------------------------
 
 
 @dataclass
@@ -630,3 +708,80 @@ def _place(
             if entry.rank is not None and entry.rank >= rank:
                 return i
     return len(stack)
+
+
+# --- pass 8: captions and glossaries ----------------------------------------------------
+
+
+def _whole_bracket(unit: Unit) -> bool:
+    """A heading that is one bracketed phrase and nothing else: 【…】, 〔…〕, ＜…＞."""
+    style = unit.style or ""
+    return (
+        style.startswith("bracket:")
+        and len(unit.parts) == 1
+        and unit.text.endswith(style[-1])
+        and unit.text.find(style[-1]) == len(unit.text) - 1
+    )
+
+
+def _demote_captions(units: list[Unit]) -> bool:
+    """Bracketed figure and table captions become paragraphs; return True if any did.
+
+    PDF extraction drops a figure and leaves its caption (【…の形成】,
+    【…イメージ図】) followed only by blank lines.  A heading that is one
+    bracketed phrase is a caption when it names a figure or table (図, イメージ,
+    表) or when no body follows it before the next heading at its own level or
+    above.  Captions are kept as ``paragraph`` segments, not ``meta``: their
+    words name the figure's topic and stay available to coding and KWIC.
+    Numbered headings without a body (``3 計画の体系図``) stay headings.
+    """
+    changed = False
+    for pos, unit in enumerate(units):
+        if unit.kind != HEADING or unit.fixed or not _whole_bracket(unit):
+            continue
+        nxt = next((u for u in units[pos + 1 :] if u.kind != META_KIND), None)
+        bodiless = nxt is None or (nxt.kind == HEADING and nxt.depth <= unit.depth)
+        if bodiless or _CAPTION_WORDS.search(unit.text[1:-1]):
+            unit.kind = PARAGRAPH
+            unit.style = None
+            unit.number = None
+            changed = True
+    return changed
+
+
+def _term_row(unit: Unit) -> bool:
+    """A table row of exactly two filled cells whose first cell is a short term."""
+    cells = [cell.strip() for cell in unit.text.split("\t") if cell.strip()]
+    return (
+        len(cells) == 2
+        and len(cells[0]) <= _GLOSSARY_TERM_CHARS
+        and not any(ch in cells[0] for ch in "。、")
+    )
+
+
+def _mark_glossaries(units: list[Unit]) -> None:
+    """Term/definition tables under a glossary heading become ``meta``.
+
+    A run of at least three two-cell rows (a short term, then its explanation)
+    under a heading that names a glossary or an explanatory note (用語, 語句,
+    解説, 注釈, 凡例, at any level above) is reference material, not policy
+    text: as ``meta`` it is left out of theme coding, like a colophon.
+    """
+    path: list[str] = []
+    run: list[Unit] = []
+    for unit in [*units, None]:
+        if (
+            unit is not None
+            and unit.kind == TABLE_ROW
+            and _term_row(unit)
+            and any(_GLOSSARY_HEADING.search(text) for text in path)
+        ):
+            run.append(unit)
+            continue
+        if len(run) >= _GLOSSARY_MIN_ROWS:
+            for row in run:
+                row.kind = META_KIND
+        run = []
+        if unit is not None and unit.kind == HEADING:
+            del path[max(unit.depth - 1, 0) :]
+            path.append(unit.text)

@@ -6,7 +6,11 @@ plan's catalogue columns repeated on every row, so that every later number can
 point back to the lines it came from.  Headings are found from the document's
 own evidence: marker styles (第N章, 1, (1), ①, ア, Ⅰ, A, 基本目標N, ◆, ●, ■,
 ◎, 【…】 …), number sequences, line length and punctuation, blank lines.
-See :mod:`compare._segment_parse` for how.
+See :mod:`compare._segment_parse` for how.  Two kinds of lines that look
+like headings or tables are not: a bracketed figure or table caption left by
+PDF extraction (【…イメージ図】) is a ``paragraph``, and the rows of a
+term/definition table under a glossary heading (用語, 解説 …) are ``meta``
+(reference material, not coded as themes).
 
 PDF, DOCX and HTML documents are read with
 :func:`compare.readers.read_document`; what their format states is used
