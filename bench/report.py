@@ -6,6 +6,15 @@ cannot reuse one copy for another).  Prints wall-clock seconds per run
 (analyses and figures, then writing the files); nothing is asserted.
 
     .venv/bin/python -P bench/report.py [--scale 100] [--skip-large]
+
+With ``--generated CHARS`` it instead writes a synthetic corpus with
+bench/make_corpus.py (``--plans N``) into a temporary folder and runs the
+``compare report`` command on it twice (cold and warm cache), printing wall
+time, the peak resident memory of the whole process tree (the command and its
+worker processes, sampled every 0.1 s) and of the main process alone, and the
+size of the report; ``--keep DIR`` copies the report's figures to DIR.
+
+    .venv/bin/python -P bench/report.py --generated 10M --plans 100
 """
 
 from __future__ import annotations
@@ -61,11 +70,82 @@ def run(label: str, catalog: Path | None, out: Path) -> None:
     )
 
 
+def run_command(label: str, catalog: Path, out: Path, env: dict[str, str]) -> None:
+    """Run `compare report` as a command; print wall time, peak RSS and output size."""
+    import shutil
+    import subprocess
+    import sys
+
+    import psutil
+
+    command = shutil.which("compare", path=str(Path(sys.executable).parent)) or "compare"
+    args = [command, "report", "--catalog", str(catalog), "--out", str(out), "--force"]
+    args += ["--date", "2025-01-01", "--quiet"]
+    start = time.perf_counter()
+    process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL)
+    watched = psutil.Process(process.pid)
+    peak_tree = peak_main = 0
+    while process.poll() is None:
+        try:
+            main_rss = watched.memory_info().rss
+            tree = main_rss + sum(
+                c.memory_info().rss for c in watched.children(recursive=True) if c.is_running()
+            )
+        except psutil.Error:
+            break
+        peak_main, peak_tree = max(peak_main, main_rss), max(peak_tree, tree)
+        time.sleep(0.1)
+    process.wait()
+    wall = time.perf_counter() - start
+    if process.returncode:
+        raise SystemExit(f"compare report failed with exit code {process.returncode}")
+    files = [p for p in out.rglob("*") if p.is_file()]
+    size = sum(p.stat().st_size for p in files)
+    figures = len(list((out / "figures").glob("*.png")))
+    print(
+        f"{label:<26} wall={wall:7.1f}s peak RSS tree={peak_tree / 2**20:7.0f} MiB "
+        f"main={peak_main / 2**20:7.0f} MiB  report={size / 1e6:6.1f} MB "
+        f"({len(files)} files, {figures} figures)"
+    )
+
+
+def generated(chars: str, plans: int | None, keep: Path | None) -> None:
+    """Generate a corpus with make_corpus.py and time `compare report` on it."""
+    import shutil
+    import subprocess
+    import sys
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        command = [sys.executable, "-P", str(Path(__file__).with_name("make_corpus.py"))]
+        command += [str(root / "corpus"), "--chars", chars, "--seed", "0"]
+        if plans:
+            command += ["--plans", str(plans)]
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        catalog = root / "corpus" / "catalog.csv"
+        n_plans = len(pd.read_csv(catalog))
+        on_disk = sum(p.stat().st_size for p in (root / "corpus").rglob("*") if p.is_file())
+        print(f"corpus: {chars} characters, {n_plans} plans, {on_disk / 1e6:.1f} MB on disk")
+        env = {**os.environ, "COMPARE_CACHE_DIR": str(root / "cache")}
+        run_command("cold cache", catalog, root / "out", env)
+        run_command("warm cache", catalog, root / "out", env)
+        if keep is not None:
+            keep.mkdir(parents=True, exist_ok=True)
+            for png in sorted((root / "out" / "figures").glob("*.png")):
+                shutil.copy2(png, keep / png.name)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=100, help="plans in the large corpus")
     parser.add_argument("--skip-large", action="store_true")
+    parser.add_argument("--generated", metavar="CHARS", help="e.g. 10M: a make_corpus.py corpus")
+    parser.add_argument("--plans", type=int, help="plans of the generated corpus")
+    parser.add_argument("--keep", type=Path, help="copy the figures of the generated run here")
     args = parser.parse_args()
+    if args.generated:
+        generated(args.generated, args.plans, args.keep)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         os.environ["COMPARE_CACHE_DIR"] = str(root / "cache")

@@ -17,7 +17,9 @@ from openpyxl import load_workbook
 from compare import __version__, read_catalog
 from compare.cli import main
 from compare.errors import ReportError
-from compare.report import write_report
+from compare.pipeline import run_pipeline
+from compare.readers import read_text
+from compare.report import ReportSettings, write_report
 from tests.conftest import DATA
 
 DATE = "2025-01-01"
@@ -346,3 +348,105 @@ def test_cli_demo_prints_catalogue_summaries_and_where_the_report_is(tmp_path, c
     assert "墨田区" in printed and "川崎市多摩区" in printed
     assert "top_themes" in printed
     assert f"report: {out / 'index.html'}" in printed
+
+
+# --------------------------------------------------------------------------- large corpora
+
+
+def _make_corpus_module():
+    import importlib.util
+    import sys
+
+    path = Path(__file__).resolve().parents[1] / "bench" / "make_corpus.py"
+    spec = importlib.util.spec_from_file_location("make_corpus", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["make_corpus"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+#: Light figure limits keep the two large-route runs fast (the keyness panels dominate drawing).
+LIGHT = {"large": True, "sample_plans": 2, "max_keyness_panels": 3, "heatmap_groups": 8}
+
+
+@pytest.fixture(scope="module")
+def large_reports(tmp_path_factory) -> tuple[Path, Path, Path]:
+    """A generated 12-plan corpus reported twice through the streaming route (cold, warm cache)."""
+    root = tmp_path_factory.mktemp("large")
+    catalog = _make_corpus_module().make_corpus(root / "corpus", chars=36_000, plans=12, seed=5)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COMPARE_CACHE_DIR", str(root / "cache"))
+        first, second = (
+            write_report(
+                catalog,
+                out=root / name,
+                date=DATE,
+                progress=False,
+                settings=ReportSettings(**LIGHT),
+            )
+            for name in ("a", "b")
+        )
+    return Path(catalog), first, second
+
+
+def test_large_route_writes_a_report_of_municipalities(large_reports):
+    catalog, out, _ = large_reports
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert "大規模コーパス" in html
+    assert "標本" in html  # the sampled sections say so
+    municipalities = set(pd.read_csv(catalog)["municipality"])
+    assert all(m in html for m in municipalities)
+    for figure in ("theme_heatmap", "theme_shares", "keyness", "similarity", "dendrogram", "ca"):
+        assert (out / "figures" / f"{figure}.png").is_file(), figure
+    plans = pd.read_csv(out / "tables" / "plans.csv", encoding="utf-8-sig")
+    assert len(plans) == 12 and plans["sample"].sum() == 2
+
+
+def test_large_route_theme_test_sums_the_pipelines_counts(large_reports, tmp_path):
+    catalog, out, _ = large_reports
+    result = run_pipeline(catalog, cache=False, n_jobs=1, progress=False)
+    labels = result.plans.set_index("plan_id")["municipality"]
+    themes = result.themes.assign(municipality=result.themes["plan_id"].map(labels))
+    expected = themes.groupby(["theme_id", "municipality"])[["segments", "n_segments"]].sum()
+    test = pd.read_csv(out / "tables" / "theme_test.csv", encoding="utf-8-sig")
+    got = test.set_index(["theme_id", "municipality"])[["segments", "n_segments"]]
+    pd.testing.assert_frame_equal(got.sort_index(), expected.sort_index(), check_dtype=False)
+    share = test["segments"] / test["n_segments"]
+    assert (share - test["share"]).abs().max() < 1e-12
+    assert set(test["test"]) <= {"chi2", "none"}
+
+
+def test_large_route_quotes_are_real_passages_at_their_source_lines(large_reports):
+    catalog, out, _ = large_reports
+    paths = pd.read_csv(catalog).set_index("plan_id")["path"]
+    quotes = pd.read_csv(out / "tables" / "quotes.csv", encoding="utf-8-sig")
+    assert len(quotes) > 0
+    for row in quotes.itertuples(index=False):
+        source = read_text(catalog.parent / paths[row.plan_id])
+        lines = "".join(source.lines[row.line_start - 1 : row.line_end])
+        head = "".join(str(row.text).split())[:20]
+        assert head[:8] in "".join(lines.split()), (row.plan_id, row.line_start)
+
+
+def test_large_route_is_deterministic(large_reports):
+    _, first, second = large_reports
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    for name in files:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        (ReportSettings(), False),
+        (ReportSettings(large_plans=3), True),
+        (ReportSettings(large_chars=1000), True),
+        (ReportSettings(large=True), True),
+        (ReportSettings(large=False, large_plans=0), False),
+    ],
+)
+def test_route_follows_the_thresholds_and_can_be_forced(settings, expected):
+    from compare._report_large import use_large
+
+    assert use_large(read_catalog(), settings) is expected

@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from compare._rules import _FALSE, Passage, RuleSet, holds
+from compare._rules import _FALSE, Passage, Result, RuleSet, evaluate, holds
 from compare.catalog import plan_file, read_catalog
 from compare.errors import CompareError, CompareWarning
 from compare.readers import sha256_file
@@ -67,7 +67,13 @@ STAGES = ("read", "segment", "tokenize", "themes", "count")
 KINDS = ("heading", "paragraph", "list_item", "table_row", "meta")
 
 #: Bumped when the cached arrays change layout.
-_FORMAT = 1
+_FORMAT = 2
+
+#: Characters of a quotation candidate kept per (plan, theme).
+QUOTE_CHARS = 400
+
+#: Top-level headings kept per plan (``covers``).
+COVER_HEADINGS = 8
 
 #: Modules whose code determines the cached results.
 _CODE = (
@@ -89,6 +95,21 @@ _CODE = (
 
 _SEP = "\x00"  # joins words in the cache (MeCab never sees NUL, so no word has one)
 
+#: Columns of :attr:`PipelineResult.quotes`.
+QUOTE_COLUMNS = [
+    "plan_id",
+    "theme_id",
+    "label",
+    "seg_id",
+    "kind",
+    "heading_path",
+    "line_start",
+    "line_end",
+    "n_matches",
+    "evidence",
+    "text",
+]
+
 
 @dataclass(frozen=True)
 class PipelineResult:
@@ -103,7 +124,8 @@ class PipelineResult:
         ``n_coded`` (segments theme coding sees: all but ``meta``),
         ``n_tokens`` (content words of those segments), ``sha256``,
         ``cached`` (``"result"``, ``"tokens"`` or ``""``: what the cache
-        supplied).
+        supplied), ``covers`` (the plan's top-level headings, at most
+        eight, joined by " / ").
     themes : pandas.DataFrame
         One row per (plan, theme): ``plan_id``, ``theme_id``, ``label``,
         ``segments`` (coded with the theme), ``n_segments`` (coded segments
@@ -113,6 +135,15 @@ class PipelineResult:
         Plans × words counts (content words of non-meta segments), as
         ``stat_dtm(tokens, "plan")``: terms sorted by code point; plans with
         no counted word have no row.
+    quotes : pandas.DataFrame
+        Quotation candidates: per (plan, theme) the best passage coded with
+        the theme, chosen as the report does (body text before headings,
+        then most matched occurrences, then source order).  Columns:
+        ``plan_id``, ``theme_id``, ``label``, ``seg_id``, ``kind``,
+        ``heading_path``, ``line_start``, ``line_end``, ``n_matches``,
+        ``evidence`` (matched words, comma-separated), ``text`` (at most
+        ``QUOTE_CHARS`` characters).  Plans in catalogue order, themes in
+        catalogue order; a theme a plan never codes has no row.
     provenance : dict
         Package version, dictionary and tokenizer settings, theme ids,
         catalogue path and hash, cache folder and the code hash.
@@ -129,11 +160,12 @@ class PipelineResult:
     dtm: DocumentTermMatrix | None
     provenance: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    quotes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUOTE_COLUMNS))
 
     def write(self, folder: str | Path) -> list[Path]:
         """Write the results into ``folder`` (created if needed); return the files written.
 
-        ``plans.csv``, ``themes.csv`` (UTF-8 with BOM, for Excel),
+        ``plans.csv``, ``themes.csv``, ``quotes.csv`` (UTF-8 with BOM, for Excel),
         ``dtm.npz`` (the count matrix, :func:`scipy.sparse.load_npz`),
         ``terms.csv`` and ``documents.csv`` (its columns and rows) and
         ``provenance.json`` (with the timings).
@@ -141,7 +173,11 @@ class PipelineResult:
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
         written = []
-        for name, frame in (("plans", self.plans), ("themes", self.themes)):
+        for name, frame in (
+            ("plans", self.plans),
+            ("themes", self.themes),
+            ("quotes", self.quotes),
+        ):
             path = out / f"{name}.csv"
             frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
             written.append(path)
@@ -277,6 +313,7 @@ def run_pipeline(
         dtm=dtm,
         provenance=provenance,
         timings=timings,
+        quotes=totals.quotes_frame(plans),
     )
 
 
@@ -415,10 +452,11 @@ def _code_and_count(
     kinds = segments["kind"].astype(str).tolist()
     paths = segments["heading_path"].fillna("").astype(str).tolist()
     hits = [0] * n_themes
+    best = _Candidates(n_themes)
     counter: Counter[str] = Counter()
     n_coded = n_tokens = 0
-    for kind, path, text, seg_words, seg_pos in zip(
-        kinds, paths, texts, words, positions, strict=True
+    for row, (kind, path, text, seg_words, seg_pos) in enumerate(
+        zip(kinds, paths, texts, words, positions, strict=True)
     ):
         if kind in EXCLUDED_KINDS:
             continue
@@ -437,11 +475,17 @@ def _code_and_count(
         held = rules.true_conditions(passage)
         for index in rules.candidates(present, held):
             node = rules.rule(index, present, held)
-            if node is not _FALSE and holds(node, passage):
+            if node is _FALSE:
+                continue
+            if holds(node, passage):
                 hits[index] += 1
+                if best.wants(index, kind != "heading"):
+                    best.offer(index, row, kind != "heading", evaluate(node, passage), passage)
     kind_counts = Counter(kinds)
     terms = list(counter)
     return {
+        **best.arrays(segments, texts),
+        "covers": _pack_words(_covers(segments)),
         "chars": np.int64(sum(map(len, texts))),
         "n_segments": np.int64(len(kinds)),
         "kinds": np.asarray([kind_counts.get(k, 0) for k in KINDS], dtype=np.int64),
@@ -451,6 +495,69 @@ def _code_and_count(
         "vocab": _pack_words(terms),
         "counts": np.asarray([counter[t] for t in terms], dtype=np.int64),
     }
+
+
+class _Candidates:
+    """The best quotation candidate of each theme within one plan.
+
+    Ranked as the report ranks quotations: body text before headings, then
+    most matched occurrences, then the earliest segment.
+    """
+
+    def __init__(self, n_themes: int) -> None:
+        self.rank: list[tuple[int, int] | None] = [None] * n_themes
+        self.row = [-1] * n_themes
+        self.evidence = [""] * n_themes
+
+    def wants(self, index: int, body: bool) -> bool:
+        """False when a hit of this kind cannot beat the current candidate (saves evaluating)."""
+        current = self.rank[index]
+        return current is None or (body and not current[0]) or bool(current[0]) == body
+
+    def offer(self, index: int, row: int, body: bool, result: Result, passage: Passage) -> None:
+        rank = (int(body), len(set(result.spans)))
+        current = self.rank[index]
+        if current is None or rank > current:
+            self.rank[index] = rank
+            self.row[index] = row
+            words = dict.fromkeys(result.evidence(passage))
+            self.evidence[index] = ", ".join(words)
+
+    def arrays(self, segments: pd.DataFrame, texts: list[str]) -> dict[str, np.ndarray]:
+        rows = self.row
+        picked = [r for r in rows if r >= 0]
+        frame = segments.iloc[picked] if picked else segments.iloc[:0]
+        seg_ids = iter(frame["seg_id"].astype("int64").tolist())
+        starts = iter(frame["line_start"].astype("int64").tolist())
+        ends = iter(frame["line_end"].astype("int64").tolist())
+        kinds = iter(frame["kind"].astype(str).tolist())
+        paths = iter(frame["heading_path"].fillna("").astype(str).tolist())
+        numbers, strings = [], []
+        for index, row in enumerate(rows):
+            if row < 0:
+                numbers.append((-1, 0, 0, 0))
+                strings.extend(["", "", "", ""])
+                continue
+            numbers.append((next(seg_ids), next(starts), next(ends), self.rank[index][1]))
+            text = texts[row][:QUOTE_CHARS]
+            strings.extend([next(kinds), next(paths), self.evidence[index], text])
+        return {
+            "quote_numbers": np.asarray(numbers, dtype=np.int64).reshape(-1, 4),
+            "quote_strings": _pack_words([_clean(x) for x in strings]),
+        }
+
+
+def _clean(text: str) -> str:
+    return text.replace(_SEP, "")
+
+
+def _covers(segments: pd.DataFrame) -> list[str]:
+    """The top-level headings of a plan (its chapters), shortened."""
+    headings = segments[segments["kind"] == "heading"]
+    if headings.empty:
+        return []
+    top = headings[headings["level"] == headings["level"].min()]["text"].astype(str)
+    return [_clean(" ".join(t.split())[:40]) for t in top.head(COVER_HEADINGS)]
 
 
 # --------------------------------------------------------------------------- merging
@@ -466,6 +573,8 @@ class _Totals:
         self.indices: list[np.ndarray] = []
         self.data: list[np.ndarray] = []
         self.hits: list[np.ndarray] = []
+        self.quotes: list[tuple[np.ndarray, list[str]]] = []
+        self.covers: list[str] = []
         self.timings = {**dict.fromkeys(STAGES, 0.0), **{f"{s}_cpu": 0.0 for s in STAGES}}
 
     def add(self, outcome: dict) -> None:
@@ -479,6 +588,10 @@ class _Totals:
         self.indices.append(ids)
         self.data.append(np.asarray(outcome["counts"], dtype=np.int64))
         self.hits.append(np.asarray(outcome["hits"], dtype=np.int64))
+        self.quotes.append(
+            (np.asarray(outcome["quote_numbers"]), _unpack_words(outcome["quote_strings"]))
+        )
+        self.covers.append(" / ".join(_unpack_words(outcome["covers"])))
         kinds = np.asarray(outcome["kinds"]).tolist()
         self.rows.append(
             {
@@ -497,8 +610,37 @@ class _Totals:
         counts = pd.DataFrame(self.rows)
         labels = catalog[["plan_id", *META_COLUMNS]].astype(str).reset_index(drop=True)
         frame = pd.concat([labels, counts.drop(columns="plan_id")], axis=1)
+        frame["covers"] = self.covers
         for column in ("plan_id", *META_COLUMNS, "sha256", "cached"):
             frame[column] = frame[column].astype(str)
+        return frame
+
+    def quotes_frame(self, plans: pd.DataFrame) -> pd.DataFrame:
+        rows = []
+        for plan_id, (numbers, strings) in zip(plans["plan_id"], self.quotes, strict=True):
+            for index, theme in enumerate(self.themes):
+                seg_id, start, end, n_matches = (int(v) for v in numbers[index])
+                if seg_id < 0:
+                    continue
+                kind, path, evidence, text = strings[4 * index : 4 * index + 4]
+                rows.append(
+                    (
+                        plan_id,
+                        theme.id,
+                        theme.label,
+                        seg_id,
+                        kind,
+                        path,
+                        start,
+                        end,
+                        n_matches,
+                        evidence,
+                        text,
+                    )
+                )
+        frame = pd.DataFrame(rows, columns=QUOTE_COLUMNS)
+        for column in ("seg_id", "line_start", "line_end", "n_matches"):
+            frame[column] = frame[column].astype("int64")
         return frame
 
     def themes_frame(self, plans: pd.DataFrame) -> pd.DataFrame:

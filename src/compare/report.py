@@ -65,6 +65,14 @@ class ReportSettings:
 
     The limits keep figures readable for large corpora: figures show the
     first or most distinctive items, the tables always hold everything.
+
+    Above ``large_plans`` plans or about ``large_chars`` characters (file
+    sizes / 2.5, so nothing is read to decide) the report is built from the
+    streaming pipeline (:func:`compare.pipeline.run_pipeline`) with bounded
+    memory: statistics from per-plan counts aggregated to municipalities,
+    clusters of municipalities instead of long lists, and the co-occurrence
+    network, goal alignment and outlines on a sample of ``sample_plans``
+    plans.  ``large=True`` or ``False`` forces either route.
     """
 
     max_outlines: int = 12
@@ -79,9 +87,24 @@ class ReportSettings:
     quotes_per_theme: int = 6
     quote_chars: int = 180
     core_themes: tuple[str, ...] = ("platform", "multilayer_support", "disaster")
+    large: bool | None = None
+    large_plans: int = 60
+    large_chars: int = 20_000_000
+    sample_plans: int = 8
+    n_clusters: int = 8
+    n_jobs: int | None = None
 
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+    def as_dict(self, *, large: bool = True) -> dict[str, Any]:
+        """The settings; without the large-corpus ones when ``large`` is False."""
+        values = dict(self.__dict__)
+        if not large:
+            for name in _LARGE_SETTINGS:
+                values.pop(name, None)
+        return values
+
+
+#: Settings that only the large-corpus route reads.
+_LARGE_SETTINGS = ("large", "large_plans", "large_chars", "sample_plans", "n_clusters", "n_jobs")
 
 
 @dataclass
@@ -191,29 +214,44 @@ def build_briefing(
     tables (DataFrames) and figures (matplotlib figures), so a notebook can
     show or restyle them.
     """
+    from compare import _report_large as large
     from compare import _report_sections as sections
+    from compare.catalog import read_catalog
 
     settings = settings or ReportSettings()
     when = _report_date(date)
-    steps = sections.STEPS
+    table = catalog if isinstance(catalog, pd.DataFrame) else read_catalog(catalog)
+    table = sections._select_plans(table, plans)
+    streamed = large.use_large(table, settings)
+    steps = large.STEPS if streamed else sections.STEPS
+    run_last = large.RUN_LAST if streamed else sections.RUN_LAST
     import matplotlib as mpl
 
     # A report holds a few dozen figures until they are written; that is intended.
     with _Progress(len(steps) + 1, progress) as bar, mpl.rc_context({"figure.max_open_warning": 0}):
         bar.step("計画を読み込み中 (reading plans)")
-        corpus = sections.load_corpus(catalog, themes=themes, plans=plans, progress=progress)
+        corpus: Any
+        if streamed:
+            corpus = large.load_large(table, themes=themes, progress=progress, settings=settings)
+        else:
+            corpus = sections.load_corpus(table, themes=themes, plans=None, progress=progress)
         built: dict[str, Section] = {}
         # Sections run in dependency order (the summary quotes the findings of
         # the others) and are shown in the order of STEPS.
-        for key, title, function in sorted(steps, key=lambda s: s[0] in sections.RUN_LAST):
+        for key, title, function in sorted(steps, key=lambda s: s[0] in run_last):
             bar.step(title)
             built[key] = _run_section(key, title, function, corpus, settings)
     ordered = [built[key] for key, _, _ in steps]
-    provenance = _provenance(corpus, settings, when, plans, themes)
+    provenance = (
+        _large_provenance(corpus, settings, when, plans)
+        if streamed
+        else _provenance(corpus, settings, when, plans, themes)
+    )
     ordered.append(sections.provenance_section())
     title = "地域福祉計画 比較ブリーフィング"
+    n_groups = len(corpus.groups) if streamed else corpus.catalog["municipality"].nunique()
     subtitle = (
-        f"{len(corpus.catalog)} 件の計画（{corpus.catalog['municipality'].nunique()} 自治体）"
+        f"{len(corpus.catalog)} 件の計画（{n_groups} 自治体）"
         f"を比較　作成日 {when.isoformat()}　compare {__version__}"
     )
     return Briefing(
@@ -437,11 +475,41 @@ def _provenance(
         "計画ファイル SHA-256": [f"{p}={s[:12]}…" for p, s in _plan_hashes(corpus).items()],
         "テーマ定義 (themes)": corpus.themes_source,
         "対象の計画 (plans)": list(plans) if plans else "すべて (all)",
-        "パラメータ (parameters)": settings.as_dict(),
+        "パラメータ (parameters)": settings.as_dict(large=False),
         "実行環境 (environment)": f"Python {platform.python_version()}, "
         f"pandas {pd.__version__}, matplotlib {matplotlib.__version__}",
     }
     return items
+
+
+def _large_provenance(
+    corpus: Any, settings: ReportSettings, when: dt.date, plans: Sequence[str] | None
+) -> dict[str, Any]:
+    """Provenance of a report built from the streaming pipeline."""
+    import matplotlib
+
+    info = corpus.result.provenance
+    catalog = corpus.catalog
+    catalog_path = catalog.attrs.get("catalog_path", "")
+    return {
+        "作成日 (date)": when.isoformat(),
+        "パッケージ (package)": f"compare {__version__}",
+        "Git リビジョン (revision)": git_revision() or "不明 (not a git checkout)",
+        "辞書 (dictionary)": f"{info.get('dictionary', '?')} "
+        f"{info.get('dictionary_version', '')}".strip(),
+        "トークナイザ設定 (tokenizer)": info.get("tokenizer", {}),
+        "カタログ (catalogue)": Path(catalog_path).name if catalog_path else "(DataFrame)",
+        "カタログ SHA-256": catalog.attrs.get("catalog_sha256", ""),
+        "計画ファイル SHA-256": f"表「計画一覧」の sha256 列（{len(catalog)} 件）",
+        "テーマ定義 (themes)": corpus.themes_source,
+        "対象の計画 (plans)": list(plans) if plans else "すべて (all)",
+        "方式 (route)": "大規模コーパス（ストリーミング集計、標本: "
+        + "、".join(corpus.sample_ids)
+        + "）",
+        "パラメータ (parameters)": settings.as_dict(),
+        "実行環境 (environment)": f"Python {platform.python_version()}, "
+        f"pandas {pd.__version__}, matplotlib {matplotlib.__version__}",
+    }
 
 
 def _plan_hashes(corpus: Corpus) -> dict[str, str]:

@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "out/briefing is replaced only if compare wrote it (or with --force)."
         ),
     )
-    add_report_options(parser)
+    add_report_options(parser, scale_options=False)
     parser.set_defaults(func=run)
 
 

@@ -22,8 +22,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def add_report_options(parser: argparse.ArgumentParser, *, out: str | None = None) -> None:
-    """Options shared by ``compare report`` and ``compare demo``."""
+def add_report_options(
+    parser: argparse.ArgumentParser, *, out: str | None = None, scale_options: bool = True
+) -> None:
+    """Options shared by ``compare report`` and ``compare demo`` (which has no --scale/--sample)."""
     from compare.report import DEFAULT_OUT
 
     add_catalog_option(parser)
@@ -49,12 +51,38 @@ def add_report_options(parser: argparse.ArgumentParser, *, out: str | None = Non
         metavar="YYYY-MM-DD",
         help="date printed in the report (default: SOURCE_DATE_EPOCH or today)",
     )
+    if scale_options:
+        _add_scale_options(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress output")
 
 
-def run(args: argparse.Namespace) -> int:
-    from compare.report import write_report
+def _add_scale_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--scale",
+        choices=("auto", "small", "large"),
+        default="auto",
+        help="report route: 'large' streams the plans with bounded memory (aggregated "
+        "statistics, sampled figures), 'small' builds the full segment and token tables; "
+        "'auto' (default) chooses 'large' above 60 plans or about 20 million characters",
+    )
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=8,
+        metavar="N",
+        help="large route: plans read in full for the co-occurrence network, goal alignment "
+        "and outlines (default 8)",
+    )
 
+
+def run(args: argparse.Namespace) -> int:
+    from compare.report import ReportSettings, write_report
+
+    scale = getattr(args, "scale", "auto")
+    settings = ReportSettings(
+        large={"auto": None, "small": False, "large": True}[scale],
+        sample_plans=getattr(args, "sample", 8),
+    )
     path = write_report(
         args.catalog,
         out=args.out,
@@ -63,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
         force=args.force,
         date=args.date,
         progress=not args.quiet and sys.stderr.isatty(),
+        settings=settings,
     )
     print(f"report written to {path / 'index.html'}")
     print(f"  also: {path / 'briefing.md'}, {path / 'tables.xlsx'}, {path / 'figures'}/")
