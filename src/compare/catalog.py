@@ -20,28 +20,6 @@ import pandas as pd
 from compare.errors import CatalogError, CatalogWarning
 from compare.readers import sha256_file
 
-#: All catalogue columns, in order.
-COLUMNS = (
-    "plan_id",
-    "path",
-    "municipality",
-    "prefecture",
-    "municipality_code",
-    "author",
-    "plan_type",
-    "title",
-    "edition",
-    "fiscal_year_start",
-    "fiscal_year_end",
-    "published",
-    "doc_kind",
-    "identification",
-    "notes",
-    "sha256",
-    "format",
-    "encoding",
-)
-
 #: Catalogue columns that travel with every table (segments, tokens, theme
 #: hits, statistics), so nobody has to join them by hand.
 METADATA_COLUMNS = (
@@ -57,6 +35,19 @@ METADATA_COLUMNS = (
     "published",
     "doc_kind",
 )
+
+#: All catalogue columns, in order.
+COLUMNS = (
+    "plan_id",
+    "path",
+    *METADATA_COLUMNS,
+    "identification",
+    "notes",
+    "sha256",
+    "format",
+    "encoding",
+)
+
 
 #: Columns a catalogue must have; the others are optional and default to "".
 REQUIRED_COLUMNS = ("plan_id", "path", "municipality", "author", "plan_type", "doc_kind")

@@ -36,24 +36,12 @@ import pandas as pd
 
 from compare._segment_lines import clean
 from compare._segment_parse import HEADING, TABLE_ROW, Unit, parse_lines
-from compare.catalog import plan_file, read_catalog
+from compare.catalog import METADATA_COLUMNS, plan_file, read_catalog
 from compare.errors import SegmentationWarning
 from compare.readers import SourceText, read_document
 
 #: Catalogue columns repeated on every segment (after plan_id).
-META_COLUMNS = (
-    "municipality",
-    "prefecture",
-    "municipality_code",
-    "author",
-    "plan_type",
-    "title",
-    "edition",
-    "fiscal_year_start",
-    "fiscal_year_end",
-    "published",
-    "doc_kind",
-)
+META_COLUMNS = METADATA_COLUMNS
 
 #: Columns of the SEGMENTS table, in order.
 SEGMENT_COLUMNS = (
