@@ -10,25 +10,10 @@ import pandas as pd
 
 from compare.errors import AnalysisError
 from compare.plot._style import DIVERGING, japanese_rc, new_axes, require, shorten
+from compare.stats.themes import SHARE_COLUMNS, TEST_COLUMNS
 
 #: Columns of stat_theme_test / stat_theme_shares that are not the grouping.
-_KNOWN = {
-    "theme_id",
-    "label",
-    "n_segments",
-    "segments",
-    "expected",
-    "share",
-    "adj_residual",
-    "chi2",
-    "dof",
-    "p_value",
-    "p_adjusted",
-    "test",
-    "min_expected",
-    "n_tokens",
-    "per_1000_tokens",
-}
+_KNOWN = set(SHARE_COLUMNS) | set(TEST_COLUMNS)
 
 #: Residual beyond which a cell is marked (two-sided 5 % of a standard normal).
 RESIDUAL_MARK = 1.96

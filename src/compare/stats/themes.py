@@ -35,6 +35,34 @@ MIN_EXPECTED = 5.0
 # --------------------------------------------------------------------------- inputs
 
 
+#: Columns of stat_theme_shares after the grouping column(s).
+SHARE_COLUMNS = (
+    "theme_id",
+    "label",
+    "segments",
+    "n_segments",
+    "share",
+    "n_tokens",
+    "per_1000_tokens",
+)
+#: Columns of stat_theme_test; the grouping column follows ``label``.
+TEST_COLUMNS = (
+    "theme_id",
+    "label",
+    "n_segments",
+    "segments",
+    "expected",
+    "share",
+    "adj_residual",
+    "chi2",
+    "dof",
+    "p_value",
+    "p_adjusted",
+    "test",
+    "min_expected",
+)
+
+
 def _wide(data: pd.DataFrame, themes: Any, tokenizer: Any) -> pd.DataFrame:
     """A themes_wide table: ``data`` itself if it is one, else ``data`` coded now."""
     ids = data.attrs.get("themes") if isinstance(data, pd.DataFrame) else None
@@ -137,17 +165,7 @@ def stat_theme_shares(
                     hits * 1000.0 / n_tok if n_tok else math.nan,
                 )
             )
-    columns = [
-        *keys,
-        "theme_id",
-        "label",
-        "segments",
-        "n_segments",
-        "share",
-        "n_tokens",
-        "per_1000_tokens",
-    ]
-    out = pd.DataFrame(rows, columns=columns)
+    out = pd.DataFrame(rows, columns=[*keys, *SHARE_COLUMNS])
     for column in ("segments", "n_segments", "n_tokens"):
         out[column] = out[column].astype("int64")
     out.attrs = {k: v for k, v in wide.attrs.items() if k != "labels"}
@@ -331,24 +349,7 @@ def stat_theme_test(
     adjusted = _benjamini_hochberg([t["p_value"] for t in tests])
     out = pd.DataFrame(rows)
     out.insert(out.columns.get_loc("p_value") + 1, "p_adjusted", np.repeat(adjusted, len(n)))
-    out = out[
-        [
-            "theme_id",
-            "label",
-            key,
-            "n_segments",
-            "segments",
-            "expected",
-            "share",
-            "adj_residual",
-            "chi2",
-            "dof",
-            "p_value",
-            "p_adjusted",
-            "test",
-            "min_expected",
-        ]
-    ]
+    out = out[[*TEST_COLUMNS[:2], key, *TEST_COLUMNS[2:]]]
     out["dof"] = out["dof"].astype("float64")
     out.attrs = {k: v for k, v in wide.attrs.items() if k != "labels"}
     out.attrs["test_settings"] = {
