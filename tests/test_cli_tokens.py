@@ -47,7 +47,7 @@ def test_tokens_with_user_terms(tmp_path, capsys, cache_dir):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["tokens", "no-such-plan"], "neither a file nor a plan id"),
+        (["tokens", "no-such-plan"], "neither a file nor a plan_id"),
         (["tokens"], "give a plan id"),
         (["terms", "no-such-plan"], "unknown plan id"),
         (["tokens", "--text", "地域", "--terms", "missing.txt"], "does not exist"),

@@ -133,14 +133,10 @@ def _read_and_segment(source: Path, plan_id: str, values: dict[str, str]) -> Any
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # shown when the corpus is read, not here
-        segments = read_plan(source, plan_id=plan_id, **_segment_metadata(values))
+        segments = read_plan(source, plan_id=plan_id, **values)
     if segments.empty:
         raise InputFileError(f"{source}: no text segments were found; nothing to catalogue")
     return segments
-
-
-def _segment_metadata(values: dict[str, str]) -> dict[str, str]:
-    return {key: value for key, value in values.items() if key != "identification"}
 
 
 def _refuse_duplicate_file(
@@ -196,7 +192,8 @@ def _write_catalog(catalog: Path, row: dict[str, str]) -> None:
             out.write(buffer.getvalue())
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            read_catalog(temp, check_files=True)
+            # The new file was just read; the other rows' files are not re-hashed.
+            read_catalog(temp, check_files=False)
         os.replace(temp, catalog)
     except CatalogError as exc:
         message = str(exc).replace(temp, str(catalog))

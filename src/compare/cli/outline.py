@@ -7,13 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from compare.catalog import read_catalog
+from compare.catalog import plan_file, read_catalog
 from compare.cli._util import add_catalog_option, print_json
 from compare.errors import InputFileError
 from compare.segment import SEGMENT_COLUMNS, outline, read_plan
-
-#: Catalogue columns that are not segment columns.
-_NOT_METADATA = ("path",)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,11 +36,8 @@ def load_segments(plan: str, catalog: str | None) -> pd.DataFrame:
         return read_plan(path)
     cat = read_catalog(catalog)
     if plan in set(cat["plan_id"]):
-        from compare.catalog import plan_file
-
         record = cat.loc[cat["plan_id"] == plan].iloc[0].to_dict()
-        metadata = {k: v for k, v in record.items() if k not in _NOT_METADATA}
-        return read_plan(plan_file(cat, plan), **metadata)
+        return read_plan(plan_file(cat, plan), **record)
     known = ", ".join(cat["plan_id"])
     raise InputFileError(
         f"{plan}: neither a file nor a plan_id of the catalogue (plan_ids: {known})"

@@ -10,12 +10,12 @@ researcher can add the good ones to a term file.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import pandas as pd
 
 from compare.catalog import read_catalog
 from compare.cli._util import add_catalog_option, print_json, print_table
+from compare.cli.outline import load_segments
 from compare.errors import CompareError
 
 
@@ -63,22 +63,6 @@ def _tokenizer(args: argparse.Namespace):
     return Tokenizer(compounds=not args.no_compounds, user_terms=args.terms)
 
 
-def _segments(source: str, catalog_path: str | None) -> pd.DataFrame:
-    """Segments of a plan id in the catalogue, or of a text file."""
-    from compare.segment import read_corpus, read_plan
-
-    path = Path(source)
-    if path.is_file():
-        return read_plan(path)
-    catalog = read_catalog(catalog_path)
-    if source not in set(catalog["plan_id"]):
-        raise CompareError(
-            f"{source!r} is neither a file nor a plan id of the catalogue; "
-            f"plan ids: {', '.join(catalog['plan_id'])}"
-        )
-    return read_corpus(catalog[catalog["plan_id"] == source].reset_index(drop=True))
-
-
 def run_tokens(args: argparse.Namespace) -> int:
     from compare.tokenizer import tokenize
 
@@ -95,23 +79,25 @@ def run_tokens(args: argparse.Namespace) -> int:
         return 0
     if args.source is None:
         raise CompareError("give a plan id or a text file, or --text; see compare tokens -h")
-    segments = _segments(args.source, args.catalog)
+    segments = load_segments(args.source, args.catalog)
     table = tokenize(segments, tokenizer, progress=False)
     content = table[table["is_content"]]
     words = content.groupby(["plan_id", "seg_id"], sort=False)["word"].agg(list)
     if args.json:
+        columns = ["surface", "lemma", "word", "pos", "is_content", "is_compound"]
+        by_segment = {
+            key: group[columns].to_dict(orient="records")
+            for key, group in table.groupby(["plan_id", "seg_id"], sort=False, observed=True)
+        }
         records = []
         for row in segments.itertuples(index=False):
-            seg_tokens = table[(table["plan_id"] == row.plan_id) & (table["seg_id"] == row.seg_id)]
             records.append(
                 {
                     "plan_id": row.plan_id,
                     "seg_id": int(row.seg_id),
                     "kind": row.kind,
                     "words": words.get((row.plan_id, row.seg_id), []),
-                    "tokens": seg_tokens[
-                        ["surface", "lemma", "word", "pos", "is_content", "is_compound"]
-                    ].to_dict(orient="records"),
+                    "tokens": by_segment.get((row.plan_id, row.seg_id), []),
                 }
             )
         print_json(records)
