@@ -713,6 +713,17 @@ def _place(
 # --- pass 8: captions and glossaries ----------------------------------------------------
 
 
+def _next_non_meta(units: list[Unit]) -> list[Unit | None]:
+    """For each unit, the next unit after it that is not meta (one backward pass)."""
+    following: list[Unit | None] = [None] * len(units)
+    nxt: Unit | None = None
+    for pos in range(len(units) - 1, -1, -1):
+        following[pos] = nxt
+        if units[pos].kind != META_KIND:
+            nxt = units[pos]
+    return following
+
+
 def _whole_bracket(unit: Unit) -> bool:
     """A heading that is one bracketed phrase and nothing else: 【…】, 〔…〕, ＜…＞."""
     style = unit.style or ""
@@ -736,10 +747,11 @@ def _demote_captions(units: list[Unit]) -> bool:
     Numbered headings without a body (``3 計画の体系図``) stay headings.
     """
     changed = False
+    following = _next_non_meta(units)
     for pos, unit in enumerate(units):
         if unit.kind != HEADING or unit.fixed or not _whole_bracket(unit):
             continue
-        nxt = next((u for u in units[pos + 1 :] if u.kind != META_KIND), None)
+        nxt = following[pos]
         bodiless = nxt is None or (nxt.kind == HEADING and nxt.depth <= unit.depth)
         if bodiless or _CAPTION_WORDS.search(unit.text[1:-1]):
             unit.kind = PARAGRAPH

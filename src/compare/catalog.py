@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from compare.errors import CatalogError, CatalogWarning
+from compare.formats import FORMATS
 from compare.readers import sha256_file
 
 #: Catalogue columns that travel with every table (segments, tokens, theme
@@ -59,7 +60,6 @@ DOC_KINDS = ("full", "summary", "draft", "excerpt")
 _PLAN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-FORMATS = ("text", "pdf", "docx", "html")
 
 
 def bundled_catalog_path() -> Path:

@@ -50,10 +50,10 @@ import pandas as pd
 import scipy.sparse as sp
 
 from compare._rules import _FALSE, Passage, Result, RuleSet, evaluate, holds
-from compare.catalog import plan_file, read_catalog
+from compare.catalog import METADATA_COLUMNS, plan_file, read_catalog
 from compare.errors import CompareError, CompareWarning
 from compare.readers import sha256_file
-from compare.segment import META_COLUMNS, PATH_SEPARATOR
+from compare.segment import PATH_SEPARATOR
 from compare.stats.matrix import DocumentTermMatrix
 from compare.themes import EXCLUDED_KINDS, Theme, resolve_themes
 from compare.tokenizer import Tokenizer, default_cache_dir
@@ -608,10 +608,10 @@ class _Totals:
 
     def plans_frame(self, catalog: pd.DataFrame) -> pd.DataFrame:
         counts = pd.DataFrame(self.rows)
-        labels = catalog[["plan_id", *META_COLUMNS]].astype(str).reset_index(drop=True)
+        labels = catalog[["plan_id", *METADATA_COLUMNS]].astype(str).reset_index(drop=True)
         frame = pd.concat([labels, counts.drop(columns="plan_id")], axis=1)
         frame["covers"] = self.covers
-        for column in ("plan_id", *META_COLUMNS, "sha256", "cached"):
+        for column in ("plan_id", *METADATA_COLUMNS, "sha256", "cached"):
             frame[column] = frame[column].astype(str)
         return frame
 
@@ -701,7 +701,7 @@ class _Totals:
                 "count": np.asarray(counts.sum(axis=0)).ravel().astype(np.int64),
             }
         )
-        documents = plans.iloc[keep][["plan_id", *META_COLUMNS]].reset_index(drop=True)
+        documents = plans.iloc[keep][["plan_id", *METADATA_COLUMNS]].reset_index(drop=True)
         documents.insert(0, "doc", np.arange(len(keep), dtype=np.int64))
         documents["label"] = documents["plan_id"].astype(object)
         documents["n_tokens"] = np.asarray(counts.sum(axis=1)).ravel().astype(np.int64)

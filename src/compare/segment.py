@@ -36,17 +36,14 @@ import pandas as pd
 
 from compare._segment_lines import clean
 from compare._segment_parse import HEADING, TABLE_ROW, Unit, parse_lines
-from compare.catalog import METADATA_COLUMNS, plan_file, read_catalog
+from compare.catalog import COLUMNS, METADATA_COLUMNS, plan_file, read_catalog
 from compare.errors import SegmentationWarning
 from compare.readers import SourceText, read_document
-
-#: Catalogue columns repeated on every segment (after plan_id).
-META_COLUMNS = METADATA_COLUMNS
 
 #: Columns of the SEGMENTS table, in order.
 SEGMENT_COLUMNS = (
     "plan_id",
-    *META_COLUMNS,
+    *METADATA_COLUMNS,
     "seg_id",
     "kind",
     "level",
@@ -75,7 +72,8 @@ OUTLINE_COLUMNS = (
 #: Separator of heading texts in ``heading_path``.
 PATH_SEPARATOR = " > "
 
-_CATALOG_ONLY = ("path", "sha256", "identification", "notes", "format", "encoding")
+#: Catalogue columns accepted by read_plan but not repeated on segments.
+_CATALOG_ONLY = tuple(c for c in COLUMNS if c != "plan_id" and c not in METADATA_COLUMNS)
 
 
 def segment_text(text: str, *, plan_id: str = "text", **metadata: Any) -> pd.DataFrame:
@@ -161,7 +159,8 @@ def read_plan(path: str | Path, /, **metadata: Any) -> pd.DataFrame:
         If the file is missing, empty, binary, undecodable, damaged,
         encrypted or (a PDF) without a text layer.
     """
-    source = read_document(path)
+    # A format recorded in the catalogue is used as given; otherwise it is detected.
+    source = read_document(path, format=metadata.get("format") or None)
     metadata = {k: v for k, v in metadata.items() if k not in _CATALOG_ONLY}
     plan_id = str(metadata.pop("plan_id", None) or Path(path).stem)
     with warnings.catch_warnings(record=True) as caught:
@@ -275,13 +274,13 @@ def outline(segments: pd.DataFrame) -> pd.DataFrame:
 
 
 def _metadata(plan_id: str, metadata: Mapping[str, Any]) -> dict[str, str]:
-    unknown = sorted(set(metadata) - set(META_COLUMNS) - set(_CATALOG_ONLY))
+    unknown = sorted(set(metadata) - set(METADATA_COLUMNS) - set(_CATALOG_ONLY))
     if unknown:
         raise TypeError(
-            f"unknown metadata {', '.join(unknown)}; use catalogue columns: {', '.join(META_COLUMNS)}"
+            f"unknown metadata {', '.join(unknown)}; use catalogue columns: {', '.join(METADATA_COLUMNS)}"
         )
     meta = {"plan_id": str(plan_id)}
-    for column in META_COLUMNS:
+    for column in METADATA_COLUMNS:
         value = metadata.get(column, "")
         meta[column] = "" if value is None else str(value)
     return meta
@@ -290,7 +289,7 @@ def _metadata(plan_id: str, metadata: Mapping[str, Any]) -> dict[str, str]:
 def _columns(units: list[Unit], lines: list[str], meta: dict[str, str]) -> dict[str, list[Any]]:
     """The SEGMENTS columns of one plan, as lists."""
     plan_id = meta["plan_id"]
-    cols: dict[str, list[Any]] = {name: [] for name in SEGMENT_COLUMNS[len(META_COLUMNS) + 1 :]}
+    cols: dict[str, list[Any]] = {name: [] for name in SEGMENT_COLUMNS[len(METADATA_COLUMNS) + 1 :]}
     path: list[str] = []  # heading texts of the open headings
     ordinals: list[int] = []  # position of each open heading among its siblings
     counters: list[int] = [0]  # children seen so far at each depth
@@ -331,13 +330,21 @@ def _columns(units: list[Unit], lines: list[str], meta: dict[str, str]) -> dict[
         cols["line_start"].append(unit.start + 1)
         cols["line_end"].append(unit.end + 1)
     n = len(units)
-    return {**{name: [meta[name]] * n for name in ("plan_id", *META_COLUMNS)}, **cols}
+    return {**{name: [meta[name]] * n for name in ("plan_id", *METADATA_COLUMNS)}, **cols}
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     for column in ("seg_id", "level", "line_start", "line_end"):
         frame[column] = frame[column].astype("int64")
-    for column in ("plan_id", *META_COLUMNS, "kind", "heading_path", "section_id", "text", "raw"):
+    for column in (
+        "plan_id",
+        *METADATA_COLUMNS,
+        "kind",
+        "heading_path",
+        "section_id",
+        "text",
+        "raw",
+    ):
         frame[column] = frame[column].astype(object)
     frame["cells"] = frame["cells"].astype(object)
     return frame

@@ -25,11 +25,11 @@ from typing import Any
 import pandas as pd
 
 from compare._segment_lines import nfkc, parse_marker
-from compare.segment import META_COLUMNS
+from compare.catalog import METADATA_COLUMNS
 
 INDICATOR_COLUMNS = (
     "plan_id",
-    *META_COLUMNS,
+    *METADATA_COLUMNS,
     "table_id",
     "seg_id",
     "line",
@@ -48,7 +48,7 @@ INDICATOR_COLUMNS = (
 
 POLICY_COLUMNS = (
     "plan_id",
-    *META_COLUMNS,
+    *METADATA_COLUMNS,
     "table_id",
     "seg_id",
     "line",
@@ -256,7 +256,7 @@ def _tables(segments: pd.DataFrame) -> Iterator[tuple[list[dict[str, Any]], list
 
 
 def _meta(seg: dict[str, Any]) -> dict[str, Any]:
-    return {"plan_id": seg["plan_id"], **{column: seg[column] for column in META_COLUMNS}}
+    return {"plan_id": seg["plan_id"], **{column: seg[column] for column in METADATA_COLUMNS}}
 
 
 def _indicator_roles(header: list[str]) -> dict[str, int]:
