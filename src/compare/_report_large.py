@@ -27,7 +27,6 @@ rather than a list of every municipality.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -1172,9 +1171,3 @@ STEPS = [
 
 #: Sections that read what the others found.
 RUN_LAST = {"summary", "evidence"}
-
-
-def select_plans(catalog: pd.DataFrame, plans: Sequence[str] | None) -> pd.DataFrame:
-    from compare._report_sections import _select_plans
-
-    return _select_plans(catalog, plans)

@@ -111,11 +111,6 @@ class Settings:
     suffixes: frozenset[str]  # suffix surfaces attached to the preceding noun
 
 
-def normalize(text: str) -> str:
-    """NFKC-normalise ``text`` for analysis; see :func:`prepare`."""
-    return prepare(text)[0]
-
-
 def prepare(
     text: str, with_map: bool = False
 ) -> tuple[str, list[int] | None, list[int] | None, bool]:
@@ -381,16 +376,6 @@ class Engine:
             if flag & 1:
                 starts.append(k)
         return starts
-
-    def _quick_single(self, infos: Sequence[tuple], k: int) -> bool:
-        """True if the token at ``k`` certainly stays a single, unchanged token."""
-        info = infos[k]
-        if k + 1 >= len(infos):
-            return info[0] not in self._terms
-        following = infos[k + 1]
-        if following[6] & 2:
-            return False
-        return info[0] + following[0] not in self._prefixes and info[0] not in self._terms
 
     def _group(self, infos: Sequence[tuple], surfaces: Sequence[str], i: int) -> tuple:
         """The output token starting at ``i``: ``(last, word, pos, is_content)``.

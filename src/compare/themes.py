@@ -43,6 +43,7 @@ from compare._rules import (
     evaluate,
     holds,
     parse_rule,
+    rule_conditions,
     rule_terms,
 )
 from compare.catalog import METADATA_COLUMNS
@@ -381,7 +382,7 @@ def _run_rules(
 
 
 def _uses_headings(theme: Theme) -> bool:
-    return bool(re.search(r"(?i)\b(heading|section)\s*:", theme.rule))
+    return any(c.name in ("heading", "section") for c in rule_conditions(theme.node))
 
 
 def _warn_unmatched(corpus: CodingCorpus, themes: list[Theme], rules: RuleSet) -> None:

@@ -10,7 +10,6 @@ stays in the family list as a fallback for the few symbols IPAexGothic lacks.
 from __future__ import annotations
 
 import contextlib
-import textwrap
 from collections.abc import Iterator
 from typing import Any
 
@@ -30,7 +29,6 @@ SEQUENTIAL = "Blues"
 #: Colour for positive / negative bars (over-/under-represented).
 POSITIVE = "#b2182b"
 NEGATIVE = "#2166ac"
-NEUTRAL = "#9e9e9e"
 
 _registered = False
 
@@ -99,15 +97,6 @@ def shorten(text: object, width: int = 24) -> str:
     text = "" if text is None else str(text)
     text = " ".join(text.split())
     return text if len(text) <= width else text[: max(width - 1, 1)] + "…"
-
-
-def wrap(text: object, width: int = 14) -> str:
-    """Break a label into lines of at most ``width`` characters (works for Japanese)."""
-    text = " ".join(("" if text is None else str(text)).split())
-    if not text:
-        return ""
-    lines = textwrap.wrap(text, width=width, break_long_words=True, break_on_hyphens=False)
-    return "\n".join(lines)
 
 
 def require(frame: Any, columns: list[str] | tuple[str, ...], what: str) -> None:
