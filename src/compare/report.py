@@ -23,7 +23,6 @@ the same files byte for byte.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import os
 import platform
@@ -47,7 +46,7 @@ from compare._report_files import (
 )
 from compare._report_html import render_html, render_markdown
 from compare._report_model import Briefing, ReportTable, Section
-from compare.errors import CompareError, ReportError
+from compare.errors import ReportError
 
 #: Default output directory of ``compare report``.
 DEFAULT_OUT = "out/briefing"
@@ -513,20 +512,12 @@ def _large_provenance(
 
 
 def _plan_hashes(corpus: Corpus) -> dict[str, str]:
-    hashes = {}
-    for row in corpus.catalog.itertuples(index=False):
-        value = str(getattr(row, "sha256", "") or "")
-        if not value:
-            try:
-                from compare.catalog import plan_file
-
-                value = hashlib.sha256(
-                    plan_file(corpus.catalog, row.plan_id).read_bytes()
-                ).hexdigest()
-            except (CompareError, OSError):
-                value = ""
-        hashes[row.plan_id] = value
-    return hashes
+    """Each plan's sha256: the catalogue's value, else the digest taken when it was read."""
+    read = corpus.segments.attrs.get("sha256", {})
+    return {
+        row.plan_id: str(getattr(row, "sha256", "") or "") or read.get(row.plan_id, "")
+        for row in corpus.catalog.itertuples(index=False)
+    }
 
 
 def git_revision() -> str | None:

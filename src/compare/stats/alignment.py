@@ -207,19 +207,25 @@ def _goals_for(
     return pd.concat(tables, ignore_index=True)
 
 
-def _prepare(
-    segments: pd.DataFrame, tokens: pd.DataFrame | None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _check_segments(segments: pd.DataFrame) -> list[str]:
+    """Check the SEGMENTS columns; return its plan ids in order."""
     check_columns(
         segments,
         ("plan_id", "seg_id", "kind", "level", "text", "section_id"),
         "SEGMENTS",
     )
-    if tokens is None:
-        from compare.tokenizer import tokenize
+    return list(dict.fromkeys(segments["plan_id"].astype(object)))
 
-        tokens = tokenize(segments)
-    return segments, tokens
+
+def _tokens_for(
+    segments: pd.DataFrame, tokens: pd.DataFrame | None, plans: Sequence[str]
+) -> pd.DataFrame:
+    """The given TOKENS table, or the tokens of just ``plans`` when none is given."""
+    if tokens is not None:
+        return tokens
+    from compare.tokenizer import tokenize
+
+    return tokenize(segments.loc[segments["plan_id"].astype(object).isin(list(plans))])
 
 
 def _goal_vectors(
@@ -317,8 +323,7 @@ def stat_goal_alignment(
         Fewer than two plans, an unknown plan, a plan with no goal-level
         headings (pass ``level`` or ``goal_pattern``, or leave it out).
     """
-    segments, tokens = _prepare(segments, tokens)
-    available = list(dict.fromkeys(segments["plan_id"].astype(object)))
+    available = _check_segments(segments)
     plans = list(available if plans is None else plans)
     require_plans(plans, available, "SEGMENTS")
     if len(set(plans)) < 2:
@@ -326,6 +331,7 @@ def stat_goal_alignment(
             f"Goal alignment needs at least two plans; got {len(set(plans))} "
             f"({', '.join(plans)}). Pass plans=[...] with two or more plan ids."
         )
+    tokens = _tokens_for(segments, tokens, plans)
     goals = _goals_for(segments, plans, level, goal_pattern)
     weights, terms = _goal_vectors(goals, tokens, content_only)
     labels = plan_labels(segments).set_index("plan_id")
@@ -500,16 +506,15 @@ def stat_plan_diff(
     Warns
     -----
     CompareWarning
-        When a plan has no goal-level headings (``goals`` is then empty) or
-        themes cannot be coded (``themes`` is then empty).
+        When a plan has no goal-level headings (``goals`` is then empty).
     """
-    segments, tokens = _prepare(segments, tokens)
-    available = list(dict.fromkeys(segments["plan_id"].astype(object)))
+    available = _check_segments(segments)
     require_plans([plan_a, plan_b], available, "SEGMENTS")
     if plan_a == plan_b:
         raise AnalysisError(
             f"plan_a and plan_b are both {plan_a!r}; a diff needs two different plans."
         )
+    tokens = _tokens_for(segments, tokens, [plan_a, plan_b])
     words = _word_diff(tokens, plan_a, plan_b, min_count, content_only)
     themes = _theme_diff(segments, tokens, hits, plan_a, plan_b)
     try:
@@ -584,15 +589,8 @@ def _theme_diff(
     columns = ["theme_id", "label", "segments_a", "segments_b", "share_a", "share_b", "change"]
     empty = pd.DataFrame({c: pd.Series(dtype=object) for c in [*columns, "status"]})
     if hits is None:
-        try:
-            from compare.themes import code_themes
-        except ImportError:
-            warnings.warn(
-                "Theme coding is not available; the themes table is empty.",
-                CompareWarning,
-                stacklevel=3,
-            )
-            return empty
+        from compare.themes import code_themes
+
         # Code only the two plans: theme coding costs time per segment.
         keep = segments["plan_id"].astype(object).isin([plan_a, plan_b])
         keep_tokens = tokens["plan_id"].astype(object).isin([plan_a, plan_b])
