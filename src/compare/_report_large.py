@@ -416,48 +416,27 @@ def theme_test(corpus: LargeCorpus, settings: ReportSettings) -> pd.DataFrame:
     used for every theme (``min_expected`` shows how small the smallest
     expected count is).
     """
-    from compare.stats.themes import _benjamini_hochberg, adjusted_residuals, independence_test
+    from compare.stats.themes import theme_test_from_counts
 
     summed = group_theme_counts(corpus)
-    labels = {t.id: t.label for t in corpus.themes}
-    n_groups = len(corpus.groups)
-    names = corpus.groups["name"].to_numpy(dtype=object)
-    parts, tests = [], []
-    for theme in corpus.themes:
-        rows = summed[summed["theme_id"] == theme.id].set_index("group").reindex(range(n_groups))
-        coded = rows["segments"].fillna(0).to_numpy(dtype=np.int64)
-        n = rows["n_segments"].fillna(0).to_numpy(dtype=np.int64)
-        table = np.column_stack([coded, n - coded])
-        result = independence_test(table, min_expected=0.0)
-        tests.append(result)
-        if result["test"] == "none":
-            expected, residuals = coded.astype(float), np.full(n_groups, np.nan)
-        else:
-            total = table.sum()
-            expected = n * coded.sum() / total
-            residuals = adjusted_residuals(table)[:, 0]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where(n > 0, coded / np.where(n > 0, n, 1), np.nan)
-        part = pd.DataFrame(
-            {
-                "theme_id": theme.id,
-                "label": labels[theme.id],
-                "municipality": names,
-                "n_plans": corpus.groups["n_plans"].to_numpy(),
-                "n_segments": n,
-                "segments": coded,
-                "expected": expected.astype(float),
-                "share": share,
-                "adj_residual": residuals.astype(float),
-            }
-        )
-        for column in ("chi2", "dof", "p_value", "test", "min_expected"):
-            part[column] = result[column]
-        parts.append(part)
-    out = pd.concat(parts, ignore_index=True)
-    adjusted = _benjamini_hochberg([t["p_value"] for t in tests])
-    out.insert(out.columns.get_loc("p_value") + 1, "p_adjusted", np.repeat(adjusted, n_groups))
-    out["dof"] = out["dof"].astype("float64")
+    ids = [t.id for t in corpus.themes]
+    groups = range(len(corpus.groups))
+    coded = (
+        summed.pivot_table(index="group", columns="theme_id", values="segments", aggfunc="sum")
+        .reindex(index=groups, columns=ids)
+        .fillna(0)
+    )
+    sizes = summed.groupby("group")["n_segments"].max().reindex(groups).fillna(0)
+    coded.index = corpus.groups["name"].to_numpy(dtype=object)
+    out = theme_test_from_counts(
+        coded,
+        sizes,
+        key="municipality",
+        labels={t.id: t.label for t in corpus.themes},
+        min_expected=0.0,
+    )
+    # Rows are theme by theme, groups in order within each theme.
+    out.insert(3, "n_plans", np.tile(corpus.groups["n_plans"].to_numpy(), len(ids)))
     return out
 
 

@@ -311,13 +311,64 @@ def stat_theme_test(
             f"a test across {key} needs at least two groups; the data has {len(sizes)} "
             f"({', '.join(map(str, sizes.index))}). Add plans or group by another column"
         )
-    counts = grouped[ids].sum()
-    n = sizes.to_numpy(dtype=np.int64)
+    out = theme_test_from_counts(
+        grouped[ids].sum(),
+        sizes,
+        key=key,
+        labels=labels,
+        min_expected=min_expected,
+        correction=correction,
+        n_resamples=n_resamples,
+        random_state=random_state,
+    )
+    out.attrs = {k: v for k, v in wide.attrs.items() if k != "labels"}
+    out.attrs["test_settings"] = {
+        "min_expected": min_expected,
+        "correction": correction,
+        "n_resamples": n_resamples,
+        "random_state": random_state,
+    }
+    return out
+
+
+def theme_test_from_counts(
+    coded: pd.DataFrame,
+    n_segments: pd.Series,
+    *,
+    key: str,
+    labels: dict[str, str],
+    min_expected: float = MIN_EXPECTED,
+    correction: bool = False,
+    n_resamples: int = 9999,
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """The table of :func:`stat_theme_test` from counts already summed per group.
+
+    Used where the segment table is too large to hold (the national-scale
+    report sums the pipeline's per-plan counts).
+
+    Parameters
+    ----------
+    coded : pandas.DataFrame
+        Coded segments: one row per group (the index), one column per theme id.
+    n_segments : pandas.Series
+        Segments per group, aligned with ``coded``'s index.
+    key : str
+        Name of the grouping column in the output.
+    labels : dict
+        Theme id -> label.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`stat_theme_test` (without ``attrs``).
+    """
+    n = n_segments.to_numpy(dtype=np.int64)
     rows = []
     tests = []
-    for theme_id in ids:
-        coded = counts[theme_id].to_numpy(dtype=np.int64)
-        table = np.column_stack([coded, n - coded])
+    for theme_id in coded.columns:
+        counts = coded[theme_id].to_numpy(dtype=np.int64)
+        table = np.column_stack([counts, n - counts])
         result = independence_test(
             table,
             min_expected=min_expected,
@@ -327,21 +378,21 @@ def stat_theme_test(
         )
         tests.append(result)
         if result["test"] == "none":
-            expected = coded.astype(float)
+            expected = counts.astype(float)
             residuals = np.full(len(n), np.nan)
         else:
             expected = expected_freq(table)[:, 0]
             residuals = adjusted_residuals(table)[:, 0]
-        for i, group in enumerate(sizes.index):
+        for i, group in enumerate(coded.index):
             rows.append(
                 {
                     "theme_id": theme_id,
                     "label": labels.get(theme_id, theme_id),
                     key: group,
                     "n_segments": int(n[i]),
-                    "segments": int(coded[i]),
+                    "segments": int(counts[i]),
                     "expected": float(expected[i]),
-                    "share": coded[i] / n[i] if n[i] else math.nan,
+                    "share": counts[i] / n[i] if n[i] else math.nan,
                     "adj_residual": float(residuals[i]),
                     **result,
                 }
@@ -351,13 +402,6 @@ def stat_theme_test(
     out.insert(out.columns.get_loc("p_value") + 1, "p_adjusted", np.repeat(adjusted, len(n)))
     out = out[[*TEST_COLUMNS[:2], key, *TEST_COLUMNS[2:]]]
     out["dof"] = out["dof"].astype("float64")
-    out.attrs = {k: v for k, v in wide.attrs.items() if k != "labels"}
-    out.attrs["test_settings"] = {
-        "min_expected": min_expected,
-        "correction": correction,
-        "n_resamples": n_resamples,
-        "random_state": random_state,
-    }
     return out
 
 
