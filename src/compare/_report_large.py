@@ -36,7 +36,6 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
-from scipy.stats import chi2 as chi2_dist
 
 from compare._report_model import Quote, ReportFigure, ReportTable, Section
 from compare._report_sections import (
@@ -734,6 +733,8 @@ def sparse_keyness(
     ``per1000_target``, ``per1000_reference``, ``g2``, ``chi2``, ``p_value``,
     ``log_ratio``, ``direction``, ``keyness``; rows by descending G² then word.
     """
+    from compare.stats.keyness import KeynessCells, keyness_columns
+
     column_totals = np.asarray(counts.sum(axis=0)).ravel().astype(float)
     row_totals = np.asarray(counts.sum(axis=1)).ravel().astype(float)
     grand = float(row_totals.sum())
@@ -744,57 +745,10 @@ def sparse_keyness(
         a = block.data.astype(float)
         b = column_totals[term] - a
         c = row_totals[row]
-        d = grand - c
-        keep = ((a + b) >= min_count) & (a / np.maximum(c, 1) >= b / np.maximum(d, 1))
-        row, term, a, b, c, d = row[keep], term[keep], a[keep], b[keep], c[keep], d[keep]
-        n = c + d
-        observed = np.stack([a, c - a, b, d - b])
-        rows = np.stack([c, c, d, d])
-        cols = np.stack([a + b, n - a - b, a + b, n - a - b])
-        expected = rows * cols / n
-        with np.errstate(divide="ignore", invalid="ignore"):
-            g2 = 2.0 * np.where(
-                observed > 0,
-                observed
-                * np.log(np.where(observed > 0, observed, 1) / np.where(expected > 0, expected, 1)),
-                0.0,
-            ).sum(axis=0)
-            chi2 = np.where(
-                expected > 0, (observed - expected) ** 2 / np.where(expected > 0, expected, 1), 0
-            ).sum(axis=0)
-        g2 = np.maximum(g2, 0.0)
-        words = terms[term].astype(str)
-        order = np.lexsort((words, -g2, row))
-        row, term, g2, chi2 = row[order], term[order], g2[order], chi2[order]
-        a, b, c, d = a[order], b[order], c[order], d[order]
-        starts = np.searchsorted(row, row, side="left")
-        rank = np.arange(len(row)) - starts + 1
-        keep = rank <= top
-        with np.errstate(divide="ignore", invalid="ignore"):
-            log_ratio = np.log2(
-                (a / np.maximum(c, 1)) / (np.where(b > 0, b, 0.5) / np.maximum(d, 1))
-            )
-        parts.append(
-            pd.DataFrame(
-                {
-                    "_row": row[keep],
-                    "rank": rank[keep].astype(np.int64),
-                    "word": terms[term[keep]].astype(object),
-                    "count_target": a[keep].astype(np.int64),
-                    "count_reference": b[keep].astype(np.int64),
-                    "total_target": c[keep].astype(np.int64),
-                    "total_reference": d[keep].astype(np.int64),
-                    "per1000_target": a[keep] * 1000.0 / np.maximum(c[keep], 1),
-                    "per1000_reference": b[keep] * 1000.0 / np.maximum(d[keep], 1),
-                    "g2": g2[keep],
-                    "chi2": chi2[keep],
-                    "p_value": chi2_dist.sf(g2[keep], 1),
-                    "log_ratio": log_ratio[keep],
-                    "direction": "target",
-                    "keyness": g2[keep],
-                }
-            )
-        )
+        cells = KeynessCells(group=row, term=term, a=a, b=b, c=c, d=grand - c)
+        columns = keyness_columns(cells.take((a + b) >= min_count), terms, over_only=True, top=top)
+        columns["direction"] = "target"  # every row kept is over-used in its target
+        parts.append(pd.DataFrame({"_row": columns.pop("_group"), **columns}))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 

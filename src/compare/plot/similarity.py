@@ -12,6 +12,7 @@ from scipy.spatial.distance import squareform
 from compare.errors import AnalysisError
 from compare.plot._labels import plan_names
 from compare.plot._style import SEQUENTIAL, japanese_rc, new_axes, require
+from compare.stats.similarity import similarity_matrix
 
 #: Above this many documents the heatmap drops per-cell numbers.
 ANNOTATE_MAX = 15
@@ -43,13 +44,9 @@ def similarity_square(
         .sort_values("doc", kind="stable")
         .reset_index(drop=True)
     )
-    position = {int(d): i for i, d in enumerate(docs["doc"])}
-    square = np.full((len(docs), len(docs)), np.nan)
-    a = similarity["doc_a"].map(lambda d: position[int(d)]).to_numpy()
-    b = similarity["doc_b"].map(lambda d: position[int(d)]).to_numpy()
-    values = similarity[measure].to_numpy(dtype=float)
-    square[a, b] = values
-    square[b, a] = values
+    # Labelled by doc number, so any table with doc_a / doc_b can be drawn.
+    matrix = similarity_matrix(similarity, measure, label="doc")
+    square = matrix.to_numpy(dtype=float, copy=True)
     np.fill_diagonal(square, 1.0)
     docs["name"] = _names(docs)
     return square, docs
@@ -60,13 +57,24 @@ def cluster_order(square: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     n = len(square)
     if n < 3:
         return np.arange(n), None
-    distance = 1.0 - np.nan_to_num(square, nan=0.0)
-    distance = (distance + distance.T) / 2.0
-    np.fill_diagonal(distance, 0.0)
-    distance = np.clip(distance, 0.0, None)
-    linkage = hierarchy.linkage(squareform(distance, checks=False), method="average")
-    linkage = hierarchy.optimal_leaf_ordering(linkage, squareform(distance, checks=False))
+    linkage = _similarity_linkage(square, "average")
     return np.asarray(hierarchy.leaves_list(linkage)), linkage
+
+
+def _similarity_linkage(square: np.ndarray, method: str) -> np.ndarray:
+    """SciPy linkage of ``1 - similarity`` (missing pairs count as 0 similarity).
+
+    The distance is symmetrised and clipped at 0; with three or more items
+    the leaves are put in optimal order, so similar documents sit together.
+    """
+    distance = 1.0 - np.nan_to_num(square, nan=0.0)
+    distance = np.clip((distance + distance.T) / 2.0, 0.0, None)
+    np.fill_diagonal(distance, 0.0)
+    condensed = squareform(distance, checks=False)
+    linkage = hierarchy.linkage(condensed, method=method)
+    if len(square) > 2:
+        linkage = hierarchy.optimal_leaf_ordering(linkage, condensed)
+    return linkage
 
 
 def plot_similarity(
@@ -233,14 +241,7 @@ def _from_similarity(
     square, docs = similarity_square(similarity, measure)
     if len(docs) < 2:
         raise AnalysisError("A dendrogram needs at least two documents.")
-    distance = 1.0 - np.nan_to_num(square, nan=0.0)
-    distance = np.clip((distance + distance.T) / 2.0, 0.0, None)
-    np.fill_diagonal(distance, 0.0)
-    condensed = squareform(distance, checks=False)
-    linkage = hierarchy.linkage(condensed, method=method)
-    if len(docs) > 2:
-        linkage = hierarchy.optimal_leaf_ordering(linkage, condensed)
-    return linkage, list(docs["name"])
+    return _similarity_linkage(square, method), list(docs["name"])
 
 
 def _from_clustering(clustering: Any) -> tuple[np.ndarray, list[str], float, str]:

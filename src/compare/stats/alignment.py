@@ -25,16 +25,14 @@ from compare.stats._common import (
     Documents,
     check_columns,
     count_matrix,
-    group_documents,
     join_words,
-    per_thousand,
     plain,
     plan_labels,
     require_plans,
     select_tokens,
     tfidf,
 )
-from compare.stats.keyness import _keyness_table
+from compare.stats.keyness import stat_keyness
 
 #: Goal keywords, tried in this order; the first that yields two or more goals wins.
 GOAL_KEYWORDS: tuple[str, ...] = (
@@ -537,26 +535,30 @@ def stat_plan_diff(
 def _word_diff(
     tokens: pd.DataFrame, plan_a: str, plan_b: str, min_count: int, content_only: bool
 ) -> pd.DataFrame:
+    """The ``words`` table of :class:`PlanDiff`, read off :func:`stat_keyness` of B against A."""
     selected = select_tokens(tokens, content_only=content_only, include_meta=False)
     plan = selected["plan_id"].astype(object)
     both = selected.loc[(plan == plan_a) | (plan == plan_b)]
     for name in (plan_a, plan_b):
         if not (both["plan_id"].astype(object) == name).any():
             raise AnalysisError(f"Plan {name!r} has no counted token in the TOKENS table.")
-    docs = group_documents(both, ["plan_id"])
-    counts, terms = count_matrix(docs)
-    counts = counts.toarray()
-    row = {p: i for i, p in enumerate(docs.frame["plan_id"])}
-    a, b = counts[row[plan_a]], counts[row[plan_b]]
     # Keyness with plan B as the target: positive g2 = more in B.
-    table = _keyness_table(b, a, terms, min_count=min_count, yates=False, sort_by="g2")
+    table = stat_keyness(
+        both,
+        "plan",
+        target=plan_b,
+        reference=plan_a,
+        min_count=min_count,
+        sort_by="g2",
+        content_only=content_only,
+    )
     out = pd.DataFrame(
         {
             "word": table["word"],
             "count_a": table["count_reference"],
             "count_b": table["count_target"],
-            "per1000_a": per_thousand(table["count_reference"], a.sum()),
-            "per1000_b": per_thousand(table["count_target"], b.sum()),
+            "per1000_a": table["per1000_reference"],
+            "per1000_b": table["per1000_target"],
         }
     )
     out["change"] = out["per1000_b"] - out["per1000_a"]

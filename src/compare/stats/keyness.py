@@ -10,6 +10,7 @@ of different lengths compare fairly.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from typing import Literal
 
 import numpy as np
@@ -175,49 +176,41 @@ def _label(frame: pd.DataFrame, rows: list[int]) -> str:
     return "+".join(frame["label"].iloc[rows])
 
 
-def _keyness_table(
-    target: np.ndarray,
-    reference: np.ndarray,
-    terms: np.ndarray,
-    *,
-    min_count: int,
-    yates: bool,
-    sort_by: str,
-) -> pd.DataFrame:
-    """Keyness statistics for every word of two count vectors."""
-    table = _keyness_long(
-        target[None, :],
-        reference[None, :],
-        terms,
-        min_count=min_count,
-        yates=yates,
-        sort_by=sort_by,
-    )
-    return table.drop(columns="_group")
+@dataclass(frozen=True)
+class KeynessCells:
+    """The (comparison, word) cells a keyness table is computed from.
 
-
-def _keyness_long(
-    target: np.ndarray,
-    reference: np.ndarray,
-    terms: np.ndarray,
-    *,
-    min_count: int,
-    yates: bool,
-    sort_by: str,
-) -> pd.DataFrame:
-    """Keyness of every (comparison, word): rows of ``target``/``reference`` are comparisons.
-
-    Returns one row per kept (comparison, word) with ``_group`` (the comparison's
-    row), sorted by comparison, descending keyness, word.
+    Each cell is a word's 2 × 2 table ``[[a, c - a], [b, d - b]]``: its count
+    in the target (``a``) and the reference (``b``) against all their tokens
+    (``c``, ``d``).  ``group`` numbers the comparison, ``term`` the word's
+    column; the counts are floats.
     """
-    c_all = target.sum(axis=1).astype(float)
-    d_all = reference.sum(axis=1).astype(float)
-    group, term = np.nonzero((target + reference) >= max(min_count, 1))
-    a = target[group, term].astype(float)
-    b = reference[group, term].astype(float)
-    c, d = c_all[group], d_all[group]
+
+    group: np.ndarray
+    term: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    c: np.ndarray
+    d: np.ndarray
+
+    def over_used(self) -> np.ndarray:
+        """Whether each word is at least as frequent per token in the target as in the reference."""
+        return self.a / np.maximum(self.c, 1.0) >= self.b / np.maximum(self.d, 1.0)
+
+    def take(self, rows: np.ndarray) -> KeynessCells:
+        """The cells selected by ``rows`` (a mask or indices)."""
+        return KeynessCells(*(getattr(self, f.name)[rows] for f in fields(self)))
+
+
+def log_likelihood(cells: KeynessCells, *, yates: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Dunning's G² and Pearson's χ² of every cell's 2 × 2 table (unsigned, 1 degree of freedom).
+
+    The one implementation of the formulas, shared by :func:`stat_keyness`
+    and the large-corpus report.  ``yates`` applies Yates' continuity
+    correction to χ².
+    """
+    a, b, c, d = cells.a, cells.b, cells.c, cells.d
     n = c + d
-    # 2 x 2 table per word: [[a, c - a], [b, d - b]] (word / other words, target / reference)
     observed = np.stack([a, c - a, b, d - b])
     row = np.stack([c, c, d, d])
     col = np.stack([a + b, n - a - b, a + b, n - a - b])
@@ -227,37 +220,87 @@ def _keyness_long(
     if yates:
         diff = np.maximum(diff - 0.5, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        cells = np.where(expected > 0, diff**2 / np.where(expected > 0, expected, 1), 0.0)
-    chi2 = cells.sum(axis=0)
+        chi2 = np.where(expected > 0, diff**2 / np.where(expected > 0, expected, 1), 0.0)
+    return g2, chi2.sum(axis=0)
+
+
+def keyness_columns(
+    cells: KeynessCells,
+    terms: np.ndarray,
+    *,
+    yates: bool = False,
+    sort_by: SortBy = "g2",
+    over_only: bool = False,
+    top: int | None = None,
+) -> dict[str, np.ndarray]:
+    """The columns of a keyness table for ``cells``, ranked within each comparison.
+
+    Returns ``_group`` (the comparison), ``rank`` and the statistics columns
+    of :func:`stat_keyness` from ``word`` to ``keyness``, sorted by
+    comparison, descending signed ``sort_by`` statistic, then word.
+    ``over_only`` drops words under-used in the target before ranking;
+    ``top`` keeps the first ``top`` ranks of each comparison, so that a large
+    sparse block only assembles the rows it keeps.
+    """
+    over = cells.over_used()
+    if over_only:
+        cells, over = cells.take(over), over[over]
+    a, b, c, d = cells.a, cells.b, cells.c, cells.d
+    g2, chi2 = log_likelihood(cells, yates=yates)
     c_safe, d_safe = np.maximum(c, 1.0), np.maximum(d, 1.0)
     log_ratio = np.log2((np.where(a > 0, a, 0.5) / c_safe) / (np.where(b > 0, b, 0.5) / d_safe))
-    over = a / c_safe >= b / d_safe
     sign = np.where(over, 1.0, -1.0)
     stats = {"g2": sign * g2, "chi2": sign * chi2, "log_ratio": log_ratio}
-    words = terms[term].astype(object)
-    order = np.lexsort((words.astype(str), -stats[sort_by], group))
-    group = group[order]
-    starts = np.searchsorted(group, group, side="left")
-    table = pd.DataFrame(
-        {
-            "_group": group,
-            "rank": (np.arange(len(group)) - starts + 1).astype(np.int64),
-            "word": words[order],
-            "count_target": a[order].astype(np.int64),
-            "count_reference": b[order].astype(np.int64),
-            "total_target": c[order].astype(np.int64),
-            "total_reference": d[order].astype(np.int64),
-            "per1000_target": per_thousand(a, c)[order],
-            "per1000_reference": per_thousand(b, d)[order],
-            "g2": stats["g2"][order],
-            "chi2": stats["chi2"][order],
-            "p_value": chi2_dist.sf(g2, 1)[order],
-            "log_ratio": log_ratio[order],
-            "direction": np.where(over, "target", "reference").astype(object)[order],
-            "keyness": stats[sort_by][order],
-        }
+    words = terms[cells.term].astype(object)
+    order = np.lexsort((words.astype(str), -stats[sort_by], cells.group))
+    group = cells.group[order]
+    rank = np.arange(len(group)) - np.searchsorted(group, group, side="left") + 1
+    if top is not None:
+        order, group, rank = order[rank <= top], group[rank <= top], rank[rank <= top]
+    a, b, c, d = a[order], b[order], c[order], d[order]
+    return {
+        "_group": group,
+        "rank": rank.astype(np.int64),
+        "word": words[order],
+        "count_target": a.astype(np.int64),
+        "count_reference": b.astype(np.int64),
+        "total_target": c.astype(np.int64),
+        "total_reference": d.astype(np.int64),
+        "per1000_target": per_thousand(a, c),
+        "per1000_reference": per_thousand(b, d),
+        "g2": stats["g2"][order],
+        "chi2": stats["chi2"][order],
+        "p_value": chi2_dist.sf(g2[order], 1),
+        "log_ratio": log_ratio[order],
+        "direction": np.where(over[order], "target", "reference").astype(object),
+        "keyness": stats[sort_by][order],
+    }
+
+
+def _keyness_long(
+    target: np.ndarray,
+    reference: np.ndarray,
+    terms: np.ndarray,
+    *,
+    min_count: int,
+    yates: bool,
+    sort_by: SortBy,
+) -> pd.DataFrame:
+    """Keyness of every (comparison, word): rows of ``target``/``reference`` are comparisons.
+
+    Returns one row per kept (comparison, word) with ``_group`` (the comparison's
+    row), sorted by comparison, descending keyness, word.
+    """
+    group, term = np.nonzero((target + reference) >= max(min_count, 1))
+    cells = KeynessCells(
+        group=group,
+        term=term,
+        a=target[group, term].astype(float),
+        b=reference[group, term].astype(float),
+        c=target.sum(axis=1).astype(float)[group],
+        d=reference.sum(axis=1).astype(float)[group],
     )
-    return table
+    return pd.DataFrame(keyness_columns(cells, terms, yates=yates, sort_by=sort_by))
 
 
 def _xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -162,22 +162,33 @@ def similarity_matrix(
     if measure not in MEASURES:
         raise AnalysisError(f"Unknown measure {measure!r}; use 'cosine' or 'jaccard'.")
     check_columns(pairs, ("doc_a", "doc_b", f"{label}_a", f"{label}_b", measure), "similarity")
-    forward = pairs[["doc_a", "doc_b", measure]].to_numpy()
-    names: dict[int, object] = {}
-    for doc, name in zip(pairs["doc_a"], pairs[f"{label}_a"], strict=True):
-        names.setdefault(int(doc), name)
-    for doc, name in zip(pairs["doc_b"], pairs[f"{label}_b"], strict=True):
-        names.setdefault(int(doc), name)
-    order = sorted(names)
-    position = {doc: i for i, doc in enumerate(order)}
+    docs = np.concatenate([pairs["doc_a"].to_numpy(np.int64), pairs["doc_b"].to_numpy(np.int64)])
+    order, first = np.unique(docs, return_index=True)
+    names = np.concatenate([pairs[f"{label}_{side}"].to_numpy(dtype=object) for side in "ab"])
+    index = pd.Index(names[first].tolist(), name=label)
+    position = np.searchsorted(order, docs)
+    a, b = np.split(position, 2)
     square = np.full((len(order), len(order)), np.nan)
     np.fill_diagonal(square, 1.0)
-    for doc_a, doc_b, value in forward:
-        i, j = position[int(doc_a)], position[int(doc_b)]
-        square[i, j] = value
-        square[j, i] = value
-    index = pd.Index([names[d] for d in order], name=label)
+    low, high, value = _last_per_pair(a, b, pairs[measure].to_numpy(dtype=float))
+    square[low, high] = value
+    square[high, low] = value
     return pd.DataFrame(square, index=index, columns=index.rename(None))
+
+
+def _last_per_pair(
+    a: np.ndarray, b: np.ndarray, value: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each unordered pair {a, b} once, with the value of its last row in the table.
+
+    A table may list a pair both ways (``pairs="all"``); the matrix is made
+    symmetric, and the later row decides, as when filling it row by row.
+    """
+    low, high = np.minimum(a, b), np.maximum(a, b)
+    key = low * (int(high.max(initial=0)) + 1) + high
+    _, last_reversed = np.unique(key[::-1], return_index=True)
+    last = len(key) - 1 - last_reversed
+    return low[last], high[last], value[last]
 
 
 def _pair_indices(frame: pd.DataFrame, pairs: str) -> tuple[np.ndarray, np.ndarray]:
