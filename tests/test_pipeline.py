@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from compare import (
     Tokenizer,
+    code_themes,
     load_themes,
     read_catalog,
     read_corpus,
@@ -27,7 +28,7 @@ from compare import (
     themes_wide,
     tokenize,
 )
-from compare._rules import Passage, RuleSet, evaluate, parse_rule
+from compare._rules import Passage, RuleSet, evaluate, parse_rule, span_bound
 from compare.cli import main
 from compare.errors import CompareWarning, InputFileError
 from compare.pipeline import run_pipeline
@@ -57,13 +58,18 @@ def generated(tmp_path_factory):
     return catalog
 
 
-def _classic(catalog, themes=None):
-    """Theme shares and DTM by plan from the table-by-table functions."""
+def _tables(catalog):
+    """SEGMENTS and TOKENS of a corpus, read table by table."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CompareWarning)
         segments = read_corpus(catalog)
-        tokens = tokenize(segments, cache=False)
-        shares = stat_theme_shares(themes_wide(segments, themes, tokens=tokens))
+        return segments, tokenize(segments, cache=False)
+
+
+def _classic(catalog, themes=None):
+    """Theme shares and DTM by plan from the table-by-table functions."""
+    segments, tokens = _tables(catalog)
+    shares = stat_theme_shares(themes_wide(segments, themes, tokens=tokens))
     return shares, stat_dtm(tokens, "plan")
 
 
@@ -91,6 +97,28 @@ def test_bundled_corpus_matches_the_table_functions(bundled, tmp_path):
     assert plans["chars"].tolist() == per_plan["text"].agg(lambda t: sum(map(len, t))).tolist()
     assert result.provenance["themes"] == [t.id for t in load_themes()]
     assert result.provenance["dictionary"] == tokens.attrs["dictionary"]
+
+
+def test_quotes_are_the_best_matched_hit_of_every_theme(bundled, generated, tmp_path):
+    """The pipeline skips evaluations by a span bound; its pick must equal evaluating every hit."""
+    for catalog, (segments, tokens) in (
+        (None, bundled),
+        (generated, _tables(generated)),
+    ):
+        result = run_pipeline(catalog, n_jobs=1, cache=False, progress=False)
+        hits = code_themes(segments, tokens=tokens)
+        hits = hits.assign(body=(hits["kind"] != "heading").astype(int))
+        ranked = hits.sort_values(
+            ["plan_id", "theme_id", "body", "n_matches", "seg_id"],
+            ascending=[True, True, False, False, True],
+            kind="stable",
+        )
+        expected = ranked.drop_duplicates(["plan_id", "theme_id"])
+        got = result.quotes.sort_values(["plan_id", "theme_id"]).reset_index(drop=True)
+        expected = expected.sort_values(["plan_id", "theme_id"]).reset_index(drop=True)
+        assert len(got) == len(expected) > 10
+        for column in ("plan_id", "theme_id", "seg_id", "n_matches", "evidence"):
+            assert got[column].astype(str).tolist() == expected[column].astype(str).tolist()
 
 
 def test_platform_theme_found_where_the_plan_builds_platforms(tmp_path):
@@ -269,6 +297,10 @@ def test_folding_is_exact_on_random_rules(rule, words, gap, kind, section):
     )
     plain = evaluate(node, passage)
     assert (folded.ok, folded.spans, folded.conditions) == (plain.ok, plain.spans, plain.conditions)
+    held = rules.holding(passage)
+    assert bool(held) == plain.ok
+    if held:  # the bound of the folded rule covers every distinct matched span
+        assert span_bound(held[0][2], passage) >= len(set(plain.spans))
 
 
 # --------------------------------------------------------------------------- lean analysis

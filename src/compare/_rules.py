@@ -91,15 +91,16 @@ _NORMALIZED: dict[str, str] = {}
 def normalize_words(words: Iterable[str]) -> list[str]:
     """:func:`normalize` of each word, remembering the (few distinct) words seen."""
     cache = _NORMALIZED
+    words = words if isinstance(words, list | tuple) else list(words)
+    out = list(map(cache.get, words))  # C-level look-ups: the common case is all known
+    if None not in out:
+        return out
     if len(cache) > 500_000:
         cache.clear()
-    out = []
     for word in words:
-        norm = cache.get(word)
-        if norm is None:
-            norm = cache[word] = normalize(word)
-        out.append(norm)
-    return out
+        if word not in cache:
+            cache[word] = normalize(word)
+    return list(map(cache.__getitem__, words))
 
 
 # --------------------------------------------------------------------------- lexer
@@ -799,6 +800,43 @@ def _live(item: Term | Phrase | Near, present: frozenset[str] | set[str]) -> boo
     return all(t.text in present for t in item.terms)
 
 
+def _bound_terms(node: Node) -> list[str]:
+    """The terms whose spans bound a rule's spans (see :meth:`RuleSet.span_bound`).
+
+    Each distinct term once, plus the first term of every phrase and ``near``
+    once more (each of its spans can start one derived span).
+    """
+    derived: list[str] = []
+
+    def walk(n: Node) -> None:
+        if isinstance(n, Phrase | Near):
+            derived.append(n.terms[0].text)
+        elif isinstance(n, Count):
+            for item in n.items:
+                walk(item)
+        elif isinstance(n, Not):
+            walk(n.operand)
+        elif isinstance(n, And | Or):
+            for o in n.operands:
+                walk(o)
+
+    walk(node)
+    return rule_terms(node) + derived
+
+
+def span_bound(terms: Sequence[str], passage: Passage) -> int:
+    """An upper bound on the distinct spans of a rule's result on ``passage``.
+
+    ``terms`` are the rule's bound terms (:func:`_bound_terms`).  Every span
+    of a result is a span of one of the rule's terms, or is derived from a
+    span of the first term of a ``+`` phrase or ``near`` (at most one each),
+    so the bound sums those term spans.  It lets a caller skip evaluations
+    that cannot beat a better-matched passage.
+    """
+    joined = passage._joined  # a term absent from it has no span (cheap C-level test)
+    return sum(len(passage.matches(t)) for t in terms if t in joined)
+
+
 def rule_conditions(node: Node) -> list[Condition]:
     """The distinct conditions (heading:, section:, kind:, text:) of a rule."""
     found: dict[Condition, None] = {}
@@ -850,17 +888,50 @@ class RuleSet:
         self._structural = [c for c in conditions if c.name != "text"]
         self._text = [c for c in conditions if c.name == "text"]
         self._by_place: dict[tuple[str, str, str], frozenset[Condition]] = {}
-        self._folded: list[dict[tuple[frozenset, frozenset], Node]] = [{} for _ in self.nodes]
+        self._folded: list[dict[tuple[frozenset, frozenset], tuple[Node, tuple[str, ...]]]] = [
+            {} for _ in self.nodes
+        ]
         none: frozenset[Condition] = frozenset()
-        self._empty = [fold(n, frozenset(), none) for n in self.nodes]
+        self._empty = [
+            (folded, tuple(_bound_terms(folded)))
+            for folded in (fold(n, frozenset(), none) for n in self.nodes)
+        ]
         #: Rules that may hold with no term and no condition (e.g. ``not X``).
-        self._always_check = tuple(i for i, e in enumerate(self._empty) if e is not _FALSE)
+        self._always_check = tuple(i for i, e in enumerate(self._empty) if e[0] is not _FALSE)
         self._triggers: dict[str | Condition, list[int]] = {}
         for i, (terms, conds) in enumerate(zip(self.terms, self.conditions, strict=True)):
             for item in (*terms, *conds):
                 self._triggers.setdefault(item, []).append(i)
         #: Whether any rule looks at the passage text (``text:``).
         self.uses_text = bool(self._text)
+
+    def hits(self, passage: Passage, explain: bool = False) -> list[tuple[int, Result | None]]:
+        """``(index, result)`` of each rule that holds on ``passage``, in rule order.
+
+        ``result`` (matched spans and conditions, :func:`evaluate`) only with
+        ``explain``, else None: most rules tried do not hold, and
+        :func:`holds` short-circuits, so evidence costs extra.
+        """
+        if not explain:
+            return [(index, None) for index, _, _ in self.holding(passage)]
+        return [(index, evaluate(node, passage)) for index, node, _ in self.holding(passage)]
+
+    def holding(self, passage: Passage) -> list[tuple[int, Node, tuple[str, ...]]]:
+        """``(index, folded rule, bound terms)`` of each rule that holds on ``passage``.
+
+        The one place rules are run on passages (theme coding and the
+        streaming pipeline both come here).  :func:`evaluate` of the folded
+        rule on this passage gives the rule's result; the bound terms give
+        :func:`span_bound`.
+        """
+        present = self.present(passage)
+        held = self.true_conditions(passage)
+        out = []
+        for index in self.candidates(present, held):
+            node, terms = self._entry(index, present, held)
+            if node is not _FALSE and (node is _TRUE or holds(node, passage)):
+                out.append((index, node, terms))
+        return out
 
     def candidates(self, present: frozenset[str], conditions: frozenset[Condition]) -> list[int]:
         """Indices (ascending) of the rules that can hold given what a passage contains.
@@ -934,15 +1005,22 @@ class RuleSet:
         conditions: frozenset[Condition] = frozenset(),
     ) -> Node:
         """Rule ``index`` folded for the terms ``present`` and the ``conditions`` that hold."""
+        return self._entry(index, present, conditions)[0]
+
+    def _entry(
+        self, index: int, present: frozenset[str], conditions: frozenset[Condition]
+    ) -> tuple[Node, tuple[str, ...]]:
+        """Rule ``index`` folded as in :meth:`rule`, with its bound terms (:func:`span_bound`)."""
         mine = present & self.terms[index]
         held = conditions & self.conditions[index]
         if not mine and not held:
             return self._empty[index]
         memo = self._folded[index]
         key = (mine, held)
-        node = memo.get(key)
-        if node is None:
+        entry = memo.get(key)
+        if entry is None:
             if len(memo) > 50_000:
                 memo.clear()
-            node = memo[key] = fold(self.nodes[index], mine, held)
-        return node
+            node = fold(self.nodes[index], mine, held)
+            entry = memo[key] = (node, tuple(_bound_terms(node)))
+        return entry

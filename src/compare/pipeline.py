@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from compare._rules import _FALSE, Passage, Result, RuleSet, evaluate, holds
+from compare._rules import Node, Passage, RuleSet, evaluate, span_bound
 from compare.catalog import METADATA_COLUMNS, plan_file, read_catalog
 from compare.errors import CompareError, CompareWarning
 from compare.readers import sha256_file
@@ -471,16 +471,10 @@ def _code_and_count(
             kind=kind,
             text=text if rules.uses_text else "",  # only text: conditions read it
         )
-        present = rules.present(passage)
-        held = rules.true_conditions(passage)
-        for index in rules.candidates(present, held):
-            node = rules.rule(index, present, held)
-            if node is _FALSE:
-                continue
-            if holds(node, passage):
-                hits[index] += 1
-                if best.wants(index, kind != "heading"):
-                    best.offer(index, row, kind != "heading", evaluate(node, passage), passage)
+        body = kind != "heading"
+        for index, node, terms in rules.holding(passage):
+            hits[index] += 1
+            best.offer(index, row, body, passage, (node, terms))
     kind_counts = Counter(kinds)
     terms = list(counter)
     return {
@@ -501,7 +495,11 @@ class _Candidates:
     """The best quotation candidate of each theme within one plan.
 
     Ranked as the report ranks quotations: body text before headings, then
-    most matched occurrences, then the earliest segment.
+    most matched occurrences (distinct spans), then the earliest segment.
+    A hit's evidence is evaluated only when its span bound
+    (:func:`compare._rules.span_bound`) says it could beat the current
+    candidate: the same pick as evaluating every hit, with a few
+    evaluations per theme instead of one per hit.
     """
 
     def __init__(self, n_themes: int) -> None:
@@ -509,19 +507,22 @@ class _Candidates:
         self.row = [-1] * n_themes
         self.evidence = [""] * n_themes
 
-    def wants(self, index: int, body: bool) -> bool:
-        """False when a hit of this kind cannot beat the current candidate (saves evaluating)."""
+    def offer(
+        self, index: int, row: int, body: bool, passage: Passage, hit: tuple[Node, tuple[str, ...]]
+    ) -> None:
+        """Consider a hit of theme ``index`` on segment ``row`` (hits arrive in row order)."""
         current = self.rank[index]
-        return current is None or (body and not current[0]) or bool(current[0]) == body
-
-    def offer(self, index: int, row: int, body: bool, result: Result, passage: Passage) -> None:
+        if current is not None:
+            if current[0] and not body:
+                return  # a heading never beats body text
+            if current[0] == body and span_bound(hit[1], passage) <= current[1]:
+                return  # cannot match more often; ties go to the earlier segment
+        result = evaluate(hit[0], passage)
         rank = (int(body), len(set(result.spans)))
-        current = self.rank[index]
         if current is None or rank > current:
             self.rank[index] = rank
             self.row[index] = row
-            words = dict.fromkeys(result.evidence(passage))
-            self.evidence[index] = ", ".join(words)
+            self.evidence[index] = ", ".join(dict.fromkeys(result.evidence(passage)))
 
     def arrays(self, segments: pd.DataFrame, texts: list[str]) -> dict[str, np.ndarray]:
         rows = self.row

@@ -35,13 +35,10 @@ import pandas as pd
 import yaml
 
 from compare._rules import (
-    _FALSE,
     Node,
     Passage,
     Result,
     RuleSet,
-    evaluate,
-    holds,
     parse_rule,
     rule_conditions,
     rule_terms,
@@ -357,9 +354,13 @@ def _assemble_corpus(segments: pd.DataFrame, tokens: pd.DataFrame) -> CodingCorp
 
 
 def _run_rules(
-    corpus: CodingCorpus, themes: list[Theme], warn_unmatched: bool
-) -> list[tuple[int, Theme, Result]]:
-    """Evaluate every theme on every passage; return (row, theme, result) hits."""
+    corpus: CodingCorpus, themes: list[Theme], warn_unmatched: bool, explain: bool = True
+) -> list[tuple[int, Theme, Result | None]]:
+    """Evaluate every theme on every passage; return (row, theme, result) hits.
+
+    ``result`` records the evidence; with ``explain`` false it is None (the
+    wide table needs only whether a theme holds).
+    """
     if not corpus.has_headings and any(_uses_headings(t) for t in themes):
         warnings.warn(
             "the table has no heading_path column, so heading:/section: conditions never "
@@ -367,15 +368,12 @@ def _run_rules(
             ThemeWarning,
             stacklevel=3,
         )
-    hits = []
     rules = RuleSet([t.node for t in themes])
-    for row, passage in enumerate(corpus.passages):
-        present = rules.present(passage)
-        held = rules.true_conditions(passage)
-        for index in rules.candidates(present, held):
-            node = rules.rule(index, present, held)
-            if node is not _FALSE and holds(node, passage):
-                hits.append((row, themes[index], evaluate(node, passage)))
+    hits = [
+        (row, themes[index], result)
+        for row, passage in enumerate(corpus.passages)
+        for index, result in rules.hits(passage, explain)
+    ]
     if warn_unmatched:
         _warn_unmatched(corpus, themes, rules)
     return hits
@@ -507,12 +505,13 @@ def themes_wide(
     """
     theme_list, own = resolve_themes(themes)
     corpus = build_corpus(segments_or_tokens, tokenizer, tokens)
-    hits = _run_rules(corpus, theme_list, own if warn_unmatched is None else warn_unmatched)
+    warn = own if warn_unmatched is None else warn_unmatched
+    hits = _run_rules(corpus, theme_list, warn, explain=False)
     return _wide_frame(corpus, theme_list, hits)
 
 
 def _wide_frame(
-    corpus: CodingCorpus, theme_list: list[Theme], hits: list[tuple[int, Theme, Result]]
+    corpus: CodingCorpus, theme_list: list[Theme], hits: list[tuple[int, Theme, Result | None]]
 ) -> pd.DataFrame:
     wide = corpus.segments[_info_columns(corpus.segments)].copy()
     wide["n_tokens"] = pd.Series(corpus.n_words, index=wide.index, dtype="int64")
