@@ -487,6 +487,8 @@ class Passage:
     _cache: dict[str, list[tuple[int, int]]] = field(default_factory=dict, repr=False)
     _joined: str = field(default="", repr=False)
     _starts: list[int] = field(default_factory=list, repr=False)
+    #: Terms found inside one word by :meth:`RuleSet.present` (a shortcut for :func:`holds`).
+    _inside: frozenset[str] = field(default=frozenset(), repr=False)
 
     def __post_init__(self) -> None:
         self._norm = normalize_words(self.words)
@@ -580,7 +582,9 @@ def holds(node: Node, passage: Passage) -> bool:
     if isinstance(node, Const):
         return node.value
     if isinstance(node, Term):
-        return bool(passage.matches(node.text))
+        text = node.text
+        # A term of two or more characters inside one word always matches there.
+        return (len(text) > 1 and text in passage._inside) or bool(passage.matches(text))
     if isinstance(node, And):
         return all(holds(o, passage) for o in node.operands)
     if isinstance(node, Or):
@@ -966,10 +970,13 @@ class RuleSet:
                 found |= info[0]
             if info[1]:
                 cross |= info[1]
+        inside = frozenset(found)
+        passage._inside = inside
         if cross:
             joined = passage._joined
-            found.update(t for t in cross - found if t in joined)
-        return frozenset(found)
+            cross -= found
+            return inside.union(t for t in cross if t in joined)
+        return inside
 
     def _word_terms(self, word: str) -> tuple[frozenset[str], frozenset[str]]:
         """(terms inside ``word``, terms that an ending of ``word`` begins)."""

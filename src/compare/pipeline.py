@@ -19,6 +19,10 @@ How it stays fast and small
   rather than a TOKENS table; theme rules are compiled
   (:class:`compare._rules.RuleSet`) and evaluate only what the terms present
   in a segment can change.
+* Each plan keeps one quotation per theme (its best-matched passage, for the
+  report); a hit's evidence is evaluated only when an upper bound on its
+  matched spans could beat the current pick, so this costs a few
+  evaluations per theme and plan, not one per hit.
 * Two caches (under ``cache_dir/pipeline``), keyed by the sha256 of the plan
   file, the tokenizer's fingerprint and a hash of the analysis code: the
   analysed words of each plan (reused when only the themes change), and the
@@ -26,7 +30,10 @@ How it stays fast and small
 
 The numbers equal those of the non-streaming functions:
 ``result.dtm`` is ``stat_dtm(tokenize(segments), "plan")`` and
-``result.themes`` is ``stat_theme_shares(themes_wide(segments, tokens=...))``.
+``result.themes`` is ``stat_theme_shares(themes_wide(segments, tokens=...))``;
+``result.quotes`` holds, per plan and theme, the hit of
+:func:`compare.code_themes` ranked first by body text over headings, then
+matched occurrences, then position.
 """
 
 from __future__ import annotations
