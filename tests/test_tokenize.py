@@ -9,6 +9,7 @@ dictionary.
 from __future__ import annotations
 
 import pickle
+import re
 import unicodedata
 from importlib import metadata
 
@@ -18,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compare import Tokenizer, load_terms, read_corpus, tokenize
+from compare._tokenize_core import prepare
 from compare.errors import TokenizerError
 from tests.conftest import SEED_FILES
 
@@ -226,6 +228,25 @@ def test_tokens_point_back_into_the_text(text):
 
     assert visible("".join(t.surface for t in tokens)) == visible(text)
     assert TOK.words(text) == [t.word for t in tokens if t.is_content]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from("地域ｱｲｳﾞﾟ８Ａ①㈱ｶ\u3099e\u0301a。 "), max_size=12),
+        max_size=6,
+    )
+)
+def test_normalisation_equals_the_character_by_character_form(texts):
+    # The fast path shares a growing table across calls, so a sequence of
+    # texts checks that what one text taught never changes another's form.
+    for text in texts:
+        norm, _, _, exact = prepare(text)
+        chunks = re.findall(r".[\u0300-\u036f\u3099\u309a\uff9e\uff9f]*", text, re.S)
+        expected = "".join(unicodedata.normalize("NFKC", chunk) for chunk in chunks)
+        assert norm == expected
+        if exact:
+            assert len(norm) == len(text)
 
 
 @settings(max_examples=40, deadline=None)

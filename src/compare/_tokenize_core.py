@@ -162,9 +162,12 @@ def prepare(
 
 _PIECES: dict[str, str] = {}
 
-#: Per character: its NFKC form if that is one character and the character
-#: does not combine with the one before it, else None.
-_SINGLE: dict[str, str | None] = {}
+#: Characters whose NFKC form is one character and that do not combine with
+#: the character before them; the translation table of those that change; and
+#: the characters that normalise to several characters (or none) or combine.
+_ONE: set[str] = set()
+_ONE_TABLE: dict[int, str] = {}
+_NOT_ONE: set[str] = set()
 
 
 def _single_char_table(text: str) -> dict[int, str] | None:
@@ -173,25 +176,33 @@ def _single_char_table(text: str) -> dict[int, str] | None:
     None when some character normalises to several characters (or none) or
     combines with its neighbour: then offsets need the full map of
     :func:`prepare`.  Otherwise translating gives exactly what the
-    character-by-character loop of :func:`prepare` gives, far faster.
+    character-by-character loop of :func:`prepare` gives, far faster.  The
+    table is shared and grows with the characters seen (entries for
+    characters not in ``text`` do not affect its translation), so the common
+    case is two set operations in C.
     """
-    cache = _SINGLE
-    table: dict[int, str] = {}
-    for char in set(text):
-        piece = cache.get(char, "")
-        if piece == "":
-            if unicodedata.combining(char) or char in "\uff9e\uff9f":
-                piece = None
-            else:
-                piece = unicodedata.normalize("NFKC", char)
-                piece = piece if len(piece) == 1 else None
-            if len(cache) < 100_000:
-                cache[char] = piece
+    chars = set(text)
+    if chars <= _ONE:
+        return _ONE_TABLE
+    if not _NOT_ONE.isdisjoint(chars):
+        return None
+    if len(_ONE) + len(_NOT_ONE) >= 200_000:  # bounded memory on adversarial text
+        _ONE.clear()
+        _ONE_TABLE.clear()
+        _NOT_ONE.clear()
+    for char in chars - _ONE:
+        if unicodedata.combining(char) or char in "\uff9e\uff9f":
+            piece = None
+        else:
+            piece = unicodedata.normalize("NFKC", char)
+            piece = piece if len(piece) == 1 else None
         if piece is None:
+            _NOT_ONE.add(char)
             return None
+        _ONE.add(char)
         if piece != char:
-            table[ord(char)] = piece
-    return table
+            _ONE_TABLE[ord(char)] = piece
+    return _ONE_TABLE
 
 
 def clean_lemma(lemma: str) -> str:
