@@ -17,8 +17,10 @@ overestimates), the cache size, and the warm re-run time.  Then the fitted
 exponent ``b`` of ``time = a * size**b`` per stage (1 = linear), and
 tokenization with 2 worker processes against 1 next to a control (a busy
 loop in 2 processes against 1: what the machine's free cores allow at that
-moment).  The load average is printed with every measurement: other jobs on
-the machine lengthen wall times.
+moment).  Last, a speed reference: plain fugashi on the same text, and the
+largest run's CPU time as a multiple of it (a ratio that carries over to a
+faster or slower machine).  The load average is printed with every
+measurement: other jobs on the machine lengthen wall times.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import json  # noqa: E402
 import math  # noqa: E402
 import os  # noqa: E402
 import shutil  # noqa: E402
+import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
@@ -194,9 +197,10 @@ def tokenize_speedup(catalog: Path, chars: int, rounds: int) -> dict:
     tokenizer = Tokenizer()
     tokenizer.words("準備")
     figures = {"chars": total, "load_before": load(), "rounds": rounds}
-    ones, twos, controls = [], [], []
+    ones, twos, controls, raws = [], [], [], []
     identical = True
     for _ in range(rounds):  # alternate, keep the best of each: other jobs only slow things
+        raws.append(raw_mecab(texts))
         start = time.perf_counter()
         one = tokenizer.words_batch(texts, n_jobs=1, progress=False)
         ones.append(time.perf_counter() - start)
@@ -205,9 +209,31 @@ def tokenize_speedup(catalog: Path, chars: int, rounds: int) -> dict:
         twos.append(time.perf_counter() - start)
         identical = identical and one == two
         controls.append(control_speedup())
-    figures.update(one=min(ones), two=min(twos), identical=identical, control=max(controls))
+    figures.update(
+        one=min(ones),
+        two=min(twos),
+        identical=identical,
+        control=statistics.median(controls),
+        raw=min(raws),
+    )
     figures["load_after"] = load()
     return figures
+
+
+def raw_mecab(texts: list[str]) -> float:
+    """CPU seconds of plain fugashi on ``texts``, reading each node's surface.
+
+    The machine's speed reference: the pipeline's CPU time divided by this
+    is a ratio that carries over to other machines.
+    """
+    import fugashi
+
+    tagger = fugashi.Tagger()
+    start = time.process_time()
+    for text in texts:
+        for node in tagger(text):
+            node.surface  # noqa: B018 - reading the surface is the work measured
+    return time.process_time() - start
 
 
 # --------------------------------------------------------------------------- report
@@ -296,9 +322,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"2 workers {figures['two']:.1f} s, "
                 f"speed-up {figures['one'] / figures['two']:.2f}x (goal >= 1.8), identical: "
                 f"{figures['identical']}\ncontrol, busy loop 2 vs 1 processes: "
-                f"{figures['control']:.2f}x (best; what the free cores allow); load average "
+                f"{figures['control']:.2f}x (median; what the free cores allow); load average "
                 f"{figures['load_before']} before, {figures['load_after']} after"
             )
+            report_reference(rows[-1], figures)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
@@ -338,6 +365,20 @@ def report_size(row: dict, jobs: int) -> None:
         f"warm re-run: {warm['wall']:.2f} s = {100 * warm['wall'] / wall:.1f}% of cold "
         f"(cache hits: {', '.join(warm['cached'])}); peak RSS {row['peak_warm'] / 1e9:.2f} GB; "
         f"load average {row['load_warm']}"
+    )
+
+
+def report_reference(row: dict, figures: dict) -> None:
+    """The largest run's CPU time against plain MeCab: how to scale it to another machine."""
+    per_million = 1e6 * figures["raw"] / figures["chars"]
+    cold = row["cold"]
+    cpu_total = sum(cold["timings"].get(f"{stage}_cpu", 0.0) for stage in STAGES)
+    pipeline = 1e6 * cpu_total / cold["chars"]
+    print(
+        f"speed reference: plain fugashi (surface of each node) {per_million:.2f} CPU s per "
+        f"million chars (best of {figures['rounds']}); the pipeline at "
+        f"{human(row['size'])} used {pipeline:.2f} CPU s per million chars = "
+        f"{pipeline / per_million:.1f}x plain MeCab"
     )
 
 
