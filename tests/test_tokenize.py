@@ -354,6 +354,26 @@ def test_worker_processes_give_the_same_table(corpus, tokens, monkeypatch):
     assert TOK.words_batch(texts, n_jobs=2) == [TOK.words(t) for t in texts]
 
 
+def test_a_worker_built_from_settings_matches_an_inherited_engine(corpus):
+    # Forked workers reuse the parent's engine; spawned ones (macOS, Windows)
+    # rebuild it from pickled settings.  Both must give the same words.
+    from compare import _tokenize_core as core
+
+    texts = corpus["text"].head(200).tolist()
+    engine = TOK._engine()
+    settings = pickle.loads(pickle.dumps(engine.settings))
+    try:
+        core.worker_init(settings)
+        rebuilt = core.worker_task(("words", texts))
+        assert core._WORKER is not engine
+        core.worker_init(engine)
+        assert core._WORKER is engine
+        inherited = core.worker_task(("words", texts))
+    finally:
+        core._WORKER = None
+    assert rebuilt == inherited == [TOK.words(t) for t in texts]
+
+
 def test_hand_made_segments_table():
     segments = pd.DataFrame(
         {

@@ -633,10 +633,15 @@ def _map_offsets(
 _WORKER: Engine | None = None
 
 
-def worker_init(settings: Settings) -> None:
-    """Build this worker process's engine (one tagger per process)."""
+def worker_init(engine: Engine | Settings) -> None:
+    """Set up this worker process's engine (one tagger per process).
+
+    A forked worker is given the parent's engine itself: a copy of its memory,
+    so the dictionary is already loaded and the per-entry analyses already
+    cached.  A spawned worker gets the settings and builds its own.
+    """
     global _WORKER
-    _WORKER = Engine(settings)
+    _WORKER = engine if isinstance(engine, Engine) else Engine(engine)
 
 
 def worker_task(task: tuple[str, list[str]]) -> list[list]:

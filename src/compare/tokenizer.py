@@ -563,16 +563,18 @@ def _run(
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            # Linux: "fork" starts workers at once and needs no __main__ guard
-            # in scripts; the workers only run MeCab and build their own
-            # tagger.  Elsewhere "spawn" (the platform default).
-            method_name = "fork" if sys.platform.startswith("linux") else "spawn"
-            context = multiprocessing.get_context(method_name)
+            # Linux: "fork" starts workers at once, needs no __main__ guard in
+            # scripts and hands each worker a copy of this process's engine
+            # (nothing is pickled).  Elsewhere "spawn" (the platform default):
+            # the workers build their own tagger from the settings.
+            fork = sys.platform.startswith("linux")
+            context = multiprocessing.get_context("fork" if fork else "spawn")
+            engine = tokenizer._engine()
             with ProcessPoolExecutor(
                 max_workers=min(n_jobs, len(tasks)),
                 mp_context=context,
                 initializer=worker_init,
-                initargs=(tokenizer._engine().settings,),
+                initargs=(engine if fork else engine.settings,),
             ) as pool:
                 jobs = [(method, task) for task in tasks]
                 for task, result in zip(tasks, pool.map(worker_task, jobs), strict=True):
