@@ -11,7 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compare import code_themes, load_themes, read_corpus, segment_text, themes_wide, tokenize
-from compare._rules import Passage, evaluate, parse_rule
+from compare._rules import (
+    Passage,
+    _bound_terms,
+    evaluate,
+    parse_rule,
+    rule_conditions,
+    rule_terms,
+)
 from compare.errors import ThemeError, ThemeWarning
 
 # Hand coding of the seeds by the engineers who wrote the rules.  Revised after an
@@ -146,6 +153,20 @@ def test_parse_errors_name_theme_position_and_expectation(
 ) -> None:
     with pytest.raises(ThemeError, match=rf"theme 'disaster'.*character {position}\b.*{expected}"):
         parse_rule(rule, "disaster")
+
+
+def test_terms_and_conditions_of_a_rule_in_order_of_appearance() -> None:
+    rule = parse_rule(
+        "(防災 or seq(避難-支援)[3]) and not (heading:計画 or 防災) "
+        "and (見守り or near(支援-地域)[2]) >= 2 and kind:paragraph and heading:計画"
+    )
+    assert rule_terms(rule) == ["防災", "避難", "支援", "見守り", "地域"]
+    assert [(c.name, c.value) for c in rule_conditions(rule)] == [
+        ("heading", "計画"),
+        ("kind", "paragraph"),
+    ]
+    # each distinct term once, then the first term of every phrase and near again
+    assert _bound_terms(rule) == ["防災", "避難", "支援", "見守り", "地域", "避難", "支援"]
 
 
 WORDS = ["地域", "防災訓練", "成年", "後見", "制度", "見守り", "活動", "見守り"]

@@ -59,7 +59,7 @@ from __future__ import annotations
 
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Union
@@ -436,26 +436,28 @@ def parse_rule(rule: str, theme_id: str = "?") -> Node:
     return _Parser(rule, theme_id).parse()
 
 
+def _leaves(node: Node) -> Iterator[Node]:
+    """The leaves of a rule (terms, phrases, ``near``, conditions, constants), in order."""
+    if isinstance(node, Count):
+        yield from node.items
+    elif isinstance(node, Not):
+        yield from _leaves(node.operand)
+    elif isinstance(node, And | Or):
+        for operand in node.operands:
+            yield from _leaves(operand)
+    else:
+        yield node
+
+
 def rule_terms(node: Node) -> list[str]:
     """Return the distinct terms of a rule in order of first appearance."""
     seen: dict[str, None] = {}
-
-    def walk(n: Node) -> None:
-        if isinstance(n, Term):
-            seen.setdefault(n.text)
-        elif isinstance(n, Phrase | Near):
-            for t in n.terms:
-                seen.setdefault(t.text)
-        elif isinstance(n, Count):
-            for item in n.items:
-                walk(item)
-        elif isinstance(n, Not):
-            walk(n.operand)
-        elif isinstance(n, And | Or):
-            for o in n.operands:
-                walk(o)
-
-    walk(node)
+    for leaf in _leaves(node):
+        if isinstance(leaf, Term):
+            seen.setdefault(leaf.text)
+        elif isinstance(leaf, Phrase | Near):
+            for term in leaf.terms:
+                seen.setdefault(term.text)
     return list(seen)
 
 
@@ -810,21 +812,7 @@ def _bound_terms(node: Node) -> list[str]:
     Each distinct term once, plus the first term of every phrase and ``near``
     once more (each of its spans can start one derived span).
     """
-    derived: list[str] = []
-
-    def walk(n: Node) -> None:
-        if isinstance(n, Phrase | Near):
-            derived.append(n.terms[0].text)
-        elif isinstance(n, Count):
-            for item in n.items:
-                walk(item)
-        elif isinstance(n, Not):
-            walk(n.operand)
-        elif isinstance(n, And | Or):
-            for o in n.operands:
-                walk(o)
-
-    walk(node)
+    derived = [leaf.terms[0].text for leaf in _leaves(node) if isinstance(leaf, Phrase | Near)]
     return rule_terms(node) + derived
 
 
@@ -843,18 +831,7 @@ def span_bound(terms: Sequence[str], passage: Passage) -> int:
 
 def rule_conditions(node: Node) -> list[Condition]:
     """The distinct conditions (heading:, section:, kind:, text:) of a rule."""
-    found: dict[Condition, None] = {}
-
-    def walk(n: Node) -> None:
-        if isinstance(n, Condition):
-            found.setdefault(n)
-        elif isinstance(n, Not):
-            walk(n.operand)
-        elif isinstance(n, And | Or):
-            for o in n.operands:
-                walk(o)
-
-    walk(node)
+    found = dict.fromkeys(leaf for leaf in _leaves(node) if isinstance(leaf, Condition))
     return list(found)
 
 
