@@ -51,13 +51,16 @@ import psutil  # noqa: E402
 STAGES = ("read", "segment", "tokenize", "themes", "count")
 
 
-def load_make_corpus():
-    """The generator module (a sibling script)."""
+def load_sibling(stem: str, name: str):
+    """A sibling script of this folder as a module named ``name``.
+
+    Loaded by path because this folder is kept off ``sys.path`` (see above).
+    """
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("make_corpus", _HERE / "make_corpus.py")
+    spec = importlib.util.spec_from_file_location(name, _HERE / f"{stem}.py")
     module = importlib.util.module_from_spec(spec)
-    sys.modules["make_corpus"] = module  # dataclasses look their module up
+    sys.modules[name] = module  # dataclasses look their module up
     assert spec.loader is not None
     spec.loader.exec_module(module)
     return module
@@ -199,8 +202,9 @@ def tokenize_speedup(catalog: Path, chars: int, rounds: int) -> dict:
     figures = {"chars": total, "load_before": load(), "rounds": rounds}
     ones, twos, controls, raws = [], [], [], []
     identical = True
+    raw_fugashi = load_sibling("tokenize", "bench_tokenize").raw_fugashi
     for _ in range(rounds):  # alternate, keep the best of each: other jobs only slow things
-        raws.append(raw_mecab(texts))
+        raws.append(raw_fugashi(texts)[1])  # CPU seconds
         start = time.perf_counter()
         one = tokenizer.words_batch(texts, n_jobs=1, progress=False)
         ones.append(time.perf_counter() - start)
@@ -218,22 +222,6 @@ def tokenize_speedup(catalog: Path, chars: int, rounds: int) -> dict:
     )
     figures["load_after"] = load()
     return figures
-
-
-def raw_mecab(texts: list[str]) -> float:
-    """CPU seconds of plain fugashi on ``texts``, reading each node's surface.
-
-    The machine's speed reference: the pipeline's CPU time divided by this
-    is a ratio that carries over to other machines.
-    """
-    import fugashi
-
-    tagger = fugashi.Tagger()
-    start = time.process_time()
-    for text in texts:
-        for node in tagger(text):
-            node.surface  # noqa: B018 - reading the surface is the work measured
-    return time.process_time() - start
 
 
 # --------------------------------------------------------------------------- report
@@ -273,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         child(args.child[0], args.child[1], int(args.child[2]))
         return 0
 
-    make_corpus = load_make_corpus()
+    make_corpus = load_sibling("make_corpus", "make_corpus")
     sizes = [make_corpus.parse_size(s) for s in args.sizes.split(",")]
     print(f"CPUs: {os.cpu_count()}, jobs: {args.jobs}, load average (1/5/15 min): {load()}")
     rows = []
