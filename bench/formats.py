@@ -60,7 +60,7 @@ def form_agreement(seed: str, fmt: str) -> dict[str, float]:
     """
     import warnings
 
-    from compare.segment import read_plan
+    from compare.structure.segment import read_plan
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -106,7 +106,7 @@ def docx_pages(path: Path) -> int:
 
 
 def speed(repeat: int) -> None:
-    from compare.readers import read_document
+    from compare.io.readers import read_document
 
     for fmt in ("pdf", "docx"):
         read_document(DOCS / f"sumida.{fmt}")  # warm up: imports, first-use caches
@@ -170,7 +170,7 @@ def large() -> None:
             "def hwm():\n"
             "    status = open('/proc/self/status').read()\n"
             "    return int(re.search(r'VmHWM:\\s+(\\d+)', status).group(1)) // 1024\n"
-            "from compare.readers import read_document\n"
+            "from compare.io.readers import read_document\n"
             "import pypdf\n"
             "base = hwm()\n"
             "t = time.perf_counter()\n"

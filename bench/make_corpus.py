@@ -47,7 +47,7 @@ import re  # noqa: E402
 import warnings  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
-from compare.catalog import COLUMNS, municipality_check_digit  # noqa: E402
+from compare.io.catalog import COLUMNS, municipality_check_digit  # noqa: E402
 
 #: (name, prefecture, 5-digit code without the check digit).
 MUNICIPALITIES: tuple[tuple[str, str, str], ...] = (

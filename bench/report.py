@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from compare import read_catalog
-from compare.catalog import plan_file
+from compare.io.catalog import plan_file
 from compare.report import build_briefing, write_briefing
 
 

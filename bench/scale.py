@@ -184,8 +184,8 @@ def tokenize_speedup(catalog: Path, chars: int, rounds: int) -> dict:
     the workers and loading their dictionaries.
     """
     from compare import Tokenizer, read_catalog, read_plan
-    from compare.catalog import plan_file
     from compare.errors import CompareWarning
+    from compare.io.catalog import plan_file
 
     cat = read_catalog(catalog, check_files=False)
     texts: list[str] = []

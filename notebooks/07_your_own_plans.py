@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 import compare
-from compare.catalog import bundled_catalog_path
+from compare.io.catalog import bundled_catalog_path
 from compare.cli import main as compare_cli
 
 pd.set_option("display.max_colwidth", 60)

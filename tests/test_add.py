@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from compare import read_catalog, read_corpus
-from compare.catalog import COLUMNS
 from compare.cli import main
+from compare.io.catalog import COLUMNS
 from tests.conftest import DATA, PLANS
 
 DOCS = Path(__file__).resolve().parent / "data" / "docs"

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from compare import read_catalog
-from compare.catalog import COLUMNS, is_valid_municipality_code
 from compare.cli import main
 from compare.errors import CatalogError, CatalogWarning
+from compare.io.catalog import COLUMNS, is_valid_municipality_code
 from tests.conftest import DATA
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"

@@ -14,8 +14,8 @@ from docx import Document
 
 from compare import read_plan, read_text
 from compare.errors import InputFileError, InputFileWarning
-from compare.formats import detect_format
-from compare.readers import read_document
+from compare.io.formats import detect_format
+from compare.io.readers import read_document
 from tests.conftest import PLANS
 
 DOCS = Path(__file__).resolve().parent / "data" / "docs"
@@ -283,9 +283,9 @@ def test_bad_documents_get_one_clear_error(tmp_path: Path, make, message: str):
 
 
 def test_docx_size_limit_says_why(monkeypatch: pytest.MonkeyPatch):
-    import compare.readers
+    import compare.io.readers
 
-    monkeypatch.setattr(compare.readers, "MAX_DOCX_BYTES", 1000)
+    monkeypatch.setattr(compare.io.readers, "MAX_DOCX_BYTES", 1000)
     with pytest.raises(InputFileError, match="python-docx loads the whole package"):
         read_document(DOCS / "styled.docx")
 

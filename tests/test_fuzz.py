@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from compare import read_plan
 from compare.errors import InputFileError
-from compare.readers import SourceText, read_document
+from compare.io.readers import SourceText, read_document
 
 DOCS = Path(__file__).resolve().parent / "data" / "docs"
 FUZZ = settings(

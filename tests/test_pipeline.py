@@ -28,10 +28,10 @@ from compare import (
     themes_wide,
     tokenize,
 )
-from compare._rules import Passage, RuleSet, evaluate, parse_rule, span_bound
 from compare.cli import main
 from compare.errors import CompareWarning, InputFileError
 from compare.pipeline import run_pipeline
+from compare.themes.rules import Passage, RuleSet, evaluate, parse_rule, span_bound
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -222,7 +222,7 @@ RULES = [
 
 def test_folded_rules_equal_plain_evaluation(bundled):
     segments, tokens = bundled
-    from compare.themes import build_corpus
+    from compare.themes.coding import build_corpus
 
     corpus = build_corpus(segments, tokens=tokens)
     nodes = [parse_rule(r) for r in RULES] + [t.node for t in load_themes()]

@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 from compare import __version__, read_catalog
 from compare.cli import main
 from compare.errors import ReportError
+from compare.io.readers import read_text
 from compare.pipeline import run_pipeline
-from compare.readers import read_text
 from compare.report import ReportSettings, write_report
 from tests.conftest import DATA
 
@@ -278,7 +278,7 @@ def test_a_crash_while_writing_leaves_the_previous_report(tmp_path: Path, monkey
     def broken(briefing):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("compare.report.render_markdown", broken)
+    monkeypatch.setattr("compare.report.briefing.render_markdown", broken)
     with pytest.raises(RuntimeError, match="disk on fire"):
         write_report(out=target, progress=False)
     assert (target / "index.html").read_bytes() == before
@@ -302,7 +302,7 @@ def test_a_theme_file_that_codes_nothing_fails_before_writing(tmp_path: Path, is
 
 def _fake_write(monkeypatch: pytest.MonkeyPatch) -> str:
     """Skip the analyses: a tiny briefing, so directory handling is tested quickly."""
-    from compare._report_model import Briefing, Section
+    from compare.report.model import Briefing, Section
 
     briefing = Briefing(
         title="t",
@@ -311,8 +311,8 @@ def _fake_write(monkeypatch: pytest.MonkeyPatch) -> str:
         provenance={},
         date=DATE,
     )
-    monkeypatch.setattr("compare.report.build_briefing", lambda *a, **k: briefing)
-    from compare._report_html import render_html
+    monkeypatch.setattr("compare.report.briefing.build_briefing", lambda *a, **k: briefing)
+    from compare.report.render import render_html
 
     return render_html(briefing)
 
@@ -447,6 +447,6 @@ def test_large_route_is_deterministic(large_reports):
     ],
 )
 def test_route_follows_the_thresholds_and_can_be_forced(settings, expected):
-    from compare._report_large import use_large
+    from compare.report._large import use_large
 
     assert use_large(read_catalog(), settings) is expected

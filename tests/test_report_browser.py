@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from compare._report_html import render_html
-from compare._report_model import Briefing, Quote, Section
+from compare.report.model import Briefing, Quote, Section
+from compare.report.render import render_html
 from tests.test_report import bundled_report
 
 CHROMIUM = next(

@@ -1,4 +1,4 @@
-"""Tests of compare.segment: the SEGMENTS contract, headings and nesting, text repair, losslessness.
+"""Tests of compare.structure.segment: the SEGMENTS contract, headings and nesting, text repair, losslessness.
 
 Expected outlines of the five bundled plans were written by hand from the texts
 (tests/data/outlines/<plan_id>.json).  The constructed texts below imitate plans
@@ -20,8 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compare import outline, read_catalog, read_corpus, read_plan, segment_text
-from compare._segment_score import score_outline, total_score
 from compare.errors import InputFileError, SegmentationWarning
+from tests.outline_score import score_outline, total_score
 
 ROOT = Path(__file__).parents[1]
 PLANS = ROOT / "data" / "plans"

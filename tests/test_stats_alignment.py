@@ -234,8 +234,8 @@ def test_plan_diff_bad_input_and_missing_goals() -> None:
 
 @pytest.fixture(scope="module")
 def corpus() -> tuple[pd.DataFrame, pd.DataFrame]:
-    segment = pytest.importorskip("compare.segment")
-    tokenize = pytest.importorskip("compare.tokenizer")
+    segment = pytest.importorskip("compare.structure.segment")
+    tokenize = pytest.importorskip("compare.text.tokenizer")
     segments = segment.read_corpus()
     return segments, tokenize.tokenize(segments)
 

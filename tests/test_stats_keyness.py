@@ -133,7 +133,7 @@ def test_deterministic(tokens: pd.DataFrame) -> None:
 def test_large_report_keyness_is_stat_keyness_of_over_used_words() -> None:
     """The large report's keyness (non-zero cells, blocks of rows) is that of stat_keyness."""
     from compare import stat_dtm
-    from compare._report_large import sparse_keyness
+    from compare.report._large import sparse_keyness
 
     rng = np.random.default_rng(0)
     words = ["地域", "福祉", "防災", "相談", "見守り", "居場所", "協治", "交流"]
@@ -186,6 +186,6 @@ def test_bundled_corpus(corpus_tokens: pd.DataFrame) -> None:
 
 @pytest.fixture(scope="module")
 def corpus_tokens() -> pd.DataFrame:
-    segment = pytest.importorskip("compare.segment")
-    tokenize = pytest.importorskip("compare.tokenizer")
+    segment = pytest.importorskip("compare.structure.segment")
+    tokenize = pytest.importorskip("compare.text.tokenizer")
     return tokenize.tokenize(segment.read_corpus())

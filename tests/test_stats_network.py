@@ -132,6 +132,6 @@ def test_bundled_corpus(corpus_tokens: pd.DataFrame) -> None:
 
 @pytest.fixture(scope="module")
 def corpus_tokens() -> pd.DataFrame:
-    segment = pytest.importorskip("compare.segment")
-    tokenize = pytest.importorskip("compare.tokenizer")
+    segment = pytest.importorskip("compare.structure.segment")
+    tokenize = pytest.importorskip("compare.text.tokenizer")
     return tokenize.tokenize(segment.read_corpus())

@@ -134,7 +134,7 @@ def test_bundled_corpus(corpus: tuple[pd.DataFrame, pd.DataFrame]) -> None:
 
 @pytest.fixture(scope="module")
 def corpus() -> tuple[pd.DataFrame, pd.DataFrame]:
-    segment = pytest.importorskip("compare.segment")
-    tokenize = pytest.importorskip("compare.tokenizer")
+    segment = pytest.importorskip("compare.structure.segment")
+    tokenize = pytest.importorskip("compare.text.tokenizer")
     segments = segment.read_corpus()
     return segments, tokenize.tokenize(segments)

@@ -1,4 +1,4 @@
-"""Tests of compare.tables: 成果指標 and 施策体系 tables read back into tidy form."""
+"""Tests of compare.structure.tables: 成果指標 and 施策体系 tables read back into tidy form."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ import pytest
 
 from compare import Tokenizer, load_terms, read_corpus, stat_term_candidates, tokenize
 from compare.errors import TokenizerError
-from compare.terms import load_variants
+from compare.text.terms import load_variants
 from tests.conftest import DATA
 
 #: Terms the domain notes say must stay whole, plus terms named in the tokenizer issue.

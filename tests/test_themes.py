@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compare import code_themes, load_themes, read_corpus, segment_text, themes_wide, tokenize
-from compare._rules import (
+from compare.errors import ThemeError, ThemeWarning
+from compare.themes.rules import (
     Passage,
     _bound_terms,
     evaluate,
@@ -19,7 +20,6 @@ from compare._rules import (
     rule_conditions,
     rule_terms,
 )
-from compare.errors import ThemeError, ThemeWarning
 
 # Hand coding of the seeds by the engineers who wrote the rules.  Revised after an
 # independent review where the reviewer's reading was clearly better and follows the

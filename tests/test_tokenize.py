@@ -19,8 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compare import Tokenizer, load_terms, read_corpus, tokenize
-from compare._tokenize_core import prepare
 from compare.errors import TokenizerError
+from compare.text._engine import prepare
 from tests.conftest import SEED_FILES
 
 TOK = Tokenizer()
@@ -345,7 +345,7 @@ def test_deterministic(corpus, tokens):
 
 
 def test_worker_processes_give_the_same_table(corpus, tokens, monkeypatch):
-    import compare.tokenizer as module
+    import compare.text.tokenizer as module
 
     monkeypatch.setattr(module, "_TASK_CHARS", 5_000)  # several tasks for two workers
     parallel = tokenize(corpus, cache=False, n_jobs=2, progress=False)
@@ -357,7 +357,7 @@ def test_worker_processes_give_the_same_table(corpus, tokens, monkeypatch):
 def test_a_worker_built_from_settings_matches_an_inherited_engine(corpus):
     # Forked workers reuse the parent's engine; spawned ones (macOS, Windows)
     # rebuild it from pickled settings.  Both must give the same words.
-    from compare import _tokenize_core as core
+    from compare.text import _engine as core
 
     texts = corpus["text"].head(200).tolist()
     engine = TOK._engine()

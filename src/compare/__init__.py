@@ -1,8 +1,10 @@
 """compare: read, structure and compare Japanese municipal welfare plans.
 
-The package follows one pipeline, a module per stage::
+The package follows one pipeline, a subpackage per stage::
 
-    read (readers, catalog) -> segment -> tokenize -> themes -> stats -> plot -> report
+    io -> structure -> text -> themes -> stats -> (pipeline, plot) -> report -> cli
+
+(read -> segment -> tokenize -> code themes -> compare -> plot -> report).
 
 Every stage takes and returns plain pandas objects.  Public names are
 imported lazily, so ``import compare`` stays fast and the command line
@@ -14,27 +16,27 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__version__ = "0.1.0"
+from compare._version import __version__
 
 #: Public name -> module that defines it.
 _EXPORTS: dict[str, str] = {
     # read
-    "read_text": "compare.readers",
-    "SourceText": "compare.readers",
-    "read_document": "compare.readers",
-    "read_catalog": "compare.catalog",
+    "read_text": "compare.io",
+    "SourceText": "compare.io",
+    "read_document": "compare.io",
+    "read_catalog": "compare.io",
     # segment
-    "read_plan": "compare.segment",
-    "read_corpus": "compare.segment",
-    "segment_text": "compare.segment",
-    "outline": "compare.segment",
-    "stat_indicators": "compare.tables",
-    "stat_policy_table": "compare.tables",
+    "read_plan": "compare.structure",
+    "read_corpus": "compare.structure",
+    "segment_text": "compare.structure",
+    "outline": "compare.structure",
+    "stat_indicators": "compare.structure",
+    "stat_policy_table": "compare.structure",
     # tokenize
-    "Tokenizer": "compare.tokenizer",
-    "tokenize": "compare.tokenizer",
-    "load_terms": "compare.terms",
-    "stat_term_candidates": "compare.terms",
+    "Tokenizer": "compare.text",
+    "tokenize": "compare.text",
+    "load_terms": "compare.text",
+    "stat_term_candidates": "compare.text",
     # themes
     "load_themes": "compare.themes",
     "code_themes": "compare.themes",

@@ -15,9 +15,9 @@ How it stays fast and small
   count) and sends back a few arrays, so no token table is ever built and
   the parent holds only the running totals.
 * Words are analysed straight into the ``word`` values of the content
-  tokens and their positions (:meth:`compare._tokenize_core.Engine.content`)
+  tokens and their positions (:meth:`compare.text._engine.Engine.content`)
   rather than a TOKENS table; theme rules are compiled
-  (:class:`compare._rules.RuleSet`) and evaluate only what the terms present
+  (:class:`compare.themes.rules.RuleSet`) and evaluate only what the terms present
   in a segment can change.
 * Each plan keeps one quotation per theme (its best-matched passage, for the
   report); a hit's evidence is evaluated only when an upper bound on its
@@ -57,14 +57,14 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from compare._rules import Node, Passage, RuleSet, evaluate, span_bound
-from compare.catalog import METADATA_COLUMNS, plan_file, read_catalog
 from compare.errors import CompareError, CompareWarning
-from compare.readers import sha256_file
-from compare.segment import PATH_SEPARATOR
+from compare.io.catalog import METADATA_COLUMNS, plan_file, read_catalog
+from compare.io.readers import sha256_file
 from compare.stats.matrix import DocumentTermMatrix
-from compare.themes import EXCLUDED_KINDS, Theme, resolve_themes
-from compare.tokenizer import Tokenizer, default_cache_dir
+from compare.structure.segment import PATH_SEPARATOR
+from compare.text.tokenizer import Tokenizer, default_cache_dir
+from compare.themes.coding import EXCLUDED_KINDS, Theme, resolve_themes
+from compare.themes.rules import Node, Passage, RuleSet, evaluate, span_bound
 
 __all__ = ["PipelineResult", "run_pipeline"]
 
@@ -85,20 +85,22 @@ COVER_HEADINGS = 8
 
 #: Modules whose code determines the cached results.
 _CODE = (
-    "readers.py",
-    "segment.py",
-    "_segment_lines.py",
-    "_segment_parse.py",
-    "tokenizer.py",
-    "_tokenize_core.py",
-    "terms.py",
-    "_rules.py",
-    "themes.py",
+    "io/readers.py",
+    "io/encoding.py",
+    "io/formats.py",
+    "io/_document.py",
+    "io/_pdf.py",
+    "io/_docx.py",
+    "io/_html.py",
+    "structure/segment.py",
+    "structure/_lines.py",
+    "structure/_hierarchy.py",
+    "text/tokenizer.py",
+    "text/_engine.py",
+    "text/terms.py",
+    "themes/rules.py",
+    "themes/coding.py",
     "pipeline.py",
-    "formats/__init__.py",
-    "formats/pdf.py",
-    "formats/docx.py",
-    "formats/html.py",
 )
 
 _SEP = "\x00"  # joins words in the cache (MeCab never sees NUL, so no word has one)
@@ -249,7 +251,7 @@ def run_pipeline(
         Reuse and store the analysed words and the finished counts of each
         plan (see the module notes).
     cache_dir
-        Cache folder (default :func:`compare.tokenizer.default_cache_dir`).
+        Cache folder (default :func:`compare.text.tokenizer.default_cache_dir`).
     progress
         Show a progress bar over characters (tqdm, standard error); None
         shows one for more than one plan.
@@ -424,7 +426,7 @@ def _plan_work(record: tuple[str, str]) -> dict:
 
 
 def _read_segments(path: str, plan_id: str) -> pd.DataFrame:
-    from compare.segment import read_plan
+    from compare.structure.segment import read_plan
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CompareWarning)
@@ -518,7 +520,7 @@ class _Candidates:
     Ranked as the report ranks quotations: body text before headings, then
     most matched occurrences (distinct spans), then the earliest segment.
     A hit's evidence is evaluated only when its span bound
-    (:func:`compare._rules.span_bound`) says it could beat the current
+    (:func:`compare.themes.rules.span_bound`) says it could beat the current
     candidate: the same pick as evaluating every hit, with a few
     evaluations per theme instead of one per hit.
     """
@@ -824,7 +826,7 @@ def _store(folder: Path | None, kind: str, key: str, arrays: dict) -> None:
 
 
 def _package_provenance() -> dict[str, Any]:
-    from compare import __version__
+    from compare._version import __version__
 
     return {"compare_version": __version__}
 

@@ -20,7 +20,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from compare import __version__
+from compare._version import __version__
 from compare.errors import CompareError
 
 EXIT_USER_ERROR = 2

@@ -25,9 +25,16 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from compare.catalog import AUTHORS, COLUMNS, DOC_KINDS, METADATA_COLUMNS, PLAN_TYPES, read_catalog
 from compare.errors import CatalogError, InputFileError
-from compare.readers import sha256_file
+from compare.io.catalog import (
+    AUTHORS,
+    COLUMNS,
+    DOC_KINDS,
+    METADATA_COLUMNS,
+    PLAN_TYPES,
+    read_catalog,
+)
+from compare.io.readers import sha256_file
 
 #: Default catalogue file, in the current folder.
 DEFAULT_CATALOG = "catalog.csv"
@@ -129,7 +136,7 @@ def _refuse_duplicate_id(catalog: Path, rows: list[dict[str, str]], plan_id: str
 
 
 def _read_and_segment(source: Path, plan_id: str, values: dict[str, str]) -> Any:
-    from compare.segment import read_plan
+    from compare.structure.segment import read_plan
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # shown when the corpus is read, not here

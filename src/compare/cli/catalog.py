@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from compare.catalog import read_catalog
 from compare.cli._util import add_catalog_option, print_json, print_table
+from compare.io.catalog import read_catalog
 
 #: Columns shown in the readable table (all columns go to --json).
 TABLE_COLUMNS = [

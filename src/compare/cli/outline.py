@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from compare.catalog import plan_file, read_catalog
 from compare.cli._util import add_catalog_option, print_json
 from compare.errors import InputFileError
-from compare.segment import SEGMENT_COLUMNS, outline, read_plan
+from compare.io.catalog import plan_file, read_catalog
+from compare.structure.segment import SEGMENT_COLUMNS, outline, read_plan
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -8,9 +8,9 @@ import pandas as pd
 
 from compare.cli._util import add_catalog_option, print_json, print_table
 from compare.cli.outline import load_segments
-from compare.segment import read_corpus
 from compare.stats.themes import stat_kwic
-from compare.themes import code_themes, resolve_themes
+from compare.structure.segment import read_corpus
+from compare.themes.coding import code_themes, resolve_themes
 
 #: Characters of segment text shown in the readable table.
 TEXT_WIDTH = 40

@@ -13,10 +13,10 @@ import argparse
 
 import pandas as pd
 
-from compare.catalog import read_catalog
 from compare.cli._util import add_catalog_option, print_json, print_table
 from compare.cli.outline import load_segments
 from compare.errors import CompareError
+from compare.io.catalog import read_catalog
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -58,13 +58,13 @@ def _add_tokenizer_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _tokenizer(args: argparse.Namespace):
-    from compare.tokenizer import Tokenizer
+    from compare.text.tokenizer import Tokenizer
 
     return Tokenizer(compounds=not args.no_compounds, user_terms=args.terms)
 
 
 def run_tokens(args: argparse.Namespace) -> int:
-    from compare.tokenizer import tokenize
+    from compare.text.tokenizer import tokenize
 
     tokenizer = _tokenizer(args)
     if args.text is not None:
@@ -109,9 +109,9 @@ def run_tokens(args: argparse.Namespace) -> int:
 
 
 def run_terms(args: argparse.Namespace) -> int:
-    from compare.segment import read_corpus
-    from compare.terms import load_terms, stat_term_candidates
-    from compare.tokenizer import tokenize
+    from compare.structure.segment import read_corpus
+    from compare.text.terms import load_terms, stat_term_candidates
+    from compare.text.tokenizer import tokenize
 
     catalog = read_catalog(args.catalog)
     if args.plans:

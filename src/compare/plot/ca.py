@@ -9,7 +9,6 @@ import pandas as pd
 from matplotlib import patheffects
 
 from compare.errors import AnalysisError
-from compare.plot._labels import plan_names
 from compare.plot._style import (
     FONT_FAMILY,
     NEGATIVE,
@@ -19,6 +18,7 @@ from compare.plot._style import (
     new_axes,
     require,
 )
+from compare.plot.labels import plan_names
 
 
 def plot_ca(

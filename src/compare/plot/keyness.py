@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from compare.errors import AnalysisError
-from compare.plot._labels import plan_names
 from compare.plot._style import NEGATIVE, POSITIVE, japanese_rc, require, shorten
+from compare.plot.labels import plan_names
 
 _STAT_LABELS = {
     "g2": "対数尤度比 G²（符号つき）",

@@ -10,8 +10,8 @@ from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
 
 from compare.errors import AnalysisError
-from compare.plot._labels import plan_names
 from compare.plot._style import SEQUENTIAL, japanese_rc, new_axes, require
+from compare.plot.labels import plan_names
 from compare.stats.similarity import similarity_matrix
 
 #: Above this many documents the heatmap drops per-cell numbers.

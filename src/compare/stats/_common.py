@@ -16,8 +16,8 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
-from compare.catalog import METADATA_COLUMNS
 from compare.errors import AnalysisError
+from compare.io.catalog import METADATA_COLUMNS
 
 #: Named groupings accepted wherever a function takes ``by``.
 GROUPINGS: dict[str, tuple[str, ...]] = {

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from compare.catalog import METADATA_COLUMNS
+from compare.io.catalog import METADATA_COLUMNS
 
 CATALOG_LABELS = METADATA_COLUMNS
 

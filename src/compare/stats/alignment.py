@@ -221,7 +221,7 @@ def _tokens_for(
     """The given TOKENS table, or the tokens of just ``plans`` when none is given."""
     if tokens is not None:
         return tokens
-    from compare.tokenizer import tokenize
+    from compare.text.tokenizer import tokenize
 
     return tokenize(segments.loc[segments["plan_id"].astype(object).isin(list(plans))])
 
@@ -591,7 +591,7 @@ def _theme_diff(
     columns = ["theme_id", "label", "segments_a", "segments_b", "share_a", "share_b", "change"]
     empty = pd.DataFrame({c: pd.Series(dtype=object) for c in [*columns, "status"]})
     if hits is None:
-        from compare.themes import code_themes
+        from compare.themes.coding import code_themes
 
         # Code only the two plans: theme coding costs time per segment.
         keep = segments["plan_id"].astype(object).isin([plan_a, plan_b])

@@ -18,15 +18,15 @@ import pandas as pd
 from scipy import stats
 from scipy.stats.contingency import expected_freq
 
-from compare._rules import Result, evaluate
 from compare.errors import AnalysisError, ThemeError
-from compare.themes import (
+from compare.themes.coding import (
     CodingCorpus,
     Theme,
     build_corpus,
     resolve_themes,
     themes_wide,
 )
+from compare.themes.rules import Result, evaluate
 
 #: Expected cell count below which the χ² approximation is replaced by Fisher's test.
 MIN_EXPECTED = 5.0

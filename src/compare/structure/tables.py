@@ -24,8 +24,8 @@ from typing import Any
 
 import pandas as pd
 
-from compare._segment_lines import nfkc, parse_marker
-from compare.catalog import METADATA_COLUMNS
+from compare.io.catalog import METADATA_COLUMNS
+from compare.structure._lines import nfkc, parse_marker
 
 INDICATOR_COLUMNS = (
     "plan_id",

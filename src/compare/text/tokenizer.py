@@ -37,10 +37,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from compare._tokenize_core import Engine, Settings, Token, worker_init, worker_task
-from compare.catalog import METADATA_COLUMNS
 from compare.errors import CompareWarning, TokenizerError
-from compare.terms import expand_terms, load_terms, load_variants
+from compare.io.catalog import METADATA_COLUMNS
+from compare.text._engine import Engine, Settings, Token, worker_init, worker_task
+from compare.text.terms import expand_terms, load_terms, load_variants
 
 __all__ = [
     "DEFAULT_POS",

@@ -2,7 +2,7 @@
 
 A *theme* (プラットフォーム, 重層的支援, 防災 …) is defined by a rule in a
 small boolean language in the spirit of KH Coder's coding rules (see
-:mod:`compare._rules` for the grammar).  The default catalogue is the data
+:mod:`compare.themes.rules` for the grammar).  The default catalogue is the data
 file ``data/themes.yaml``; users edit it or pass their own.
 
 Coding works on the structure of the plan: every segment except ``meta``
@@ -27,14 +27,16 @@ import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import yaml
 
-from compare._rules import (
+from compare._resources import data_file
+from compare.errors import ThemeError, ThemeWarning
+from compare.io.catalog import METADATA_COLUMNS
+from compare.themes.rules import (
     Node,
     Passage,
     Result,
@@ -43,8 +45,6 @@ from compare._rules import (
     rule_conditions,
     rule_terms,
 )
-from compare.catalog import METADATA_COLUMNS
-from compare.errors import ThemeError, ThemeWarning
 
 #: Keys allowed in a theme entry.
 THEME_KEYS = ("id", "label", "description", "rule")
@@ -100,11 +100,9 @@ class Theme:
 
 def default_themes_path() -> Path:
     """Return the path of the bundled theme catalogue ``data/themes.yaml``."""
-    here = Path(__file__).resolve()
-    for root in (here.parents[2], Path(str(resources.files("compare")))):
-        candidate = root / "data" / "themes.yaml"
-        if candidate.exists():
-            return candidate
+    path = data_file("themes.yaml")
+    if path is not None:
+        return path
     raise ThemeError(
         "the bundled theme catalogue data/themes.yaml is missing from this installation"
     )
@@ -284,7 +282,7 @@ def build_corpus(
         if "text" not in segments.columns:
             raise ThemeError("the segments table lacks column 'text'")
     if tokens is None:
-        from compare.tokenizer import tokenize
+        from compare.text.tokenizer import tokenize
 
         tokens = tokenize(segments, tokenizer)
     if "kind" in segments.columns:

@@ -28,7 +28,7 @@ import docx
 from docx.table import Table
 
 from compare.errors import InputFileError
-from compare.formats import Extracted, Hint
+from compare.io._document import Extracted, Hint
 
 #: Largest uncompressed ``word/document.xml`` read (a guard against ZIP bombs).
 MAX_XML_BYTES = 100 * 1024 * 1024

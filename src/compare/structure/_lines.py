@@ -3,7 +3,7 @@
 Each source line is looked at once, on its own, and described by a
 :class:`LineInfo`.  Nothing here decides whether a line *is* a heading: that
 needs its neighbours and the document's number sequences (see
-:mod:`compare._segment_parse`).  Everything here is linear in the length of
+:mod:`compare.structure._hierarchy`).  Everything here is linear in the length of
 the line; lines longer than :data:`HEAD_CHARS` are only inspected at their
 start and end, so a one-megabyte line costs no more than reading it.
 """

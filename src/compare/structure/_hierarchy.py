@@ -2,7 +2,7 @@
 
 The parser works in passes over the lines, each linear in the size of the text:
 
-1. every line is described on its own (:func:`compare._segment_lines.classify_line`);
+1. every line is described on its own (:func:`compare.structure._lines.classify_line`);
 2. the cover (title, date, publisher), the colophon (address, phone, e-mail)
    and table-of-contents runs become ``meta``;
 3. lines are grouped into units: a paragraph rejoins lines that PDF extraction
@@ -33,7 +33,7 @@ Every non-blank line ends up in exactly one unit and units never overlap, so
 the segments are lossless by construction.
 
 Documents read from PDF, DOCX or HTML may bring *hints* (see
-:mod:`compare.formats`): a hinted heading is a heading of the stated depth
+:mod:`compare.io.formats`): a hinted heading is a heading of the stated depth
 (marked headings found in the text nest below it), a hinted meta line, table
 row or list item is one; and *page starts*, which no unit spans.
 """
@@ -46,7 +46,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from compare._segment_lines import (
+from compare.structure._lines import (
     BLANK,
     BULLET,
     MARKED,
@@ -166,7 +166,7 @@ def parse_lines(
 ) -> list[Unit]:
     """Segment ``lines`` (source lines without line ends) into units.
 
-    ``hints`` maps 0-based line indices to :class:`compare.formats.Hint`
+    ``hints`` maps 0-based line indices to :class:`compare.io.formats.Hint`
     objects; ``page_starts`` lists the first line of each page.
     """
     infos = [classify_line(line) for line in lines]

@@ -2,7 +2,7 @@
 
 The page is decoded with its declared charset (``Shift_JIS`` is read as CP932,
 which is what Japanese sites mean by it) or, failing that, with the Japanese
-decoding ladder of :func:`compare.readers.decode_bytes`.
+decoding ladder of :func:`compare.io.readers.decode_bytes`.
 
 What is kept: if the page has a ``<main>`` element (or ``role="main"``), only
 its content; otherwise the body.  What is dropped everywhere: scripts,
@@ -26,8 +26,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from compare.errors import InputFileError
-from compare.formats import Extracted, Hint
-from compare.readers import decode_bytes
+from compare.io._document import Extracted, Hint
+from compare.io.encoding import decode_bytes
 
 _DROP_TAGS = {
     "script",

@@ -12,14 +12,14 @@ import hashlib
 import io
 import re
 import warnings
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
+from compare._resources import data_file
 from compare.errors import CatalogError, CatalogWarning
-from compare.formats import FORMATS
-from compare.readers import sha256_file
+from compare.io.formats import FORMATS
+from compare.io.readers import sha256_file
 
 #: Catalogue columns that travel with every table (segments, tokens, theme
 #: hits, statistics), so nobody has to join them by hand.
@@ -64,11 +64,9 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 def bundled_catalog_path() -> Path:
     """Return the path of the catalogue of the bundled five-plan corpus."""
-    here = Path(__file__).resolve()
-    for root in (here.parents[2], Path(str(resources.files("compare")))):
-        candidate = root / "data" / "catalog.csv"
-        if candidate.exists():
-            return candidate
+    path = data_file("catalog.csv")
+    if path is not None:
+        return path
     raise CatalogError("the bundled catalogue data/catalog.csv is missing from this installation")
 
 

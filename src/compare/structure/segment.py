@@ -6,14 +6,14 @@ plan's catalogue columns repeated on every row, so that every later number can
 point back to the lines it came from.  Headings are found from the document's
 own evidence: marker styles (第N章, 1, (1), ①, ア, Ⅰ, A, 基本目標N, ◆, ●, ■,
 ◎, 【…】 …), number sequences, line length and punctuation, blank lines.
-See :mod:`compare._segment_parse` for how.  Two kinds of lines that look
+See :mod:`compare.structure._hierarchy` for how.  Two kinds of lines that look
 like headings or tables are not: a bracketed figure or table caption left by
 PDF extraction (【…イメージ図】) is a ``paragraph``, and the rows of a
 term/definition table under a glossary heading (用語, 解説 …) are ``meta``
 (reference material, not coded as themes).
 
 PDF, DOCX and HTML documents are read with
-:func:`compare.readers.read_document`; what their format states is used
+:func:`compare.io.readers.read_document`; what their format states is used
 directly: heading styles and ``<h1>``–``<h6>`` give headings and depths,
 running headers, footers and page numbers become ``meta``, table rows stay
 table rows, and no segment spans a page break.  Line numbers of such a
@@ -34,11 +34,11 @@ from typing import Any
 
 import pandas as pd
 
-from compare._segment_lines import clean
-from compare._segment_parse import HEADING, TABLE_ROW, Unit, parse_lines
-from compare.catalog import COLUMNS, METADATA_COLUMNS, plan_file, read_catalog
 from compare.errors import SegmentationWarning
-from compare.readers import SourceText, read_document
+from compare.io.catalog import COLUMNS, METADATA_COLUMNS, plan_file, read_catalog
+from compare.io.readers import SourceText, read_document
+from compare.structure._hierarchy import HEADING, TABLE_ROW, Unit, parse_lines
+from compare.structure._lines import clean
 
 #: Columns of the SEGMENTS table, in order.
 SEGMENT_COLUMNS = (
@@ -138,7 +138,7 @@ def read_plan(path: str | Path, /, **metadata: Any) -> pd.DataFrame:
     path : str or Path
         A plan document: a text file (UTF-8, CP932 or EUC-JP; see
         :func:`compare.read_text`), a PDF with a text layer, a DOCX or an
-        HTML page (see :func:`compare.readers.read_document`).
+        HTML page (see :func:`compare.io.readers.read_document`).
     **metadata
         Catalogue values for the plan: ``plan_id`` (default: the file name
         without extension), municipality, prefecture, author, plan_type …

@@ -12,7 +12,7 @@ everywhere else.
 The format is recognised by content first (magic bytes: ``%PDF``, a ZIP
 archive holding ``word/document.xml``, a leading ``<html``), then by the file
 name's extension; a file whose extension and content disagree is refused with
-a message that says so.  See :func:`compare.readers.read_document`.
+a message that says so.  See :func:`compare.io.readers.read_document`.
 """
 
 from __future__ import annotations
@@ -20,16 +20,14 @@ from __future__ import annotations
 import codecs
 import re
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from compare.errors import InputFileError
+from compare.io._document import Extracted
 
 #: Formats :func:`detect_format` can return.
 FORMATS = ("text", "pdf", "docx", "html")
 
-#: Hint kinds a format reader may attach to a line.
-HINT_KINDS = ("heading", "meta", "table_row", "list_item")
 
 _HTML_EXTENSIONS = {".html", ".htm", ".xhtml", ".shtml"}
 _HTML_START = re.compile(
@@ -49,52 +47,6 @@ _OTHER_MAGIC = (
     (b"MM\x00*", "a TIFF image", "OCR needed: run it through OCR software and add the text"),
     (b"{\\rtf", "an RTF document", "save it as .docx or PDF"),
 )
-
-
-@dataclass(frozen=True)
-class Hint:
-    """What a document format says about one line.
-
-    Attributes
-    ----------
-    kind : str
-        ``heading``, ``meta``, ``table_row`` or ``list_item``.
-    depth : int
-        Heading depth as the format states it (1 = top; DOCX ``Heading 2`` or
-        HTML ``<h2>`` give 2); 0 for other kinds.  The segmenter closes skipped
-        levels, so ``<h1>`` followed by ``<h3>`` nests one level down.
-    reason : str
-        Where the hint comes from (``style 'Heading 2'``, ``<h2>``,
-        ``running header``, ``page number`` …), for users checking a result.
-    """
-
-    kind: str
-    depth: int = 0
-    reason: str = ""
-
-
-@dataclass
-class Extracted:
-    """The text of a document as lines, with page starts and hints.
-
-    Attributes
-    ----------
-    lines : list of str
-        Text lines without line ends; index 0 is line 1.
-    encoding : str
-        Character encoding of the source where it has one (HTML); ``""`` for
-        PDF and DOCX, whose text is Unicode inside the format.
-    page_starts : list of int
-        0-based index of the first line of each page (PDF only; empty pages
-        start where the next page starts).
-    hints : dict of int to Hint
-        Hints keyed by 0-based line index.
-    """
-
-    lines: list[str]
-    encoding: str = ""
-    page_starts: list[int] = field(default_factory=list)
-    hints: dict[int, Hint] = field(default_factory=dict)
 
 
 def detect_format(path: str | Path, head: bytes | None = None) -> str:
@@ -190,15 +142,15 @@ def extract(path: str | Path, fmt: str) -> Extracted:
     """
     path = Path(path)
     if fmt == "pdf":
-        from compare.formats.pdf import read_pdf
+        from compare.io._pdf import read_pdf
 
         return read_pdf(path)
     if fmt == "docx":
-        from compare.formats.docx import read_docx
+        from compare.io._docx import read_docx
 
         return read_docx(path)
     if fmt == "html":
-        from compare.formats.html import read_html
+        from compare.io._html import read_html
 
         return read_html(path)
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS[1:])}")

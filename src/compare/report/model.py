@@ -94,3 +94,72 @@ class Briefing:
     @property
     def figures(self) -> list[ReportFigure]:
         return [figure for section in self.sections for figure in section.figures]
+
+
+@dataclass
+class ReportSettings:
+    """Settings of one report run (recorded in the provenance block).
+
+    The limits keep figures readable for large corpora: figures show the
+    first or most distinctive items, the tables always hold everything.
+
+    Above ``large_plans`` plans or about ``large_chars`` characters (file
+    sizes / 2.5, so nothing is read to decide) the report is built from the
+    streaming pipeline (:func:`compare.pipeline.run_pipeline`) with bounded
+    memory: statistics from per-plan counts aggregated to municipalities,
+    clusters of municipalities instead of long lists, and the co-occurrence
+    network, goal alignment and outlines on a sample of ``sample_plans``
+    plans.  ``large=True`` or ``False`` forces either route.
+    """
+
+    max_outlines: int = 12
+    max_keyness_panels: int = 12
+    keyness_words: int = 10
+    heatmap_groups: int = 30
+    network_edges: int = 60
+    network_words: int = 120
+    ca_words: int = 30
+    goal_pairs_shown: int = 3
+    goal_pairs_max: int = 10
+    quotes_per_theme: int = 6
+    quote_chars: int = 180
+    core_themes: tuple[str, ...] = ("platform", "multilayer_support", "disaster")
+    large: bool | None = None
+    large_plans: int = 60
+    large_chars: int = 20_000_000
+    sample_plans: int = 8
+    n_clusters: int = 8
+    n_jobs: int | None = None
+
+    def as_dict(self, *, large: bool = True) -> dict[str, Any]:
+        """The settings; without the large-corpus ones when ``large`` is False."""
+        values = dict(self.__dict__)
+        if not large:
+            for name in _LARGE_SETTINGS:
+                values.pop(name, None)
+        return values
+
+
+#: Settings that only the large-corpus route reads.
+_LARGE_SETTINGS = ("large", "large_plans", "large_chars", "sample_plans", "n_clusters", "n_jobs")
+
+
+@dataclass
+class Corpus:
+    """The analysed corpus that every section reads."""
+
+    catalog: pd.DataFrame
+    segments: pd.DataFrame
+    tokens: pd.DataFrame
+    themes: Any
+    wide: pd.DataFrame
+    names: dict[str, str]
+    themes_source: str
+    findings: list[str] = field(default_factory=list)
+    quote_themes: list[str] = field(default_factory=list)
+    theme_shares: pd.DataFrame | None = None
+    summary: pd.DataFrame | None = None
+
+    @property
+    def plan_ids(self) -> list[str]:
+        return list(self.catalog["plan_id"])

@@ -38,7 +38,7 @@ from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError
 
 from compare.errors import InputFileError, InputFileWarning
-from compare.formats import Extracted, Hint
+from compare.io._document import Extracted, Hint
 
 #: Non-blank lines at each page edge that may be running headers/footers.
 EDGE_LINES = 2

@@ -1,4 +1,4 @@
-"""Render a :class:`~compare._report_model.Briefing` as one HTML page and as Markdown.
+"""Render a :class:`~compare.report.model.Briefing` as one HTML page and as Markdown.
 
 The HTML page is self-contained: CSS inline, figures embedded as PNG data
 URIs (the SVG and PNG files next to it are linked for download), no script,
@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from compare._report_model import Briefing, ReportFigure, ReportTable, Section
+from compare.report.model import Briefing, ReportFigure, ReportTable, Section
 
 #: Japanese headers for common table columns (files keep the original names).
 COLUMN_LABELS = {

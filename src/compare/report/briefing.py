@@ -29,14 +29,15 @@ import platform
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from compare import __version__
-from compare._report_files import (
+from compare._resources import source_root
+from compare._version import __version__
+from compare.errors import ReportError
+from compare.report.files import (
     Destination,
     check_destination,
     discard,
@@ -44,9 +45,8 @@ from compare._report_files import (
     publish,
     staging_directory,
 )
-from compare._report_html import render_html, render_markdown
-from compare._report_model import Briefing, ReportTable, Section
-from compare.errors import ReportError
+from compare.report.model import Briefing, Corpus, ReportSettings, ReportTable, Section
+from compare.report.render import render_html, render_markdown
 
 #: Default output directory of ``compare report``.
 DEFAULT_OUT = "out/briefing"
@@ -56,75 +56,6 @@ PNG_DPI = 150
 SCREEN_DPI = 96
 #: Widest figure shown in the page, in CSS pixels.
 MAX_WIDTH_PX = 1000
-
-
-@dataclass
-class ReportSettings:
-    """Settings of one report run (recorded in the provenance block).
-
-    The limits keep figures readable for large corpora: figures show the
-    first or most distinctive items, the tables always hold everything.
-
-    Above ``large_plans`` plans or about ``large_chars`` characters (file
-    sizes / 2.5, so nothing is read to decide) the report is built from the
-    streaming pipeline (:func:`compare.pipeline.run_pipeline`) with bounded
-    memory: statistics from per-plan counts aggregated to municipalities,
-    clusters of municipalities instead of long lists, and the co-occurrence
-    network, goal alignment and outlines on a sample of ``sample_plans``
-    plans.  ``large=True`` or ``False`` forces either route.
-    """
-
-    max_outlines: int = 12
-    max_keyness_panels: int = 12
-    keyness_words: int = 10
-    heatmap_groups: int = 30
-    network_edges: int = 60
-    network_words: int = 120
-    ca_words: int = 30
-    goal_pairs_shown: int = 3
-    goal_pairs_max: int = 10
-    quotes_per_theme: int = 6
-    quote_chars: int = 180
-    core_themes: tuple[str, ...] = ("platform", "multilayer_support", "disaster")
-    large: bool | None = None
-    large_plans: int = 60
-    large_chars: int = 20_000_000
-    sample_plans: int = 8
-    n_clusters: int = 8
-    n_jobs: int | None = None
-
-    def as_dict(self, *, large: bool = True) -> dict[str, Any]:
-        """The settings; without the large-corpus ones when ``large`` is False."""
-        values = dict(self.__dict__)
-        if not large:
-            for name in _LARGE_SETTINGS:
-                values.pop(name, None)
-        return values
-
-
-#: Settings that only the large-corpus route reads.
-_LARGE_SETTINGS = ("large", "large_plans", "large_chars", "sample_plans", "n_clusters", "n_jobs")
-
-
-@dataclass
-class Corpus:
-    """The analysed corpus that every section reads."""
-
-    catalog: pd.DataFrame
-    segments: pd.DataFrame
-    tokens: pd.DataFrame
-    themes: Any
-    wide: pd.DataFrame
-    names: dict[str, str]
-    themes_source: str
-    findings: list[str] = field(default_factory=list)
-    quote_themes: list[str] = field(default_factory=list)
-    theme_shares: pd.DataFrame | None = None
-    summary: pd.DataFrame | None = None
-
-    @property
-    def plan_ids(self) -> list[str]:
-        return list(self.catalog["plan_id"])
 
 
 def write_report(
@@ -209,13 +140,13 @@ def build_briefing(
     """Run the analyses and draw the figures of a report without writing files.
 
     Parameters are those of :func:`write_report`.  The returned
-    :class:`~compare._report_model.Briefing` holds the sections with their
+    :class:`~compare.report.model.Briefing` holds the sections with their
     tables (DataFrames) and figures (matplotlib figures), so a notebook can
     show or restyle them.
     """
-    from compare import _report_large as large
-    from compare import _report_sections as sections
-    from compare.catalog import read_catalog
+    from compare.io.catalog import read_catalog
+    from compare.report import _large as large
+    from compare.report import sections
 
     settings = settings or ReportSettings()
     when = _report_date(date)
@@ -522,7 +453,7 @@ def _plan_hashes(corpus: Corpus) -> dict[str, str]:
 
 def git_revision() -> str | None:
     """The git commit of the package source (with "+modified" for local changes), if any."""
-    root = Path(__file__).resolve().parents[2]
+    root = source_root()
     if not (root / ".git").exists():
         return None
     try:

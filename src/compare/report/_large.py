@@ -37,8 +37,9 @@ import scipy.sparse as sp
 from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
 
-from compare._report_model import Quote, ReportFigure, ReportTable, Section
-from compare._report_sections import (
+from compare.errors import AnalysisError, ReportError
+from compare.report.model import Quote, ReportFigure, ReportTable, Section
+from compare.report.sections import (
     _TEST_NAMES,
     DOC_KINDS,
     NEED_TWO,
@@ -49,11 +50,10 @@ from compare._report_sections import (
     _theme_label,
     figure_of,
 )
-from compare.errors import AnalysisError, ReportError
 
 if TYPE_CHECKING:
     from compare.pipeline import PipelineResult
-    from compare.report import Corpus, ReportSettings
+    from compare.report.model import Corpus, ReportSettings
 
 #: Rows of the group × word matrix processed at once by the sparse keyness.
 _BLOCK = 64
@@ -96,7 +96,7 @@ class LargeCorpus:
 
 def corpus_size(catalog: pd.DataFrame) -> tuple[int, int]:
     """Number of plans and an estimate of their characters (bytes / 2.5; files not read)."""
-    from compare.catalog import plan_file
+    from compare.io.catalog import plan_file
 
     total = 0
     for plan_id in catalog["plan_id"]:
@@ -126,9 +126,9 @@ def load_large(
     settings: ReportSettings,
 ) -> LargeCorpus:
     """Run the streaming pipeline and aggregate its results to municipalities."""
-    from compare import load_themes
     from compare.pipeline import run_pipeline
-    from compare.plot._labels import plan_names
+    from compare.plot.labels import plan_names
+    from compare.themes.coding import load_themes
 
     theme_catalogue = load_themes(themes)
     result = run_pipeline(table, theme_catalogue, progress=progress, n_jobs=settings.n_jobs)
@@ -266,9 +266,10 @@ def _load_sample(corpus: LargeCorpus, progress: bool) -> Corpus | None:
     """SEGMENTS and TOKENS of the sample plans, as the small report's corpus."""
     import warnings
 
-    from compare import read_corpus, tokenize
     from compare.errors import CompareWarning
-    from compare.report import Corpus
+    from compare.report.model import Corpus
+    from compare.structure.segment import read_corpus
+    from compare.text.tokenizer import tokenize
 
     if not corpus.sample_ids:
         return None
@@ -1002,8 +1003,8 @@ def _cluster_table(corpus: LargeCorpus) -> pd.DataFrame:
 
 def section_ca(corpus: LargeCorpus, settings: ReportSettings) -> Section:
     """Correspondence analysis of words × municipalities (the most frequent words)."""
-    from compare import stat_ca
     from compare.plot import plot_ca
+    from compare.stats.ca import stat_ca
 
     key, title = "ca", "対応分析"
     if len(corpus.groups) < 3:
@@ -1068,7 +1069,7 @@ def _sampled(function_name: str, key: str, title: str) -> Any:
     """A section of the small report run on the sample, with a note that says so."""
 
     def section(corpus: LargeCorpus, settings: ReportSettings) -> Section:
-        from compare import _report_sections as small
+        from compare.report import sections as small
 
         if corpus.sample is None:
             return Section(key=key, title=title, notice="標本の計画がありません。")

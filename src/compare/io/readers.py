@@ -1,11 +1,7 @@
 """Read plan source files into text, recording how they were decoded.
 
-Japanese plan texts arrive as UTF-8 (with or without BOM), CP932 (Windows
-"Shift_JIS") or EUC-JP.  We try strict decodes in a fixed order and fall back
-to chardet only when none fits.  ``euc_jis_2004`` follows ``euc_jp`` because
-it is a superset (it has characters such as ``↗`` that plain EUC-JP lacks).
-The plain ``shift_jis`` codec is never used: it cannot represent characters
-such as ``～`` that CP932 files contain.
+Plain text is decoded by :func:`compare.io.encoding.decode_bytes` (UTF-8,
+CP932, EUC-JP, ISO-2022-JP, UTF-16; chardet only as a last resort).
 
 Line ends (CRLF, CR, LF) are normalised to ``\\n``; line ``i`` of the returned
 text is line ``i`` of the source file, so every later stage can point back to
@@ -13,7 +9,7 @@ source lines.  Only ``\\n`` splits lines (not ``str.splitlines``, which also
 splits on form feeds and other separators that editors do not count).
 
 :func:`read_document` reads any supported document: plain text as above, and
-PDF, DOCX and HTML through :mod:`compare.formats`, whose extracted lines are
+PDF, DOCX and HTML through :mod:`compare.io.formats`, whose extracted lines are
 the "source lines" of such a document (for a PDF each line also has a page
 and a line within the page; see :meth:`SourceText.position`).
 
@@ -29,23 +25,16 @@ refused.  Every refusal names the file, its size, the limit and what to do.
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import chardet
-
 from compare.errors import InputFileError
-from compare.formats import FORMATS, Hint, detect_format, extract
-
-#: Strict decodes tried in order before chardet is consulted.
-ENCODINGS = ("utf-8-sig", "euc_jp", "euc_jis_2004", "cp932")
-
-#: chardet guesses below this confidence are not trusted.
-CHARDET_MIN_CONFIDENCE = 0.9
+from compare.io._document import Hint
+from compare.io.encoding import decode_bytes
+from compare.io.formats import FORMATS, detect_format, extract
 
 #: Text and HTML files larger than this are refused rather than read into memory.
 MAX_TEXT_BYTES = 100 * 1024 * 1024
@@ -53,10 +42,6 @@ MAX_TEXT_BYTES = 100 * 1024 * 1024
 MAX_DOCX_BYTES = 200 * 1024 * 1024
 #: PDF files larger than this are refused (smaller ones are streamed page by page).
 MAX_PDF_BYTES = 1024 * 1024 * 1024
-
-_HIGH_BYTES = bytes(range(0x80, 0x100))
-
-_CONTROL_OK = {"\n", "\r", "\t", "\f", "\v"}
 
 
 @dataclass(frozen=True)
@@ -258,97 +243,6 @@ def _read_bytes(path: Path) -> bytes:
     if not data.strip():
         raise InputFileError(f"{path}: file is empty; there is no plan text to read")
     return data
-
-
-def decode_bytes(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
-    """Decode Japanese text bytes; return ``(encoding, text)``.
-
-    Order: UTF-16 with a BOM, ISO-2022-JP (7-bit JIS, recognised by its
-    escape sequences), then strict ``utf-8-sig``, ``euc_jp``, ``euc_jis_2004``,
-    ``cp932``, and chardet as a last resort.
-    """
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _strict(data, "utf-16", path)
-    if b"\x00" in data[:8192]:
-        raise InputFileError(
-            f"{path}: looks like a binary file (contains NUL bytes), not a plan text; "
-            "convert it to text first"
-        )
-    if b"\x1b$B" in data or b"\x1b$@" in data:
-        return _strict(data, "iso2022_jp", path)
-    if _is_broken_utf8(data):
-        raise InputFileError(_undecodable_message(data, path))
-    for encoding in ENCODINGS:
-        try:
-            return encoding, _check_text(data.decode(encoding), path)
-        except UnicodeDecodeError:
-            continue
-    return _chardet_fallback(data, path)
-
-
-def _is_broken_utf8(data: bytes) -> bool:
-    """True for UTF-8 text with a few corrupt bytes.
-
-    CP932 assigns characters to almost every byte, so without this check a
-    UTF-8 file with one damaged byte would "decode" as CP932 mojibake.
-    """
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        return False
-    high = len(data) - len(data.translate(None, _HIGH_BYTES))
-    bad = data.decode("utf-8", errors="replace").count("\ufffd")
-    # A UTF-8 character of Japanese text takes three high bytes.
-    return high > 0 and bad * 3 < 0.1 * high
-
-
-def _strict(data: bytes, encoding: str, path: str | Path) -> tuple[str, str]:
-    try:
-        return encoding, _check_text(data.decode(encoding), path)
-    except UnicodeDecodeError as exc:
-        raise InputFileError(f"{path}: cannot decode as {encoding}: {exc.reason}") from exc
-
-
-def _chardet_fallback(data: bytes, path: str | Path) -> tuple[str, str]:
-    guess = chardet.detect(data)
-    encoding = guess.get("encoding")
-    confidence = guess.get("confidence") or 0.0
-    if encoding and confidence >= CHARDET_MIN_CONFIDENCE:
-        try:
-            return encoding.lower(), _check_text(data.decode(encoding), path)
-        except (UnicodeDecodeError, LookupError):
-            pass
-    raise InputFileError(_undecodable_message(data, path))
-
-
-def _undecodable_message(data: bytes, path: str | Path) -> str:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        where = f"line {line}, byte {exc.start}"
-    else:  # pragma: no cover - utf-8 would have succeeded earlier
-        where = "unknown position"
-    return (
-        f"{path}: cannot decode the text ({where}): it is not UTF-8, EUC-JP or CP932; "
-        "re-save it as UTF-8"
-    )
-
-
-def _check_text(text: str, path: str | Path) -> str:
-    """Reject decodes that produce mostly control characters (binary data)."""
-    sample = text[:8192]
-    controls = sum(
-        1 for ch in sample if (ord(ch) < 32 and ch not in _CONTROL_OK) or 0x80 <= ord(ch) < 0xA0
-    )
-    if sample and controls / len(sample) > 0.05:
-        raise InputFileError(
-            f"{path}: looks like a binary file ({controls} control characters in the first "
-            f"{len(sample)}), not a plan text"
-        )
-    return text
 
 
 def _detect_newline(text: str) -> str:

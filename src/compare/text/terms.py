@@ -16,11 +16,11 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
+from compare._resources import data_file
 from compare.errors import TokenizerError
 
 #: Characters a term may not contain: whitespace, sentence punctuation, controls.
@@ -32,11 +32,9 @@ MAX_TERM_LENGTH = 64
 
 def data_path(name: str) -> Path:
     """Path of a file shipped in the repository's ``data`` folder."""
-    here = Path(__file__).resolve()
-    for root in (here.parents[2], Path(str(resources.files("compare")))):
-        candidate = root / "data" / name
-        if candidate.exists():
-            return candidate
+    path = data_file(name)
+    if path is not None:
+        return path
     raise TokenizerError(f"the bundled file data/{name} is missing from this installation")
 
 

@@ -2,7 +2,7 @@
 
 A section function takes the analysed :class:`~compare.report.Corpus` and the
 :class:`~compare.report.ReportSettings` and returns a
-:class:`~compare._report_model.Section`.  Comparisons that need two plans say
+:class:`~compare.report.model.Section`.  Comparisons that need two plans say
 so instead of failing, so a one-plan catalogue still gets a report.
 """
 
@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from compare._report_model import Quote, ReportFigure, ReportTable, Section
 from compare.errors import AnalysisError, CatalogError, ReportError
+from compare.report.model import Quote, ReportFigure, ReportTable, Section
 
 if TYPE_CHECKING:
-    from compare.report import Corpus, ReportSettings
+    from compare.report.model import Corpus, ReportSettings
 
 DOC_KINDS = {"full": "全文", "summary": "概要版", "draft": "案", "excerpt": "抜粋"}
 
@@ -40,9 +40,12 @@ def load_corpus(
     progress: bool,
 ) -> Corpus:
     """Read, segment, tokenize and code the plans of a catalogue."""
-    from compare import load_themes, read_catalog, read_corpus, themes_wide, tokenize
-    from compare.plot._labels import plan_names
-    from compare.report import Corpus
+    from compare.io.catalog import read_catalog
+    from compare.plot.labels import plan_names
+    from compare.report.model import Corpus
+    from compare.structure.segment import read_corpus
+    from compare.text.tokenizer import tokenize
+    from compare.themes.coding import load_themes, themes_wide
 
     table = catalog if isinstance(catalog, pd.DataFrame) else read_catalog(catalog)
     table = _select_plans(table, plans)
@@ -225,8 +228,8 @@ def _covers(segs: pd.DataFrame, limit: int = 5) -> str:
 
 def section_outlines(corpus: Corpus, settings: ReportSettings) -> Section:
     """Each plan's heading tree (figures collapsed; the table lists every heading)."""
-    from compare import outline
     from compare.plot import plot_outline
+    from compare.structure.segment import outline
 
     table = outline(corpus.segments)
     table.attrs = {}
@@ -276,8 +279,8 @@ def section_outlines(corpus: Corpus, settings: ReportSettings) -> Section:
 
 def section_keyness(corpus: Corpus, settings: ReportSettings) -> Section:
     """Distinctive words of each plan against all the others."""
-    from compare import stat_keyness
     from compare.plot import plot_keyness
+    from compare.stats.keyness import stat_keyness
 
     key, title = "keyness", "計画ごとの特徴語"
     notice = need_two(corpus, key, title)
@@ -341,8 +344,8 @@ def section_keyness(corpus: Corpus, settings: ReportSettings) -> Section:
 
 def section_similarity(corpus: Corpus, settings: ReportSettings) -> Section:
     """Plan × plan similarity: heatmap, dendrogram and the most similar pairs."""
-    from compare import stat_similarity
     from compare.plot import plot_dendrogram, plot_similarity
+    from compare.stats.similarity import stat_similarity
 
     key, title = "similarity", "計画どうしの類似度"
     notice = need_two(corpus, key, title)
@@ -407,8 +410,8 @@ def section_similarity(corpus: Corpus, settings: ReportSettings) -> Section:
 
 def section_network(corpus: Corpus, settings: ReportSettings) -> Section:
     """Word co-occurrence network over all plans."""
-    from compare import stat_cooccurrence
     from compare.plot import plot_network
+    from compare.stats.network import stat_cooccurrence
 
     min_freq = network_min_freq(corpus.tokens, settings.network_words)
     network = stat_cooccurrence(
@@ -485,8 +488,8 @@ def network_min_freq(tokens: pd.DataFrame, words: int) -> int:
 
 def section_ca(corpus: Corpus, settings: ReportSettings) -> Section:
     """Correspondence analysis of words × plans."""
-    from compare import stat_ca
     from compare.plot import plot_ca
+    from compare.stats.ca import stat_ca
 
     key, title = "ca", "対応分析"
     notice = need_two(corpus, key, title)
@@ -545,8 +548,9 @@ def section_ca(corpus: Corpus, settings: ReportSettings) -> Section:
 
 def section_goals(corpus: Corpus, settings: ReportSettings) -> Section:
     """Which goal of one plan corresponds to which goal of another."""
-    from compare import stat_goal_alignment, stat_similarity
     from compare.plot import plot_goal_alignment
+    from compare.stats.alignment import stat_goal_alignment
+    from compare.stats.similarity import stat_similarity
 
     key, title = "goals", "基本目標の対応"
     notice = need_two(corpus, key, title)
@@ -672,7 +676,7 @@ def provenance_section() -> Section:
 
 def section_evidence(corpus: Corpus, settings: ReportSettings) -> Section:
     """Passages quoted from the plans as evidence for the themes, with plan and section."""
-    from compare import code_themes
+    from compare.themes.coding import code_themes
 
     coded = {t for t in corpus.themes if corpus.wide[t.id].any()}
     wanted = [t for t in settings.core_themes if t in {c.id for c in coded}]
@@ -770,8 +774,8 @@ def _theme_label(corpus: Corpus, theme_id: str) -> str:
 
 def section_themes(corpus: Corpus, settings: ReportSettings) -> Section:
     """Theme shares per plan, the test across plans, and what stands out."""
-    from compare import stat_theme_shares, stat_theme_test
     from compare.plot import plot_theme_heatmap, plot_theme_shares
+    from compare.stats.themes import stat_theme_shares, stat_theme_test
 
     shares = stat_theme_shares(corpus.wide, by="plan_id")
     shares = name_plans(shares, corpus, ["plan_id"])

@@ -1,0 +1,13 @@
+"""Segment: a plan's text as headings, paragraphs, list items and table rows, losslessly."""
+
+from compare.structure.segment import outline, read_corpus, read_plan, segment_text
+from compare.structure.tables import stat_indicators, stat_policy_table
+
+__all__ = [
+    "outline",
+    "read_corpus",
+    "read_plan",
+    "segment_text",
+    "stat_indicators",
+    "stat_policy_table",
+]
