@@ -1,4 +1,28 @@
-"""Report: one command from a catalogue to a briefing (HTML, Markdown, Excel, figures)."""
+"""Report: one command from a catalogue to a briefing (HTML, Markdown, Excel, figures).
+
+Modules: ``model`` (the parts of a report: :class:`~compare.report.model.Section`,
+tables, figures, quotations), ``sections`` (one function per section: runs the
+analyses, draws the figures), ``briefing`` (runs the sections in order, writes the
+files), ``render`` with ``templates/`` (HTML and Markdown from Jinja2 templates),
+``files`` (safe destination, atomic replacement).
+
+Adding a section
+----------------
+1. Write ``section_<name>(corpus, settings) -> Section`` next to the others in
+   ``sections.py``: run the ``stat_*`` and ``plot_*`` functions, put plain text in
+   ``paragraphs`` / ``bullets`` (Japanese, never pre-escaped HTML), figures in
+   ``figures`` and every table behind them in ``tables`` (``shown=False`` keeps a
+   table out of the page but in ``tables.xlsx`` and ``tables/<key>.csv``).
+2. Add ``(key, progress title, function)`` to ``sections.STEPS`` where the section
+   belongs in the report (and its key to ``RUN_LAST`` if it reads what other
+   sections found).
+3. Nothing else is needed: the generic templates ``section.html.j2`` and
+   ``section.md.j2`` show every part.  For a different look, give the section a
+   ``kind`` and add ``templates/<kind>.html.j2`` and ``<kind>.md.j2``, each
+   extending the generic template and filling its ``extra`` block (as
+   ``provenance.*.j2`` do).  Templates autoescape every value (HTML with the
+   standard library's entities, Markdown with :func:`~compare.report.render.md_escape`).
+"""
 
 from compare.report.briefing import (
     DEFAULT_OUT,

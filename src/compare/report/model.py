@@ -57,7 +57,9 @@ class Section:
 
     ``paragraphs`` and ``bullets`` are plain text (escaped when rendered);
     ``notice`` replaces the content when the analysis could not run (e.g. a
-    comparison with a single plan).
+    comparison with a single plan).  ``kind`` names the templates that
+    render it (``templates/<kind>.html.j2`` and ``<kind>.md.j2``); most
+    sections are the generic ``section``.
     """
 
     key: str
@@ -69,6 +71,7 @@ class Section:
     quotes: list[Quote] = field(default_factory=list)
     notice: str | None = None
     collapsed_figures: bool = False
+    kind: str = "section"
 
 
 @dataclass

@@ -9,15 +9,18 @@ Every piece of text that comes from a plan or a catalogue is escaped.
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 import math
 import re
 from typing import Any
 
+import jinja2
 import pandas as pd
+from markupsafe import Markup
 
-from compare.report.model import Briefing, ReportFigure, ReportTable, Section
+from compare.report.model import Briefing, ReportTable, Section
 
 #: Japanese headers for common table columns (files keep the original names).
 COLUMN_LABELS = {
@@ -119,31 +122,67 @@ def esc(value: object) -> str:
 
 
 def render_html(briefing: Briefing) -> str:
-    """The whole report as one self-contained HTML document."""
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="ja">',
-        "<head>",
-        '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{esc(briefing.title)}</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
-        '<header class="top">',
-        f"<h1>{esc(briefing.title)}</h1>",
-        f"<p>{esc(briefing.subtitle)}</p>",
-        "</header>",
-        '<nav class="toc">',
-        *(f'<a href="#{esc(s.key)}">{esc(s.title)}</a>' for s in briefing.sections),
-        "</nav>",
-        "<main>",
-    ]
-    parts.extend(_section_html(section, briefing) for section in briefing.sections)
-    parts += ["</main>", "</body>", "</html>", ""]
-    page = "\n".join(parts)
+    """The whole report as one self-contained HTML document (``templates/page.html.j2``)."""
+    page = (
+        _environment("html")
+        .get_template("page.html.j2")
+        .render(briefing=briefing, css=Markup(_CSS), csp=Markup(_CSP))
+    )
     return page.replace("<style>", f"<style>{font_face(page)}", 1)
+
+
+def render_markdown(briefing: Briefing) -> str:
+    """The report as Markdown (``templates/page.md.j2``); figures link the PNG files."""
+    text = _environment("md").get_template("page.md.j2").render(briefing=briefing)
+    return text.rstrip("\n") + "\n"
+
+
+def section_template(section: Section, ext: str) -> str:
+    """The template file of a section: ``<kind>.<ext>.j2`` (``section`` for most)."""
+    return f"{section.kind}.{ext}.j2"
+
+
+@functools.cache
+def _environment(ext: str) -> jinja2.Environment:
+    """The template environment of one output format.
+
+    HTML autoescapes every value with :func:`esc` (the escaping of the
+    standard library, so entities stay ``&#x27;`` and ``&quot;``); Markdown
+    escapes every value with :func:`md_escape`.  A value meant to be written
+    as it is must be :class:`markupsafe.Markup` (``|raw`` in a template).
+    """
+    html_output = ext == "html"
+    escape = esc if html_output else md_escape
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("compare.report", "templates"),
+        autoescape=html_output,
+        finalize=lambda value: value if isinstance(value, Markup) else Markup(escape(value)),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    environment.filters.update(
+        base64=lambda data: base64.b64encode(data).decode("ascii"),
+        cell_class=_cell_class,
+        column_label=lambda column: COLUMN_LABELS.get(column, column),
+        format_value=format_value,
+        raw=lambda value: Markup(str(value)),
+    )
+    environment.globals.update(
+        numeric=_numeric,
+        preview=_preview,
+        provenance_items=provenance_items,
+        section_template=section_template,
+        sheet_names=lambda section: {t.key: t.sheet for t in section.tables},
+    )
+    return environment
+
+
+def _cell_class(value: Any) -> Markup:
+    """The class attribute of a table cell: numbers right-aligned, long text wrapped."""
+    css = "num" if _is_number(value) else ("text" if len(str(value)) > 30 else "")
+    return Markup(f' class="{css}"' if css else "")
 
 
 def font_face(text: str) -> str:
@@ -176,92 +215,6 @@ def font_face(text: str) -> str:
         f'@font-face {{ font-family:"{EMBEDDED_FAMILY}"; '
         f'src:url(data:font/woff;base64,{data}) format("woff"); }}\n'
     )
-
-
-def _section_html(section: Section, briefing: Briefing) -> str:
-    out = [f'<section id="{esc(section.key)}">', f"<h2>{esc(section.title)}</h2>"]
-    if section.notice:
-        out.append(f'<p class="notice">{esc(section.notice)}</p>')
-    out.extend(f"<p>{esc(p)}</p>" for p in section.paragraphs)
-    if section.bullets:
-        out.append("<ul>" + "".join(f"<li>{esc(b)}</li>" for b in section.bullets) + "</ul>")
-    tables = {t.key: t for t in section.tables}
-    for figure in section.figures:
-        block = _figure_html(figure, tables)
-        if section.collapsed_figures:
-            block = f"<details><summary>{esc(figure.title)}</summary>{block}</details>"
-        out.append(block)
-    for table in section.tables:
-        if table.shown:
-            out.append(_table_html(table))
-    if section.quotes:
-        current = None
-        for quote in section.quotes:
-            if quote.label != current:
-                out.append(f"<h3>{esc(quote.label)}</h3>")
-                current = quote.label
-            out.append(
-                "<blockquote>"
-                f"<p>{esc(quote.text)}</p>"
-                f'<footer><span class="tag">{esc(quote.plan)}</span>{esc(quote.heading_path)}'
-                f"（{esc(quote.lines)}）</footer>"
-                "</blockquote>"
-            )
-    if section.key == "provenance":
-        out.append(provenance_html(provenance_items(briefing)))
-    out.append("</section>")
-    return "\n".join(out)
-
-
-def _figure_html(figure: ReportFigure, tables: dict[str, ReportTable]) -> str:
-    data = base64.b64encode(figure.png).decode("ascii")
-    size = f' width="{figure.width_px}" height="{figure.height_px}"' if figure.width_px else ""
-    links = [
-        f'<a href="figures/{esc(figure.key)}.svg">SVG</a>',
-        f'<a href="figures/{esc(figure.key)}.png">PNG</a>',
-    ]
-    for key in figure.tables:
-        name = tables[key].sheet if key in tables else key
-        links.append(f'表「{esc(name)}」: <a href="tables/{esc(key)}.csv">CSV</a>')
-    return (
-        "<figure>"
-        f'<img src="data:image/png;base64,{data}" alt="{esc(figure.title)}"{size}>'
-        f"<figcaption><strong>{esc(figure.title)}</strong>　{esc(figure.caption)}<br>"
-        f"{' · '.join(links)}</figcaption>"
-        "</figure>"
-    )
-
-
-def _table_html(table: ReportTable) -> str:
-    frame = _preview(table)
-    head = "".join(f"<th>{esc(COLUMN_LABELS.get(c, c))}</th>" for c in frame.columns)
-    rows = []
-    for record in frame.itertuples(index=False):
-        cells = []
-        for value in record:
-            css = "num" if _is_number(value) else ("text" if len(str(value)) > 30 else "")
-            attr = f' class="{css}"' if css else ""
-            cells.append(f"<td{attr}>{esc(format_value(value))}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    total = len(table.frame)
-    more = (
-        f"全 {total} 行中 {len(frame)} 行を表示。" if total > len(frame) else f"全 {total} 行。"
-    ) + (
-        f"表全体は tables.xlsx のシート「{esc(table.sheet)}」と "
-        f'<a href="tables/{esc(table.key)}.csv">tables/{esc(table.key)}.csv</a>。'
-    )
-    return (
-        f"<h3>{esc(table.title)}</h3>"
-        f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
-        f'<p class="more">{more}</p>'
-    )
-
-
-def provenance_html(items: list[tuple[str, str]]) -> str:
-    """A definition list of provenance items."""
-    body = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in items)
-    return f'<dl class="prov">{body}</dl>'
 
 
 def _preview(table: ReportTable) -> pd.DataFrame:
@@ -310,64 +263,6 @@ def md_escape(value: object) -> str:
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _MD_SPECIAL.sub(r"\\\1", text)
     return " ".join(text.split("\n"))
-
-
-def render_markdown(briefing: Briefing) -> str:
-    """The report as Markdown; figures link the PNG files, tables show their first rows."""
-    out = [f"# {md_escape(briefing.title)}", "", md_escape(briefing.subtitle), ""]
-    for section in briefing.sections:
-        out += [f"## {md_escape(section.title)}", ""]
-        if section.notice:
-            out += [f"> **注意**: {md_escape(section.notice)}", ""]
-        for paragraph in section.paragraphs:
-            out += [md_escape(paragraph), ""]
-        if section.bullets:
-            out += [f"- {md_escape(b)}" for b in section.bullets] + [""]
-        for figure in section.figures:
-            out += [
-                f"![{md_escape(figure.title)}](figures/{figure.key}.png)",
-                "",
-                f"*{md_escape(figure.title)}* — {md_escape(figure.caption)} "
-                f"([SVG](figures/{figure.key}.svg))",
-                "",
-            ]
-        for table in section.tables:
-            if table.shown:
-                out += _table_markdown(table)
-        current = None
-        for quote in section.quotes:
-            if quote.label != current:
-                out += [f"### {md_escape(quote.label)}", ""]
-                current = quote.label
-            out += [
-                f"> {md_escape(quote.text)}",
-                f"> — {md_escape(quote.plan)}: {md_escape(quote.heading_path)}（{md_escape(quote.lines)}）",
-                "",
-            ]
-        if section.key == "provenance":
-            out += [f"- **{md_escape(k)}**: {md_escape(v)}" for k, v in provenance_items(briefing)]
-            out.append("")
-    return "\n".join(out).rstrip("\n") + "\n"
-
-
-def _table_markdown(table: ReportTable) -> list[str]:
-    frame = _preview(table)
-    header = [md_escape(COLUMN_LABELS.get(c, c)) for c in frame.columns]
-    lines = [f"### {md_escape(table.title)}", "", "| " + " | ".join(header) + " |"]
-    lines.append(
-        "|" + "|".join("---:" if _numeric(frame[c]) else "---" for c in frame.columns) + "|"
-    )
-    for record in frame.itertuples(index=False):
-        lines.append("| " + " | ".join(md_escape(format_value(v)) for v in record) + " |")
-    total = len(table.frame)
-    shown = f"全 {total} 行中 {len(frame)} 行。" if total > len(frame) else f"全 {total} 行。"
-    lines += [
-        "",
-        f"{shown}表全体は tables.xlsx のシート「{md_escape(table.sheet)}」と "
-        f"[tables/{table.key}.csv](tables/{table.key}.csv)。",
-        "",
-    ]
-    return lines
 
 
 def _numeric(series: pd.Series) -> bool:

@@ -663,6 +663,7 @@ def _goal_summary(table: pd.DataFrame) -> pd.DataFrame:
 def provenance_section() -> Section:
     return Section(
         key="provenance",
+        kind="provenance",
         title="出典・再現情報",
         paragraphs=[
             "この報告書は同じ入力と同じ設定から同じ数値を再現できます。以下は作成時の条件です。"

@@ -1,0 +1,117 @@
+"""The report templates: every value escaped, the page layout, section kinds."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import pytest
+
+from compare.report.model import Briefing, Quote, ReportFigure, ReportTable, Section
+from compare.report.render import render_html, render_markdown, section_template
+
+#: Markup, quotes and Markdown syntax in every kind of text a plan or catalogue can supply.
+HOSTILE = "<script>alert('x')</script> \"引用\" & *強調* [リンク](http://e.invalid) | #"
+
+
+def hostile_briefing() -> Briefing:
+    table = ReportTable(
+        key="t1",
+        sheet=f"シート{HOSTILE}",
+        title=f"表{HOSTILE}",
+        frame=pd.DataFrame({"name": [HOSTILE, "短い"], HOSTILE: [1.5, 2]}),
+    )
+    hidden = ReportTable(key="t2", sheet="隠す", title="隠す表", frame=table.frame, shown=False)
+    figure = ReportFigure(
+        key="f1",
+        title=f"図{HOSTILE}",
+        caption=f"説明{HOSTILE}",
+        figure=None,
+        tables=["t1", "elsewhere"],
+        png=b"\x89PNG",
+        width_px=10,
+        height_px=20,
+    )
+    quote = Quote(label=HOSTILE, plan=HOSTILE, heading_path=HOSTILE, lines="1 行目", text=HOSTILE)
+    sections = [
+        Section(
+            key="s1",
+            title=f"節{HOSTILE}",
+            paragraphs=[f"段落{HOSTILE}"],
+            bullets=[f"箇条{HOSTILE}"],
+            figures=[figure],
+            tables=[table, hidden],
+            quotes=[quote, quote],
+        ),
+        Section(
+            key="s2",
+            title="注意の節",
+            notice=f"注意{HOSTILE}",
+            figures=[figure],
+            collapsed_figures=True,
+        ),
+        Section(key="provenance", kind="provenance", title="出典"),
+    ]
+    return Briefing(
+        title=f"題{HOSTILE}",
+        subtitle=f"副題{HOSTILE}",
+        sections=sections,
+        provenance={"値": HOSTILE, "一覧": [HOSTILE, "b"], "辞書": {"k": HOSTILE}},
+    )
+
+
+@pytest.fixture(scope="module")
+def page() -> str:
+    return render_html(hostile_briefing())
+
+
+def test_every_value_is_escaped_with_the_standard_library_entities(page: str):
+    assert "<script" not in page
+    escaped = html.escape(HOSTILE, quote=True)
+    assert "&#x27;" in escaped and "&quot;" in escaped
+    # Title, subtitle, section title, paragraph, bullet, figure title and caption, table
+    # title, sheet, column, cell, quotation label, plan, heading and text, notice, provenance.
+    assert page.count(escaped) >= 18
+    assert "&#39;" not in page and "&#34;" not in page
+
+
+def test_page_structure_is_one_line_per_block(page: str):
+    lines = page.splitlines()
+    assert lines[:3] == ["<!DOCTYPE html>", '<html lang="ja">', "<head>"]
+    assert page.endswith("</main>\n</body>\n</html>\n")
+    assert sum(line.startswith('<a href="#') for line in lines) == 3
+    assert sum(line.startswith("<section id=") for line in lines) == 3
+    assert lines.count("</section>") == 3
+    assert "Content-Security-Policy\" content=\"default-src 'none';" in page  # not escaped
+    # The figure's table link is named by its sheet when the section holds the table.
+    assert f'表「{html.escape("シート" + HOSTILE)}」: <a href="tables/t1.csv">CSV</a>' in page
+    assert '表「elsewhere」: <a href="tables/elsewhere.csv">CSV</a>' in page
+    assert 'width="10" height="20"' in page
+    # Hidden tables stay out of the page; repeated quotation labels get one heading.
+    assert "隠す表" not in page
+    assert page.count(f"<h3>{html.escape(HOSTILE)}</h3>") == 1
+    assert page.count("<blockquote>") == 2
+    assert f"<details><summary>{html.escape('図' + HOSTILE)}</summary><figure>" in page
+    assert '<td class="text">' in page and '<td class="num">1.50</td>' in page
+    assert '<dl class="prov"><dt>値</dt>' in page
+
+
+def test_markdown_escapes_markup_and_markdown_syntax():
+    text = render_markdown(hostile_briefing())
+    assert "<script" not in text
+    assert "&lt;script&gt;" in text
+    assert "\\*強調\\*" in text and "\\[リンク\\]" in text and "\\|" in text
+    assert "![図" in text and "](figures/f1.png)" in text
+    assert "[tables/t1.csv](tables/t1.csv)" in text
+    assert "| 計画 | " in text  # a known column gets its Japanese label
+    assert "|---|---:|" in text
+    assert "> **注意**: 注意" in text
+    assert text.endswith("\n") and not text.endswith("\n\n")
+    assert "隠す表" not in text
+
+
+def test_each_section_kind_names_its_templates():
+    assert section_template(Section(key="a", title="a"), "html") == "section.html.j2"
+    assert section_template(Section(key="p", title="p", kind="provenance"), "md") == (
+        "provenance.md.j2"
+    )
