@@ -42,8 +42,12 @@ $(LAB_SETTINGS): | $(STAMP)
 	mkdir -p $(dir $@)
 	echo '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"python": "Jupytext Notebook"}}}' > $@
 
+# Extra JupyterLab options, e.g. LAB_ARGS="--port=8890 --no-browser --allow-root
+# --IdentityProvider.token=SECRET" (a server in a container or on a remote machine).
+LAB_ARGS ?=
+
 lab: $(STAMP) $(LAB_SETTINGS)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(LAB_ARGS)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache

@@ -7,6 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from compare import read_catalog, read_corpus
@@ -175,3 +176,61 @@ def test_plan_id_is_required_for_a_japanese_file_name(folder: Path, capsys):
     assert _add(folder, "墨田区.pdf") == 2
     assert "--plan-id" in capsys.readouterr().err
     assert _add(folder, "墨田区.pdf", "--plan-id", "sumida-3") == 0
+
+
+# --------------------------------------------------------------------------- --include-bundled
+
+
+def test_include_bundled_gives_bundled_plans_with_metadata_and_ones_own(folder: Path, capsys):
+    catalog = folder / "catalog.csv"
+    options = ["--plan-id", "tokorozawa-own", "--plan-type", "other:保健福祉総合計画"]
+    assert _add(folder, "tokorozawa.txt", "--include-bundled", *options) == 0
+    printed = capsys.readouterr()
+    assert "added 5 bundled plan(s)" in printed.out
+    assert "warning: plan_type 'other:保健福祉総合計画' is outside the list" in printed.err
+    combined = read_catalog(catalog)
+    bundled = read_catalog()
+    assert list(combined["plan_id"]) == [*bundled["plan_id"], "tokorozawa-own"]
+    kept = ["municipality", "title", "edition", "identification", "notes", "sha256", "doc_kind"]
+    pd.testing.assert_frame_equal(combined.loc[:4, kept], bundled[kept])
+    segments = read_corpus(combined)
+    assert segments["plan_id"].nunique() == 6
+    # Running it again adds nothing and keeps the file byte for byte.
+    before = catalog.read_bytes()
+    assert main(["add", "--include-bundled", "--catalog", str(catalog)]) == 0
+    assert "added 0 bundled plan(s) to" in (out := capsys.readouterr().out)
+    assert "(5 already there)" in out
+    assert catalog.read_bytes() == before
+
+
+def test_include_bundled_without_a_file(folder: Path):
+    catalog = folder / "sub" / "catalog.csv"
+    catalog.parent.mkdir()
+    assert main(["add", "--include-bundled", "--catalog", str(catalog)]) == 0
+    combined = read_catalog(catalog)
+    assert len(combined) == 5 and not combined["path"].str.startswith("/").any()
+
+
+def test_include_bundled_refuses_a_plan_id_taken_by_another_file(folder: Path, capsys):
+    assert _add(folder, "tama-6.docx") == 0  # plan_id tama-6, the user's own file
+    catalog = folder / "catalog.csv"
+    before = catalog.read_bytes()
+    assert main(["add", "--include-bundled", "--catalog", str(catalog)]) == 2
+    err = capsys.readouterr().err
+    assert "duplicate plan_id 'tama-6'" in err and f"{catalog}: line 2" in err
+    assert f"{DATA / 'catalog.csv'}: line 3" in err and "Traceback" not in err
+    assert catalog.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["add"], "give the FILE to add"),
+        (["add", "x.txt", "--plan-type", "高齢者福祉計画"], "write other:高齢者福祉計画"),
+    ],
+)
+def test_add_usage_mistakes(folder: Path, capsys, argv: list[str], message: str):
+    argv = [*argv, "--catalog", str(folder / "catalog.csv"), "--municipality", "所沢市"]
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+    assert not (folder / "catalog.csv").exists()

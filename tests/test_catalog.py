@@ -7,12 +7,13 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from compare import read_catalog
+from compare import read_catalog, read_corpus
 from compare.cli import main
 from compare.errors import CatalogError, CatalogWarning
-from compare.io.catalog import COLUMNS, is_valid_municipality_code
+from compare.io.catalog import COLUMNS, is_valid_municipality_code, plan_file, plan_type_status
 from tests.conftest import DATA
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -219,3 +220,102 @@ def test_cli_bad_catalogue_exits_non_zero_without_traceback(user_corpus, capsys)
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "duplicate plan_id" in err
     assert "Traceback" not in err
+
+
+# --------------------------------------------------------------------------- plan types
+
+CORPUS_DEV = Path(__file__).resolve().parents[2] / "shared" / "corpus-dev"
+
+
+@pytest.mark.parametrize(
+    "plan_type",
+    [
+        "地域福祉計画・地域福祉活動計画",
+        "重層的支援体制整備事業実施計画",
+        "成年後見制度利用促進計画",
+        "再犯防止推進計画",
+        "保健福祉計画",
+        "地域福祉計画・成年後見制度利用促進計画・再犯防止推進計画",
+    ],
+)
+def test_plan_types_of_real_corpora_are_accepted_silently(user_corpus, plan_type, recwarn):
+    folder, rows = user_corpus
+    rows[0]["plan_type"] = plan_type
+    catalog = read_catalog(_write_catalog(folder, rows))
+    assert catalog.loc[0, "plan_type"] == plan_type
+    assert not [w for w in recwarn if issubclass(w.category, CatalogWarning)]
+
+
+@pytest.mark.parametrize("plan_type", ["other", "other:保健福祉総合計画(地域福祉計画を包含)"])
+def test_other_plan_type_is_reported_not_refused(user_corpus, plan_type):
+    folder, rows = user_corpus
+    rows[2]["plan_type"] = plan_type
+    with pytest.warns(CatalogWarning, match=r"line 4: plan 'tokorozawa-2' has plan_type 'other"):
+        catalog = read_catalog(_write_catalog(folder, rows))
+    assert catalog.loc[2, "plan_type"] == plan_type
+
+
+@pytest.mark.parametrize("plan_type", ["高齢者福祉計画", "地域福祉計画・高齢者福祉計画", "Other:X"])
+def test_unknown_plan_type_says_how_to_escape(user_corpus, plan_type):
+    folder, rows = user_corpus
+    rows[1]["plan_type"] = plan_type
+    with pytest.raises(CatalogError, match=rf"line 3: plan_type '{plan_type}'.*other:{plan_type}"):
+        read_catalog(_write_catalog(folder, rows))
+
+
+@pytest.mark.skipif(not CORPUS_DEV.is_dir(), reason="shared corpus-dev not beside the project")
+def test_every_plan_type_of_the_development_corpus_is_readable():
+    with (CORPUS_DEV / "sources.csv").open(encoding="utf-8") as handle:
+        types = {row["plan_type"] for row in csv.DictReader(handle)}
+    assert {plan_type_status(t) for t in types} <= {"listed", "joint", "other"}
+    assert "other" in {plan_type_status(t) for t in types}
+
+
+# --------------------------------------------------------------------------- several catalogues
+
+
+def _own_catalog(folder: Path, plan_id: str = "mine-1", source: str = "tama-6.txt") -> Path:
+    """A one-plan catalogue in its own folder (paths relative to it)."""
+    own = folder / "own"
+    (own / "texts").mkdir(parents=True)
+    shutil.copyfile(DATA / "plans" / source, own / "texts" / "mine.txt")
+    path = own / "catalog.csv"
+    path.write_text(
+        "plan_id,path,municipality,author,plan_type,doc_kind,title\n"
+        f"{plan_id},texts/mine.txt,〇〇市,自治体,地域福祉計画,full,自分の計画\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_several_catalogues_read_as_one_corpus_with_all_metadata(tmp_path: Path):
+    own = _own_catalog(tmp_path)
+    combined = read_catalog([None, own])
+    bundled = read_catalog()
+    assert list(combined["plan_id"]) == [*bundled["plan_id"], "mine-1"]
+    pd.testing.assert_frame_equal(combined.iloc[:5], bundled, check_names=True)
+    assert combined.loc[5, "title"] == "自分の計画"
+    assert plan_file(combined, "mine-1") == own.resolve().parent / "texts" / "mine.txt"
+    assert plan_file(combined, "sumida") == (DATA / "plans" / "sumida.txt").resolve()
+    segments = read_corpus(combined)
+    assert list(segments["plan_id"].unique()) == list(combined["plan_id"])
+    assert str(own) in combined.attrs["catalog_path"]
+    assert len(combined.attrs["catalogs"]) == 2
+
+
+def test_duplicate_plan_id_across_catalogues_names_both_rows(tmp_path: Path):
+    own = _own_catalog(tmp_path, plan_id="tama-6")
+    with pytest.raises(CatalogError) as error:
+        read_catalog([None, own])
+    message = str(error.value)
+    assert "duplicate plan_id 'tama-6'" in message
+    assert f"{DATA / 'catalog.csv'}: line 3" in message and f"{own}: line 2" in message
+
+
+def test_same_file_under_two_ids_is_reported(tmp_path: Path):
+    own = _own_catalog(tmp_path)
+    digest = read_catalog().loc[1, "sha256"]
+    text = own.read_text(encoding="utf-8").splitlines()
+    own.write_text(f"{text[0]},sha256\n{text[1]},{digest}\n", encoding="utf-8")
+    with pytest.warns(CatalogWarning, match=r"plan 'mine-1' is the same file .* line 3"):
+        read_catalog([None, own])

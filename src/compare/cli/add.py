@@ -11,6 +11,13 @@ sha256), is refused.  The catalogue is written to a temporary file in the
 same folder, validated with :func:`compare.read_catalog`, and then moved over
 the old one in one step (``os.replace``), so an interrupted or refused
 ``add`` leaves the catalogue as it was.
+
+With ``--include-bundled`` the rows of the bundled five-plan corpus are
+copied into the catalogue first, with all their metadata (title, edition,
+identification, notes, sha256) and paths relative to the catalogue, so one's
+own plans and the bundled ones form one corpus; FILE may then be left out.
+A bundled plan already in the catalogue (same plan_id, same file) is kept as
+it is; a plan_id used there for another file is an error naming both rows.
 """
 
 from __future__ import annotations
@@ -25,13 +32,17 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from compare.errors import CatalogError, InputFileError
+from compare.errors import CatalogError, CatalogWarning, InputFileError
 from compare.io.catalog import (
     AUTHORS,
     COLUMNS,
     DOC_KINDS,
     METADATA_COLUMNS,
+    OTHER_PLAN_TYPE,
     PLAN_TYPES,
+    bundled_catalog_path,
+    plan_file,
+    plan_type_status,
     read_catalog,
 )
 from compare.io.readers import sha256_file
@@ -55,15 +66,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "sha256, format and encoding. The file itself is never copied or changed."
         ),
     )
-    parser.add_argument("file", metavar="FILE", help="the plan document")
-    parser.add_argument("--municipality", required=True, help="e.g. 所沢市 or 川崎市多摩区")
+    parser.add_argument(
+        "file",
+        metavar="FILE",
+        nargs="?",
+        help="the plan document (optional with --include-bundled)",
+    )
+    parser.add_argument(
+        "--municipality", default="", help="e.g. 所沢市 or 川崎市多摩区 (required with FILE)"
+    )
     parser.add_argument(
         "--plan-id", help="short unique id (ASCII); default: the file name without extension"
     )
     parser.add_argument("--prefecture", default="")
     parser.add_argument("--municipality-code", default="", help="6-digit 全国地方公共団体コード")
     parser.add_argument("--author", default="", choices=["", *AUTHORS])
-    parser.add_argument("--plan-type", default="", choices=["", *PLAN_TYPES])
+    parser.add_argument(
+        "--plan-type",
+        default="",
+        metavar="TYPE",
+        help=f"one of {', '.join(PLAN_TYPES)}; several joined with ・ for a joint plan; "
+        f"{OTHER_PLAN_TYPE}:NAME for another type",
+    )
     parser.add_argument("--title", default="")
     parser.add_argument("--edition", default="", help="e.g. 第2次")
     parser.add_argument("--fiscal-year-start", default="")
@@ -78,15 +102,85 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=DEFAULT_CATALOG,
         help=f"catalogue to add to, created if missing (default: ./{DEFAULT_CATALOG})",
     )
+    parser.add_argument(
+        "--include-bundled",
+        action="store_true",
+        help="also copy the bundled five-plan corpus into the catalogue, with its metadata",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    source = Path(args.file)
     catalog = Path(args.catalog)
+    if not args.file and not args.include_bundled:
+        raise CatalogError("give the FILE to add (or --include-bundled to add the bundled plans)")
+    existing = _existing_rows(catalog)
+    bundled, kept = _bundled_rows(catalog, existing) if args.include_bundled else ([], [])
+    rows = [_file_row(args, catalog, existing + bundled)] if args.file else []
+    _write_catalog(catalog, [*bundled, *rows])
+    if args.include_bundled:
+        already = f" ({len(kept)} already there)" if kept else ""
+        print(f"added {len(bundled)} bundled plan(s) to {catalog}{already}")
+    for row in rows:
+        print(
+            f"added {row['plan_id']!r} ({row['format']}, {row['_segments']} segments, "
+            f"{row['_headings']} headings) to {catalog}"
+        )
+    return 0
+
+
+def _bundled_rows(
+    catalog: Path, existing: list[dict[str, str]]
+) -> tuple[list[dict[str, str]], list[str]]:
+    """Rows of the bundled catalogue not yet in ``catalog`` (paths made relative to it),
+    and the plan_ids of the bundled plans that it already holds."""
+    bundled = read_catalog(bundled_catalog_path())
+    mine = {row["plan_id"]: row for row in existing}
+    root = catalog.resolve().parent
+    rows, kept = [], []
+    for record in bundled.to_dict(orient="records"):
+        source = plan_file(bundled, record["plan_id"])
+        if record["plan_id"] in mine:
+            listed = _resolve(root, mine[record["plan_id"]]["path"])
+            if listed == source.resolve():
+                kept.append(record["plan_id"])
+                continue
+            raise CatalogError(
+                f"duplicate plan_id {record['plan_id']!r}: "
+                f"{catalog}: line {mine[record['plan_id']]['_line']} ({listed.name}) and "
+                f"{bundled.attrs['catalog_path']}: line {bundled.attrs['lines'][record['plan_id']]}"
+                " (bundled); give your plan another plan_id, nothing was added"
+            )
+        rows.append({**record, "path": _relative_path(source, catalog)})
+    return rows, kept
+
+
+def _resolve(root: Path, path: str) -> Path:
+    candidate = Path(path)
+    return (candidate if candidate.is_absolute() else root / candidate).resolve()
+
+
+def _file_row(
+    args: argparse.Namespace, catalog: Path, existing: list[dict[str, str]]
+) -> dict[str, str]:
+    """The catalogue row of FILE, after checking that it reads, segments and is new."""
+    if not args.municipality.strip():
+        raise CatalogError(f"{args.file}: give the plan's municipality with --municipality")
+    status = plan_type_status(args.plan_type)
+    if status == "unknown":
+        raise CatalogError(
+            f"--plan-type {args.plan_type!r} is not one of {', '.join(PLAN_TYPES)}; "
+            f"write {OTHER_PLAN_TYPE}:{args.plan_type} for a type outside this list"
+        )
+    if status == "other":
+        warnings.warn(
+            f"plan_type {args.plan_type!r} is outside the list of plan types; it is kept as given",
+            CatalogWarning,
+            stacklevel=2,
+        )
+    source = Path(args.file)
     plan_id = args.plan_id or _default_plan_id(source)
     values = {column: getattr(args, column) for column in OPTION_COLUMNS}
-    existing = _existing_rows(catalog)
     if source.is_file():  # a missing file is reported by the reader
         _refuse_duplicate_file(catalog, existing, source, sha256_file(source))
     _refuse_duplicate_id(catalog, existing, plan_id)
@@ -102,11 +196,9 @@ def run(args: argparse.Namespace) -> int:
         format=segments.attrs.get("format", {}).get(plan_id, "text"),
         encoding=segments.attrs.get("encoding", {}).get(plan_id, "") or "",
     )
-    _write_catalog(catalog, row)
-    headings = int((segments["kind"] == "heading").sum())
-    fmt = segments.attrs.get("format", {}).get(plan_id, "text")
-    print(f"added {plan_id!r} ({fmt}, {len(segments)} segments, {headings} headings) to {catalog}")
-    return 0
+    row["_segments"] = str(len(segments))
+    row["_headings"] = str(int((segments["kind"] == "heading").sum()))
+    return row
 
 
 def _default_plan_id(source: Path) -> str:
@@ -124,15 +216,20 @@ def _existing_rows(catalog: Path) -> list[dict[str, str]]:
     if not catalog.exists():
         return []
     frame = read_catalog(catalog, check_files=False)
-    return frame.to_dict(orient="records")
+    lines = frame.attrs.get("lines", {})
+    return [
+        {**row, "_line": str(lines.get(row["plan_id"], "?"))} for row in frame.to_dict("records")
+    ]
 
 
 def _refuse_duplicate_id(catalog: Path, rows: list[dict[str, str]], plan_id: str) -> None:
-    if any(row["plan_id"] == plan_id for row in rows):
-        raise CatalogError(
-            f"{catalog}: plan_id {plan_id!r} is already in the catalogue; "
-            "choose another with --plan-id"
-        )
+    for row in rows:
+        if row["plan_id"] == plan_id:
+            where = f"line {row['_line']}" if "_line" in row else "the bundled corpus"
+            raise CatalogError(
+                f"{catalog}: plan_id {plan_id!r} is already in the catalogue ({where}); "
+                "choose another with --plan-id"
+            )
 
 
 def _read_and_segment(source: Path, plan_id: str, values: dict[str, str]) -> Any:
@@ -173,11 +270,13 @@ def _relative_path(source: Path, catalog: Path) -> str:
         return source.resolve().as_posix()
 
 
-def _write_catalog(catalog: Path, row: dict[str, str]) -> None:
-    """Write the catalogue with ``row`` added: temp file, validate, replace."""
+def _write_catalog(catalog: Path, rows: list[dict[str, str]]) -> None:
+    """Write the catalogue with ``rows`` added: temp file, validate, replace."""
+    if not rows:
+        return
     text = catalog.read_text(encoding="utf-8-sig") if catalog.exists() else ""
     header, records = _parse(text)
-    missing = [column for column in COLUMNS if column not in header and row[column]]
+    missing = [c for c in COLUMNS if c not in header and any(row[c] for row in rows)]
     buffer = io.StringIO()
     if not text or missing:
         header = header + [c for c in COLUMNS if c not in header] if text else list(COLUMNS)
@@ -189,7 +288,7 @@ def _write_catalog(catalog: Path, row: dict[str, str]) -> None:
         writer = csv.DictWriter(
             buffer, fieldnames=header, lineterminator="\n", extrasaction="ignore"
         )
-    writer.writerow({column: row.get(column, "") for column in header})
+    writer.writerows({column: row.get(column, "") for column in header} for row in rows)
     folder = catalog.resolve().parent
     if not folder.is_dir():
         raise CatalogError(f"{catalog}: folder {folder} does not exist")

@@ -12,6 +12,7 @@ import hashlib
 import io
 import re
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -54,7 +55,30 @@ COLUMNS = (
 REQUIRED_COLUMNS = ("plan_id", "path", "municipality", "author", "plan_type", "doc_kind")
 
 AUTHORS = ("自治体", "社会福祉協議会")
-PLAN_TYPES = ("地域福祉計画", "地域福祉活動計画", "地域福祉支援計画")
+
+#: The controlled list of plan types.  Beside the three kinds of 地域福祉 plan,
+#: real corpora hold the plans that the 社会福祉法 and related laws ask
+#: municipalities to make alongside (or inside) them, and plans drafted jointly
+#: by a municipality and its 社会福祉協議会.  A joint plan may also be written as
+#: any listed types joined with "・" (e.g. 地域福祉計画・成年後見制度利用促進計画).
+PLAN_TYPES = (
+    "地域福祉計画",
+    "地域福祉活動計画",
+    "地域福祉支援計画",
+    "地域福祉計画・地域福祉活動計画",
+    "重層的支援体制整備事業実施計画",
+    "成年後見制度利用促進計画",
+    "再犯防止推進計画",
+    "保健福祉計画",
+)
+
+#: The escape for a plan type outside :data:`PLAN_TYPES`: ``other`` or
+#: ``other:NAME`` (e.g. ``other:保健福祉総合計画``).  Such a plan is read and
+#: reported with a :class:`~compare.errors.CatalogWarning`, never refused.
+OTHER_PLAN_TYPE = "other"
+
+#: Separator of the plan types of a joint plan.
+JOINT_SEPARATOR = "・"
 DOC_KINDS = ("full", "summary", "draft", "excerpt")
 
 _PLAN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -81,13 +105,19 @@ def is_valid_municipality_code(code: str) -> bool:
     return bool(re.fullmatch(r"\d{6}", code)) and int(code[5]) == municipality_check_digit(code[:5])
 
 
-def read_catalog(path: str | Path | None = None, *, check_files: bool = True) -> pd.DataFrame:
-    """Read and validate a catalogue.
+def read_catalog(
+    path: str | Path | Sequence[str | Path | None] | None = None, *, check_files: bool = True
+) -> pd.DataFrame:
+    """Read and validate a catalogue, or several catalogues as one corpus.
 
     Parameters
     ----------
-    path : str or Path, optional
+    path : str, Path, list of them, or None
         A catalogue CSV.  Defaults to the bundled corpus's ``data/catalog.csv``.
+        A list reads each catalogue (``None`` in the list stands for the
+        bundled one) and combines them in order, every row keeping the
+        metadata of its own catalogue: ``read_catalog([None, "mine.csv"])`` is
+        the bundled plans followed by one's own.
     check_files : bool
         Check that every plan file exists and that its sha256, where given,
         matches (a mismatch warns: the file changed since it was catalogued).
@@ -98,27 +128,95 @@ def read_catalog(path: str | Path | None = None, *, check_files: bool = True) ->
         One row per plan with the columns of :data:`COLUMNS` (all strings,
         ``""`` where unknown) in catalogue order.  ``attrs`` holds
         ``catalog_path`` (the file read), ``root`` (the folder that paths are
-        relative to) and ``catalog_sha256``.
+        relative to), ``catalog_sha256``, ``lines`` (plan_id -> catalogue line)
+        and ``roots`` (plan_id -> the folder its path is relative to).  For
+        several catalogues, ``catalog_path`` joins their paths with ``"; "``,
+        ``catalog_sha256`` is the digest of their digests (one per line, in
+        order) and ``catalogs`` lists each path with its digest.
 
     Raises
     ------
     CatalogError
         Naming the file and line for a missing column, an empty or duplicate
-        plan_id, an invalid value, or a missing plan file.
+        plan_id (for several catalogues: both rows), an invalid value, or a
+        missing plan file.
     """
+    if isinstance(path, list | tuple):
+        return combine_catalogs([read_catalog(item, check_files=check_files) for item in path])
     path = Path(path) if path is not None else bundled_catalog_path()
     raw = _read_catalog_bytes(path)
-    rows = _parse_rows(raw, path)
+    rows, lines = _parse_rows(raw, path)
     frame = pd.DataFrame(rows, columns=list(COLUMNS), dtype=object)
+    root = str(path.resolve().parent)
     frame.attrs.update(
         catalog_path=str(path),
-        root=str(path.resolve().parent),
+        root=root,
         catalog_sha256=hashlib.sha256(raw).hexdigest(),
+        lines=dict(zip((row["plan_id"] for row in rows), lines, strict=True)),
+        roots={row["plan_id"]: root for row in rows},
     )
     if check_files:
-        for line, row in zip(_row_lines(len(rows)), rows, strict=True):
+        for line, row in zip(lines, rows, strict=True):
             _check_file(path, line, row)
     return frame
+
+
+def combine_catalogs(catalogs: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Combine catalogues read with :func:`read_catalog` into one, in order.
+
+    Each plan keeps its row (and so all its metadata) and the folder its path
+    is relative to.  A plan_id used in two catalogues is an error that names
+    both rows; the same file (same sha256) catalogued twice under two ids is
+    reported with a :class:`~compare.errors.CatalogWarning`.
+    """
+    if not catalogs:
+        raise CatalogError("no catalogues to combine; give at least one catalogue")
+    if len(catalogs) == 1:
+        return catalogs[0]
+    first_row: dict[str, str] = {}
+    first_sha: dict[str, str] = {}
+    for catalog in catalogs:
+        for record in catalog[["plan_id", "sha256"]].to_dict(orient="records"):
+            where = _row_location(catalog, record["plan_id"])
+            if record["plan_id"] in first_row:
+                raise CatalogError(
+                    f"duplicate plan_id {record['plan_id']!r}: {first_row[record['plan_id']]} "
+                    f"and {where}; give one of the plans another plan_id"
+                )
+            first_row[record["plan_id"]] = where
+            sha = record["sha256"].lower()
+            if sha and sha in first_sha:
+                warnings.warn(
+                    f"{where}: plan {record['plan_id']!r} is the same file (sha256) as "
+                    f"{first_sha[sha]}; it is counted twice",
+                    CatalogWarning,
+                    stacklevel=3,
+                )
+            if sha:
+                first_sha.setdefault(sha, where)
+    frame = pd.concat(list(catalogs), ignore_index=True)
+    paths = [str(catalog.attrs.get("catalog_path", "")) for catalog in catalogs]
+    digests = [str(catalog.attrs.get("catalog_sha256", "")) for catalog in catalogs]
+    frame.attrs = {
+        "catalog_path": "; ".join(paths),
+        "root": catalogs[0].attrs.get("root", "."),
+        "catalog_sha256": hashlib.sha256("\n".join(digests).encode("ascii")).hexdigest(),
+        "lines": {k: v for c in catalogs for k, v in c.attrs.get("lines", {}).items()},
+        "roots": {
+            plan_id: c.attrs.get("roots", {}).get(plan_id, c.attrs.get("root", "."))
+            for c in catalogs
+            for plan_id in c["plan_id"]
+        },
+        "catalogs": [{"path": p, "sha256": d} for p, d in zip(paths, digests, strict=True)],
+    }
+    return frame
+
+
+def _row_location(catalog: pd.DataFrame, plan_id: str) -> str:
+    """``"<catalogue>: line N"`` of a plan's row, for messages."""
+    line = catalog.attrs.get("lines", {}).get(plan_id)
+    where = str(catalog.attrs.get("catalog_path", "catalogue"))
+    return f"{where}: line {line}" if line else f"{where} (plan {plan_id!r})"
 
 
 def plan_file(catalog: pd.DataFrame, plan_id: str) -> Path:
@@ -127,7 +225,8 @@ def plan_file(catalog: pd.DataFrame, plan_id: str) -> Path:
     if match.empty:
         known = ", ".join(catalog["plan_id"])
         raise CatalogError(f"unknown plan_id {plan_id!r}; the catalogue has: {known}")
-    return _resolve(Path(catalog.attrs.get("root", ".")), match.iloc[0])
+    root = catalog.attrs.get("roots", {}).get(plan_id, catalog.attrs.get("root", "."))
+    return _resolve(Path(root), match.iloc[0])
 
 
 def _resolve(root: Path, relative: str) -> Path:
@@ -146,12 +245,8 @@ def _read_catalog_bytes(path: Path) -> bytes:
     return raw
 
 
-def _row_lines(n: int) -> list[int]:
-    """Catalogue file line of each data row (header is line 1)."""
-    return list(range(2, n + 2))
-
-
-def _parse_rows(raw: bytes, path: Path) -> list[dict[str, str]]:
+def _parse_rows(raw: bytes, path: Path) -> tuple[list[dict[str, str]], list[int]]:
+    """The validated rows of a catalogue and the file line each starts on."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -174,6 +269,7 @@ def _parse_rows(raw: bytes, path: Path) -> list[dict[str, str]]:
             stacklevel=3,
         )
     rows: list[dict[str, str]] = []
+    lines: list[int] = []
     seen: dict[str, int] = {}
     for record in reader:
         line = reader.line_num
@@ -182,9 +278,10 @@ def _parse_rows(raw: bytes, path: Path) -> list[dict[str, str]]:
             raise CatalogError(f"{path}: line {line}: more fields than header columns")
         _validate_row(path, line, row, seen)
         rows.append(row)
+        lines.append(line)
     if not rows:
         raise CatalogError(f"{path}: catalogue has a header but no plans")
-    return rows
+    return rows, lines
 
 
 def _validate_row(path: Path, line: int, row: dict[str, str], seen: dict[str, int]) -> None:
@@ -205,7 +302,7 @@ def _validate_row(path: Path, line: int, row: dict[str, str], seen: dict[str, in
         if not row[column]:
             raise CatalogError(f"{where}: {column} is empty for plan {plan_id!r}")
     _check_choice(where, row, "author", AUTHORS)
-    _check_choice(where, row, "plan_type", PLAN_TYPES)
+    _check_plan_type(where, row)
     _check_choice(where, row, "doc_kind", DOC_KINDS)
     _check_choice(where, row, "format", FORMATS)
     code = row["municipality_code"]
@@ -219,6 +316,43 @@ def _validate_row(path: Path, line: int, row: dict[str, str], seen: dict[str, in
             raise CatalogError(f"{where}: {column} {row[column]!r} must be a year such as 2024")
     if row["sha256"] and not _SHA256.match(row["sha256"].lower()):
         raise CatalogError(f"{where}: sha256 {row['sha256']!r} is not a 64-digit hex digest")
+
+
+def plan_type_status(value: str) -> str:
+    """Classify a plan_type value: ``"listed"``, ``"joint"``, ``"other"`` or ``"unknown"``.
+
+    ``""`` (not known) counts as listed.  A joint plan is two or more listed
+    types joined with "・"; ``other`` and ``other:NAME`` are the escape for
+    types outside the list.
+    """
+    if not value or value in PLAN_TYPES:
+        return "listed"
+    if value == OTHER_PLAN_TYPE or value.startswith(f"{OTHER_PLAN_TYPE}:"):
+        return "other"
+    parts = value.split(JOINT_SEPARATOR)
+    if len(parts) > 1 and all(part in PLAN_TYPES for part in parts):
+        return "joint"
+    return "unknown"
+
+
+def _check_plan_type(where: str, row: dict[str, str]) -> None:
+    value = row["plan_type"]
+    status = plan_type_status(value)
+    if status == "unknown":
+        raise CatalogError(
+            f"{where}: plan_type {value!r} is not one of {', '.join(PLAN_TYPES)}; "
+            f"write other:{value} for a type outside this list (or leave it empty if unknown)"
+        )
+    if status == "other":
+        name = value.partition(":")[2]
+        hint = f" ({name} is in the list: write it without other:)" if name in PLAN_TYPES else ""
+        warnings.warn(
+            f"{where}: plan {row['plan_id']!r} has plan_type {value!r}, outside the list of "
+            "plan types; it is read as given, and comparisons by plan_type treat it as its "
+            f"own group{hint}",
+            CatalogWarning,
+            stacklevel=4,
+        )
 
 
 def _check_choice(where: str, row: dict[str, str], column: str, choices: tuple[str, ...]) -> None:
