@@ -30,6 +30,7 @@ _EXPORTS: dict[str, str] = {
     "read_corpus": "compare.structure",
     "segment_text": "compare.structure",
     "outline": "compare.structure",
+    "plan_model": "compare.structure",
     "stat_indicators": "compare.structure",
     "stat_policy_table": "compare.structure",
     # tokenize
