@@ -6,7 +6,9 @@ small boolean language in the spirit of KH Coder's coding rules (see
 file ``data/themes.yaml``; users edit it or pass their own.
 
 Coding works on the structure of the plan: every segment except ``meta``
-segments (title pages, publisher addresses) is a unit; headings are coded
+segments (title pages, publisher addresses) and table-of-contents entries
+(a dot leader run followed by a page number, :func:`is_toc_entry`) is a
+unit; headings are coded
 like other segments (a heading names its topic), and rules can also look at
 the headings above a segment (``heading:``/``section:`` conditions).  Terms
 are matched on the analysed word forms of :func:`compare.tokenize`.
@@ -56,6 +58,18 @@ CATALOG_COLUMNS = METADATA_COLUMNS
 SEGMENT_INFO = ("kind", "level", "heading_path", "section_id", "line_start", "line_end", "text")
 
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+#: A dot leader (five or more leader dots) followed by a page number: a table-of-contents entry.
+_TOC_LEADER = re.compile(r"[・·．.‥…･⋯]{5,}\s*(?:[pP][.．]?\s*)?[0-9０-９]+")
+
+
+def is_toc_entry(text: str) -> bool:
+    """True if ``text`` holds a table-of-contents entry (title, dot leaders, page number).
+
+    PDF extracts keep the contents pages of a plan; their entries name every
+    topic of the plan without talking about any, so they are not coded, and a
+    heading that is such an entry gives no ``section:`` context.
+    """
+    return bool(_TOC_LEADER.search(text))
 
 
 @dataclass(frozen=True)
@@ -287,6 +301,8 @@ def build_corpus(
         tokens = tokenize(segments, tokenizer)
     if "kind" in segments.columns:
         segments = segments[~segments["kind"].astype(str).isin(EXCLUDED_KINDS)]
+    if len(segments):
+        segments = segments[~segments["text"].fillna("").astype(str).map(is_toc_entry)]
     segments = segments.reset_index(drop=True)
     return _assemble_corpus(segments, tokens)
 
@@ -333,12 +349,13 @@ def _assemble_corpus(segments: pd.DataFrame, tokens: pd.DataFrame) -> CodingCorp
     ):
         seg_words, seg_pos, seg_starts, seg_ends = by_key.get((plan, int(seg)), ([], [], [], []))
         path = paths[row] if paths is not None else ""
+        section = path.rsplit(" > ", 1)[-1]
         passages.append(
             Passage(
                 words=seg_words,
                 positions=seg_pos,
                 heading_path=path,
-                section=path.rsplit(" > ", 1)[-1],
+                section="" if is_toc_entry(section) else section,
                 kind=kinds[row] if kinds is not None else "paragraph",
                 text=texts[row],
             )
