@@ -50,13 +50,12 @@ from compare.report.sections import (
     _theme_label,
     figure_of,
 )
+from compare.stats.matrix import DocumentTermMatrix
+from compare.stats.similarity import cosine_matrix
 
 if TYPE_CHECKING:
     from compare.pipeline import PipelineResult
     from compare.report.model import Corpus, ReportSettings
-
-#: Rows of the group × word matrix processed at once by the sparse keyness.
-_BLOCK = 64
 
 
 @dataclass
@@ -142,9 +141,10 @@ def load_large(
         )
     names = dict(zip(table["plan_id"], plan_names(table, width=20), strict=True))
     groups, plan_group = _groups(result.plans)
-    counts, terms = _group_counts(result, plan_group, len(groups))
+    counts, terms = _aligned(_group_counts(result), groups)
     groups["n_tokens"] = np.asarray(counts.sum(axis=1)).ravel().astype(np.int64)
-    cosine = _cosine(counts)
+    cosine = cosine_matrix(counts) if counts.shape[1] else np.eye(len(groups))
+    np.fill_diagonal(cosine, 1.0)
     linkage, cluster = _cluster(cosine, settings.n_clusters)
     groups["cluster"] = cluster
     corpus = LargeCorpus(
@@ -191,34 +191,30 @@ def _groups(plans: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     return frame, codes.astype(np.int64)
 
 
-def _group_counts(
-    result: PipelineResult, plan_group: np.ndarray, n_groups: int
+def _group_counts(result: PipelineResult) -> DocumentTermMatrix | None:
+    """The municipality × word count matrix: the plans' rows summed."""
+    from compare.stats.matrix import group_dtm
+
+    if result.dtm is None:
+        return None
+    return group_dtm(result.dtm, ["prefecture", "municipality"])
+
+
+def _aligned(
+    grouped: DocumentTermMatrix | None, groups: pd.DataFrame
 ) -> tuple[sp.csr_matrix, np.ndarray]:
-    """The municipality × word count matrix (sum of the plans' rows)."""
-    dtm = result.dtm
-    if dtm is None:
-        return sp.csr_matrix((n_groups, 0), dtype=np.int64), np.asarray([], dtype=object)
-    row_of = dict(zip(result.plans["plan_id"], plan_group.tolist(), strict=True))
-    rows = np.asarray([row_of[p] for p in dtm.documents["plan_id"]], dtype=np.int64)
-    indicator = sp.csr_matrix(
-        (np.ones(len(rows), dtype=np.int64), (rows, np.arange(len(rows)))),
-        shape=(n_groups, len(rows)),
+    """The grouped counts with one row per row of ``groups`` (a group without words: zeros)."""
+    if grouped is None:
+        return sp.csr_matrix((len(groups), 0), dtype=np.int64), np.asarray([], dtype=object)
+    key = ["prefecture", "municipality"]
+    rows = pd.MultiIndex.from_frame(grouped.documents[key]).get_indexer(
+        pd.MultiIndex.from_frame(groups[key])
     )
-    counts = (indicator @ dtm.counts).tocsr()
-    counts.sort_indices()
-    return counts, dtm.terms["term"].to_numpy(dtype=object)
-
-
-def _cosine(counts: sp.csr_matrix) -> np.ndarray:
-    """Cosine similarity of the TF-IDF vectors of the municipalities (as the small report)."""
-    from compare.stats._common import tfidf
-
-    if counts.shape[1] == 0:
-        return np.eye(counts.shape[0])
-    weighted, _idf = tfidf(counts.astype(np.float64))
-    square = np.asarray((weighted @ weighted.T).todense())
-    np.fill_diagonal(square, 1.0)
-    return np.clip(square, 0.0, 1.0)
+    counts = grouped.counts.tocsr()
+    empty = sp.csr_matrix((1, counts.shape[1]), dtype=counts.dtype)
+    stacked = sp.vstack([counts[r] if r >= 0 else empty for r in rows]).tocsr()
+    stacked.sort_indices()
+    return stacked, grouped.terms["term"].to_numpy(dtype=object)
 
 
 def _cluster(cosine: np.ndarray, k: int) -> tuple[np.ndarray | None, np.ndarray]:
@@ -722,35 +718,32 @@ def section_evidence(corpus: LargeCorpus, settings: ReportSettings) -> Section:
 # --------------------------------------------------------------------------- keyness
 
 
-def sparse_keyness(
-    counts: sp.csr_matrix, terms: np.ndarray, *, top: int, min_count: int = 2
-) -> pd.DataFrame:
-    """Over-used words of each row against all other rows (G², as :func:`compare.stat_keyness`).
+def row_keyness(counts: sp.csr_matrix, terms: np.ndarray, labels: Any, *, top: int) -> pd.DataFrame:
+    """Over-used words of each row of ``counts`` against all other rows (:func:`compare.stat_keyness`).
 
-    Only non-zero cells are visited (a word absent from a row cannot be
-    over-used there), in blocks of rows, so memory stays proportional to the
-    block.  Returns ``_row``, ``rank``, ``word``, ``count_target``,
-    ``count_reference``, ``total_target``, ``total_reference``,
-    ``per1000_target``, ``per1000_reference``, ``g2``, ``chi2``, ``p_value``,
-    ``log_ratio``, ``direction``, ``keyness``; rows by descending G² then word.
+    Returns the keyness table with ``target`` (the row's label) and ``_row``
+    (its number), the ``top`` words each row uses most distinctively.
     """
-    from compare.stats.keyness import KeynessCells, keyness_columns
+    from compare.stats.keyness import stat_keyness
 
-    column_totals = np.asarray(counts.sum(axis=0)).ravel().astype(float)
-    row_totals = np.asarray(counts.sum(axis=1)).ravel().astype(float)
-    grand = float(row_totals.sum())
-    parts = []
-    for start in range(0, counts.shape[0], _BLOCK):
-        block = counts[start : start + _BLOCK].tocoo()
-        row, term = block.row.astype(np.int64) + start, block.col.astype(np.int64)
-        a = block.data.astype(float)
-        b = column_totals[term] - a
-        c = row_totals[row]
-        cells = KeynessCells(group=row, term=term, a=a, b=b, c=c, d=grand - c)
-        columns = keyness_columns(cells.take((a + b) >= min_count), terms, over_only=True, top=top)
-        columns["direction"] = "target"  # every row kept is over-used in its target
-        parts.append(pd.DataFrame({"_row": columns.pop("_group"), **columns}))
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    table = stat_keyness(_rows_dtm(counts, terms, labels), by="_row", top=top, min_count=2)
+    return table[table["direction"] == "target"].reset_index(drop=True)
+
+
+def _rows_dtm(counts: sp.csr_matrix, terms: np.ndarray, labels: Any) -> DocumentTermMatrix:
+    """A count matrix whose documents are its rows: ``_row`` numbers them, ``label`` names them."""
+    rows = np.arange(counts.shape[0], dtype=np.int64)
+    labels = np.asarray([str(label) for label in labels], dtype=object)
+    return DocumentTermMatrix(
+        matrix=counts,
+        counts=counts,
+        documents=pd.DataFrame(
+            {"doc": rows, "_row": rows, "municipality": labels, "label": labels}
+        ),
+        terms=pd.DataFrame({"term_id": np.arange(len(terms)), "term": terms}),
+        weighting="count",
+        by=("_row",),
+    )
 
 
 def section_keyness(corpus: LargeCorpus, settings: ReportSettings) -> Section:
@@ -760,11 +753,8 @@ def section_keyness(corpus: LargeCorpus, settings: ReportSettings) -> Section:
     key, title = "keyness", "自治体ごとの特徴語"
     if len(corpus.groups) < 2 or corpus.counts.shape[1] == 0:
         return Section(key=key, title=title, notice=NEED_TWO.format(n=len(corpus.groups)))
-    table = sparse_keyness(corpus.counts, corpus.terms, top=30, min_count=2)
     names = corpus.groups["name"].to_numpy(dtype=object)
-    table.insert(0, "target", names[table.pop("_row").to_numpy()])
-    table.insert(1, "reference", "(rest)")
-    table.insert(2, "municipality", table["target"])
+    table = row_keyness(corpus.counts, corpus.terms, names, top=30).drop(columns="_row")
     largest = _largest_groups(corpus, settings.max_keyness_panels)
     shown_names = [names[i] for i in largest]
     shown = table[table["target"].isin(shown_names)]
@@ -915,30 +905,12 @@ def section_similarity(corpus: LargeCorpus, settings: ReportSettings) -> Section
 
 
 def _pairs_table(corpus: LargeCorpus, chosen: list[int]) -> pd.DataFrame:
-    """A :func:`compare.stat_similarity`-shaped table of the chosen municipalities."""
+    """:func:`compare.stat_similarity` of the chosen municipalities (weights from all)."""
+    from compare.stats.similarity import stat_similarity
+
     names = corpus.groups["name"].to_numpy(dtype=object)
-    present = (corpus.counts[chosen] > 0).astype(np.int64)
-    shared = np.asarray((present @ present.T).todense())
-    sizes = np.diag(shared)
-    rows = []
-    for i, a in enumerate(chosen):
-        for j in range(i + 1, len(chosen)):
-            b = chosen[j]
-            union = sizes[i] + sizes[j] - shared[i, j]
-            rows.append(
-                {
-                    "doc_a": i,
-                    "doc_b": j,
-                    "label_a": names[a],
-                    "label_b": names[b],
-                    "municipality_a": names[a],
-                    "municipality_b": names[b],
-                    "cosine": float(corpus.cosine[a, b]),
-                    "jaccard": float(shared[i, j] / union) if union else 0.0,
-                    "n_shared": int(shared[i, j]),
-                }
-            )
-    return pd.DataFrame(rows)
+    dtm = _rows_dtm(corpus.counts, corpus.terms, names)
+    return stat_similarity(dtm, by="_row", pairs="unique", among=chosen)
 
 
 def _neighbours(corpus: LargeCorpus, k: int) -> pd.DataFrame:
@@ -972,7 +944,7 @@ def _cluster_table(corpus: LargeCorpus) -> pd.DataFrame:
     )
     counts = (indicator @ corpus.counts).tocsr()
     words = (
-        sparse_keyness(counts, corpus.terms, top=10, min_count=2)
+        row_keyness(counts, corpus.terms, np.arange(1, k + 1), top=10)
         if k >= 2 and counts.shape[1]
         else pd.DataFrame({"_row": [], "word": []})
     )

@@ -165,13 +165,13 @@ def group_documents(tokens: pd.DataFrame, keys: Sequence[str]) -> Documents:
     first[codes[::-1]] = positions[::-1]
 
     labels = [c for c in LABEL_COLUMNS if c in tokens.columns and c not in keys]
-    constant = [c for c in labels if _constant_within(tokens[c], codes, first)]
+    constant = [c for c in labels if constant_within(tokens[c], codes, first)]
     columns = keys + constant
     frame = tokens.iloc[first][columns].reset_index(drop=True)
     for column in columns:
         frame[column] = plain(frame[column])
     frame.insert(0, "doc", np.arange(n_docs, dtype=np.int64))
-    frame["label"] = _doc_labels(frame, keys)
+    frame["label"] = doc_labels(frame, keys)
     frame["n_tokens"] = np.bincount(codes, minlength=n_docs).astype(np.int64)
 
     order = np.argsort(codes, kind="stable")
@@ -181,13 +181,13 @@ def group_documents(tokens: pd.DataFrame, keys: Sequence[str]) -> Documents:
     return Documents(frame=frame, keys=tuple(keys), codes=codes, words=words, first=first)
 
 
-def _constant_within(column: pd.Series, codes: np.ndarray, first: np.ndarray) -> bool:
+def constant_within(column: pd.Series, codes: np.ndarray, first: np.ndarray) -> bool:
     """Whether ``column`` has one value (NaN included) within every document."""
     values, _ = pd.factorize(column, use_na_sentinel=False)
     return bool(np.array_equal(values, values[first][codes]))
 
 
-def _doc_labels(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
+def doc_labels(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
     parts = [frame[k].astype(object).map(_text) for k in keys]
     label = parts[0]
     for part in parts[1:]:

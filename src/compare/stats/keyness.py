@@ -9,16 +9,18 @@ of different lengths compare fairly.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from typing import Literal
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from scipy.stats import chi2 as chi2_dist
 
 from compare.errors import AnalysisError
 from compare.stats._common import (
+    GROUPINGS,
     GroupLabels,
     count_matrix,
     group_documents,
@@ -26,6 +28,7 @@ from compare.stats._common import (
     resolve_by,
     select_tokens,
 )
+from compare.stats.matrix import DocumentTermMatrix, group_dtm
 
 #: Catalogue labels of the target carried into the keyness table.
 KEYNESS_LABELS = ("plan_id", "municipality", "plan_type", "author", "edition")
@@ -34,7 +37,7 @@ SortBy = Literal["g2", "chi2", "log_ratio"]
 
 
 def stat_keyness(
-    tokens: pd.DataFrame,
+    tokens: pd.DataFrame | DocumentTermMatrix,
     by: str | Sequence[str] = "plan",
     *,
     target: object | Sequence[object] | None = None,
@@ -50,8 +53,14 @@ def stat_keyness(
 
     Parameters
     ----------
-    tokens : pandas.DataFrame
-        A TOKENS table.
+    tokens : pandas.DataFrame or DocumentTermMatrix
+        A TOKENS table, or sparse counts: a count matrix such as
+        ``run_pipeline(...).dtm`` (plans × words), whose rows are summed by
+        ``by`` when it names other columns (:func:`compare.stats.matrix.group_dtm`).
+        Computed over the non-zero cells only, so a matrix of thousands of
+        plans stays small; one-vs-rest then lists the words each target uses
+        (the rows of over-used words equal those from the TOKENS table; a
+        word absent from the target, always under-used, has no row).
     by : str or list of str
         The grouping: ``"plan"`` (default), ``"municipality"``, ``"section"``
         or any column of ``tokens`` (e.g. ``"plan_type"``, ``"author"``).
@@ -98,18 +107,68 @@ def stat_keyness(
     """
     if sort_by not in ("g2", "chi2", "log_ratio"):
         raise AnalysisError(f"Unknown sort_by={sort_by!r}; use 'g2', 'chi2' or 'log_ratio'.")
-    selected = select_tokens(tokens, content_only=content_only, include_meta=include_meta)
-    keys = resolve_by(by, selected)
-    docs = group_documents(selected, keys)
-    frame = docs.frame
+    counts: np.ndarray | sp.csr_matrix
+    if isinstance(tokens, DocumentTermMatrix):
+        keys, frame, counts, labels = _matrix_groups(tokens, by)
+        terms = tokens.terms["term"].to_numpy(dtype=object)
+    else:
+        selected = select_tokens(tokens, content_only=content_only, include_meta=include_meta)
+        keys = resolve_by(by, selected)
+        docs = group_documents(selected, keys)
+        frame = docs.frame
+        sparse, terms = count_matrix(docs)
+        counts = sparse.toarray()
+        labels = GroupLabels(selected, docs, [*keys, *KEYNESS_LABELS])
+    _require_two(frame, by)
+    if target is None and reference is None and sp.issparse(counts):
+        table = _sparse_one_vs_rest(
+            counts, terms, min_count=min_count, sort_by=sort_by, top=top, yates=yates
+        )
+        groups = [[i] for i in range(len(frame))]
+        reference_names = ["(rest)"] * len(frame)
+    else:
+        table, groups, reference_names = _keyness_table(
+            counts,
+            frame,
+            terms,
+            target=target,
+            reference=reference,
+            min_count=min_count,
+            sort_by=sort_by,
+            yates=yates,
+        )
+    return _finish(
+        table,
+        frame,
+        groups,
+        reference_names,
+        [labels(rows) for rows in groups],
+        top=top,
+        params={"by": keys, "min_count": min_count, "sort_by": sort_by, "yates": yates},
+    )
+
+
+def _require_two(frame: pd.DataFrame, by: object) -> None:
     if len(frame) < 2:
         raise AnalysisError(
             f"Keyness needs at least two groups to compare; by={by!r} gives {len(frame)} "
             f"({', '.join(frame['label'])}). Add plans or choose another grouping."
         )
-    counts, terms = count_matrix(docs)
-    counts = counts.toarray()
 
+
+def _keyness_table(
+    counts: np.ndarray | sp.csr_matrix,
+    frame: pd.DataFrame,
+    terms: np.ndarray,
+    *,
+    target: object,
+    reference: object,
+    min_count: int,
+    sort_by: SortBy,
+    yates: bool,
+) -> tuple[pd.DataFrame, list[list[int]], list[str]]:
+    """Keyness of groups × words counts: the long table, the rows of each comparison
+    and the reference names.  One-vs-rest needs dense counts; a target works on both."""
     if target is None:
         if reference is not None:
             raise AnalysisError("reference= needs target=; name the target group(s) too.")
@@ -135,26 +194,99 @@ def stat_keyness(
                 "The reference corpus is empty: the target covers every group. "
                 "Name fewer target groups."
             )
-        targets = counts[rows].sum(axis=0, keepdims=True)
-        references = counts[ref_rows].sum(axis=0, keepdims=True)
+        # Works on a dense array and on a sparse matrix alike.
+        targets = np.asarray(counts[rows].sum(axis=0)).reshape(1, -1)
+        references = np.asarray(counts[ref_rows].sum(axis=0)).reshape(1, -1)
         groups = [rows]
     table = _keyness_long(
         targets, references, terms, min_count=min_count, yates=yates, sort_by=sort_by
     )
+    return table, groups, reference_names
+
+
+def _finish(
+    table: pd.DataFrame,
+    frame: pd.DataFrame,
+    groups: list[list[int]],
+    reference_names: list[str],
+    per_group: list[dict[str, object]],
+    *,
+    top: int | None,
+    params: dict,
+) -> pd.DataFrame:
+    """Keep the ``top`` ranks and put the target's and reference's labels in front."""
     if top is not None:
         table = table.loc[table["rank"] <= top].reset_index(drop=True)
     group = table.pop("_group").to_numpy()
-    target_labels = GroupLabels(selected, docs, [*keys, *KEYNESS_LABELS])
-    per_group = [target_labels(rows) for rows in groups]
     table.insert(
         0, "target", np.array([_label(frame, rows) for rows in groups], dtype=object)[group]
     )
     table.insert(1, "reference", np.array(reference_names, dtype=object)[group])
-    for position, column in enumerate(per_group[0], start=2):
+    for position, column in enumerate(per_group[0] if per_group else (), start=2):
         values = np.array([labels[column] for labels in per_group], dtype=object)
         table.insert(position, column, values[group])
-    table.attrs["params"] = {"by": keys, "min_count": min_count, "sort_by": sort_by, "yates": yates}
+    table.attrs["params"] = params
     return table
+
+
+#: Rows of a sparse count matrix whose cells are assembled at once.
+_BLOCK = 64
+
+
+def _matrix_groups(
+    dtm: DocumentTermMatrix, by: str | Sequence[str]
+) -> tuple[list[str], pd.DataFrame, sp.csr_matrix, Callable[[Sequence[int]], dict[str, object]]]:
+    """The grouping columns, groups, sparse counts and a group-labeller of a count matrix."""
+    keys = list(GROUPINGS.get(by, (by,))) if isinstance(by, str) else list(by)
+    source = dtm.documents
+    if tuple(keys) != tuple(dtm.by):
+        dtm = group_dtm(dtm, keys)
+        codes = source.groupby(keys, sort=False, dropna=False).ngroup().to_numpy(np.int64)
+    else:
+        codes = np.arange(len(source), dtype=np.int64)
+    # Labels of a target from the documents before grouping (None where they differ).
+    columns = [c for c in dict.fromkeys([*keys, *KEYNESS_LABELS]) if c in source.columns]
+    values = {c: source[c].to_numpy(dtype=object) for c in columns}
+
+    def labels(rows: Sequence[int]) -> dict[str, object]:
+        inside = np.isin(codes, rows)
+        return {c: _constant(v[inside]) for c, v in values.items()}
+
+    return keys, dtm.documents, sp.csr_matrix(dtm.counts), labels
+
+
+def _sparse_one_vs_rest(
+    counts: sp.csr_matrix,
+    terms: np.ndarray,
+    *,
+    min_count: int,
+    sort_by: SortBy,
+    top: int | None,
+    yates: bool,
+) -> pd.DataFrame:
+    """One-vs-rest keyness over the non-zero cells only, in blocks of rows (bounded memory)."""
+    column_totals = np.asarray(counts.sum(axis=0)).ravel().astype(float)
+    row_totals = np.asarray(counts.sum(axis=1)).ravel().astype(float)
+    grand = float(row_totals.sum())
+    parts = []
+    for start in range(0, counts.shape[0], _BLOCK):
+        block = counts[start : start + _BLOCK].tocoo()
+        row, term = block.row.astype(np.int64) + start, block.col.astype(np.int64)
+        a = block.data.astype(float)
+        b = column_totals[term] - a
+        c = row_totals[row]
+        cells = KeynessCells(group=row, term=term, a=a, b=b, c=c, d=grand - c)
+        kept = cells.take((a + b) >= max(min_count, 1))
+        parts.append(
+            pd.DataFrame(keyness_columns(kept, terms, yates=yates, sort_by=sort_by, top=top))
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def _constant(values: np.ndarray) -> object:
+    """The one value of ``values``, or None when they differ."""
+    first = values[0]
+    return first if all(v == first or (v != v and first != first) for v in values) else None
 
 
 def _rows(frame: pd.DataFrame, values: object, what: str) -> list[int]:

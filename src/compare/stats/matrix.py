@@ -19,7 +19,11 @@ import scipy.sparse as sp
 
 from compare.errors import AnalysisError
 from compare.stats._common import (
+    GROUPINGS,
+    LABEL_COLUMNS,
+    constant_within,
     count_matrix,
+    doc_labels,
     group_documents,
     resolve_by,
     select_tokens,
@@ -169,4 +173,67 @@ def stat_dtm(
         weighting=weighting,
         by=tuple(keys),
         params=params,
+    )
+
+
+def group_dtm(dtm: DocumentTermMatrix, by: str | Sequence[str]) -> DocumentTermMatrix:
+    """Sum the rows of a count matrix into groups, e.g. plans into municipalities.
+
+    Parameters
+    ----------
+    dtm : DocumentTermMatrix
+        A count matrix (e.g. ``run_pipeline(...).dtm``, plans × words).
+    by : str or list of str
+        Column(s) of ``dtm.documents`` whose values form the groups
+        (``"municipality"``, ``"plan"`` or any column name).
+
+    Returns
+    -------
+    DocumentTermMatrix
+        Groups × words counts, groups in order of first document, with the
+        same columns as :func:`stat_dtm` gives for that grouping (``doc``,
+        the grouping columns, the catalogue labels constant within a group,
+        ``label``, ``n_tokens``); the terms are those of ``dtm`` (words no
+        group uses are kept, with a zero count).
+
+    Raises
+    ------
+    AnalysisError
+        A grouping column that ``dtm.documents`` does not have.
+    """
+    keys = list(GROUPINGS.get(by, (by,))) if isinstance(by, str) else list(by)
+    documents = dtm.documents
+    missing = [k for k in keys if k not in documents.columns]
+    if missing:
+        raise AnalysisError(
+            f"Cannot group the matrix by {', '.join(missing)}: its documents have the columns "
+            f"{', '.join(map(str, documents.columns))}."
+        )
+    codes = documents.groupby(keys, sort=False, dropna=False).ngroup().to_numpy(np.int64)
+    n_groups = int(codes.max()) + 1 if len(codes) else 0
+    indicator = sp.csr_matrix(
+        (np.ones(len(codes), dtype=np.int64), (codes, np.arange(len(codes)))),
+        shape=(n_groups, len(codes)),
+    )
+    counts = sp.csr_matrix(indicator @ dtm.counts)
+    counts.sort_indices()
+    first = np.full(n_groups, -1, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]
+    labels = [c for c in LABEL_COLUMNS if c in documents.columns and c not in keys]
+    constant = [c for c in labels if constant_within(documents[c], codes, first)]
+    frame = documents.iloc[first][keys + constant].reset_index(drop=True)
+    frame.insert(0, "doc", np.arange(n_groups, dtype=np.int64))
+    frame["label"] = doc_labels(frame, keys)
+    frame["n_tokens"] = np.asarray(counts.sum(axis=1)).ravel().astype(np.int64)
+    terms = dtm.terms[["term_id", "term"]].copy()
+    terms["doc_freq"] = np.asarray((counts > 0).sum(axis=0)).ravel().astype(np.int64)
+    terms["count"] = np.asarray(counts.sum(axis=0)).ravel().astype(np.int64)
+    return DocumentTermMatrix(
+        matrix=counts,
+        counts=counts,
+        documents=frame,
+        terms=terms,
+        weighting="count",
+        by=tuple(keys),
+        params={**dtm.params, "by": keys, "weighting": "count"},
     )

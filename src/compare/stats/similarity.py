@@ -18,6 +18,7 @@ import scipy.sparse as sp
 
 from compare.errors import AnalysisError
 from compare.stats._common import (
+    GROUPINGS,
     PAIR_LABELS,
     check_columns,
     count_matrix,
@@ -26,14 +27,16 @@ from compare.stats._common import (
     select_tokens,
     tfidf,
 )
+from compare.stats.matrix import DocumentTermMatrix, group_dtm
 
 MEASURES = ("cosine", "jaccard")
 
 
 def stat_similarity(
-    tokens: pd.DataFrame,
+    tokens: pd.DataFrame | DocumentTermMatrix,
     by: str | Sequence[str] = "plan",
     *,
+    among: Sequence[int] | None = None,
     segments: pd.DataFrame | None = None,
     heading: str | None = None,
     pairs: Literal["all", "unique", "across"] = "all",
@@ -47,11 +50,17 @@ def stat_similarity(
 
     Parameters
     ----------
-    tokens : pandas.DataFrame
-        A TOKENS table.
+    tokens : pandas.DataFrame or DocumentTermMatrix
+        A TOKENS table, or sparse counts such as ``run_pipeline(...).dtm``
+        (plans × words; its rows are summed by ``by`` when it names other
+        columns): the same numbers without a token table.
     by : str or list of str
         What is compared: ``"plan"`` (default), ``"section"``, ``"segment"``,
         ``"municipality"`` or any column(s) of ``tokens``.
+    among : list of int, optional
+        Only pairs of these documents (row numbers); the TF-IDF weights still
+        come from every document, so a pair has the same cosine as in the
+        whole table (for a heatmap of a few of many documents).
     segments : pandas.DataFrame, optional
         The SEGMENTS table; needed for ``heading`` and used to label sections
         with their heading text.
@@ -88,16 +97,27 @@ def stat_similarity(
     AnalysisError
         Fewer than two documents, an unknown grouping column, ``heading``
         without ``segments``, no segment under ``heading``, or an empty matrix
-        after trimming.
+        after trimming; ``heading`` or trimming asked of a count matrix.
     """
     if pairs not in ("all", "unique", "across"):
         raise AnalysisError(f"Unknown pairs={pairs!r}; use 'all', 'unique' or 'across'.")
-    selected = select_tokens(tokens, content_only=content_only, include_meta=include_meta)
-    if heading is not None:
-        selected = _under_heading(selected, segments, heading)
-    keys = resolve_by(by, selected)
-    docs = group_documents(selected, keys)
-    frame = docs.frame
+    if isinstance(tokens, DocumentTermMatrix):
+        if heading is not None or min_df != 1 or max_df != 1.0:
+            raise AnalysisError(
+                "heading=, min_df= and max_df= need a TOKENS table; a count matrix has no "
+                "segments and is compared with every word."
+            )
+        keys = list(GROUPINGS.get(by, (by,))) if isinstance(by, str) else list(by)
+        dtm = tokens if tuple(keys) == tuple(tokens.by) else group_dtm(tokens, keys)
+        frame, counts = dtm.documents, sp.csr_matrix(dtm.counts)
+    else:
+        selected = select_tokens(tokens, content_only=content_only, include_meta=include_meta)
+        if heading is not None:
+            selected = _under_heading(selected, segments, heading)
+        keys = resolve_by(by, selected)
+        docs = group_documents(selected, keys)
+        frame = docs.frame
+        counts = None
     if len(frame) < 2:
         raise AnalysisError(
             f"Similarity needs at least two documents; by={by!r} gives {len(frame)} "
@@ -105,20 +125,23 @@ def stat_similarity(
         )
     if segments is not None and "section_id" in keys:
         frame = _add_headings(frame, segments)
+    if counts is None:
+        counts, _terms = count_matrix(docs, min_df=min_df, max_df=max_df)
 
-    counts, _terms = count_matrix(docs, min_df=min_df, max_df=max_df)
-    weights, _ = tfidf(counts, sublinear_tf=sublinear_tf, norm="l2")
-    cosine = (weights @ weights.T).toarray()
-    np.fill_diagonal(cosine, np.where(np.asarray(weights.sum(axis=1)).ravel() > 0, 1.0, 0.0))
-    cosine = np.clip(cosine, 0.0, 1.0)
-    presence = sp.csr_matrix((counts > 0).astype(np.int64))
+    chosen = np.arange(len(frame)) if among is None else np.asarray(among, dtype=np.int64)
+    cosine = cosine_matrix(counts, sublinear_tf=sublinear_tf, rows=chosen)
+    presence = sp.csr_matrix((counts[chosen] > 0).astype(np.int64))
     shared = (presence @ presence.T).toarray()
     sizes = np.asarray(presence.sum(axis=1)).ravel()
     union = sizes[:, None] + sizes[None, :] - shared
     with np.errstate(divide="ignore", invalid="ignore"):
         jaccard = np.where(union > 0, shared / np.where(union > 0, union, 1), 0.0)
 
-    a, b = _pair_indices(frame, pairs)
+    # Pairs are numbered within the chosen documents, then mapped to document numbers.
+    a, b = _pair_indices(frame.iloc[chosen].reset_index(drop=True), pairs)
+    cosine, jaccard, shared = cosine[a, b], jaccard[a, b], shared[a, b]
+    size_a, size_b = sizes[a], sizes[b]
+    a, b = chosen[a], chosen[b]
     out = pd.DataFrame({"doc_a": a, "doc_b": b})
     out["label_a"] = frame["label"].to_numpy()[a]
     out["label_b"] = frame["label"].to_numpy()[b]
@@ -128,14 +151,37 @@ def stat_similarity(
         values = frame[column].to_numpy()
         out[f"{column}_a"] = values[a]
         out[f"{column}_b"] = values[b]
-    out["cosine"] = cosine[a, b]
-    out["jaccard"] = jaccard[a, b]
-    out["n_terms_a"] = sizes[a].astype(np.int64)
-    out["n_terms_b"] = sizes[b].astype(np.int64)
-    out["n_shared"] = shared[a, b].astype(np.int64)
+    out["cosine"] = cosine
+    out["jaccard"] = jaccard
+    out["n_terms_a"] = size_a.astype(np.int64)
+    out["n_terms_b"] = size_b.astype(np.int64)
+    out["n_shared"] = shared.astype(np.int64)
     out.attrs["documents"] = frame
     out.attrs["params"] = {"by": keys, "heading": heading, "pairs": pairs}
     return out
+
+
+def cosine_matrix(
+    counts: sp.spmatrix | DocumentTermMatrix,
+    *,
+    sublinear_tf: bool = False,
+    rows: Sequence[int] | np.ndarray | None = None,
+) -> np.ndarray:
+    """Square cosine similarity of the TF-IDF vectors of a count matrix's rows.
+
+    The measure of :func:`stat_similarity` as a dense array (for clustering
+    or nearest neighbours of many documents, without a table of every
+    pair).  The diagonal is 1 for a row with at least one word; ``rows``
+    restricts the square to those rows (weights still from every row).
+    """
+    if isinstance(counts, DocumentTermMatrix):
+        counts = counts.counts
+    weights, _ = tfidf(sp.csr_matrix(counts), sublinear_tf=sublinear_tf, norm="l2")
+    if rows is not None:
+        weights = weights[np.asarray(rows, dtype=np.int64)]
+    cosine = (weights @ weights.T).toarray()
+    np.fill_diagonal(cosine, np.where(np.asarray(weights.sum(axis=1)).ravel() > 0, 1.0, 0.0))
+    return np.clip(cosine, 0.0, 1.0)
 
 
 def similarity_matrix(

@@ -1,0 +1,114 @@
+"""stat_keyness and stat_similarity on sparse counts (the pipeline's plan × word matrix).
+
+Both report sizes call the same functions: with a TOKENS table for a few plans,
+with ``run_pipeline(...).dtm`` for thousands.  On the bundled plans the two
+inputs must give the same numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from compare import read_corpus, stat_keyness, stat_similarity, tokenize
+from compare.errors import AnalysisError
+from compare.pipeline import run_pipeline
+from compare.stats._synthetic import make_tokens
+from compare.stats.matrix import group_dtm, stat_dtm
+from compare.stats.similarity import cosine_matrix
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory):
+    tokens = tokenize(read_corpus(), cache=False)
+    result = run_pipeline(n_jobs=1, cache_dir=tmp_path_factory.mktemp("cache"), progress=False)
+    return tokens, result.dtm
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    frame.attrs = {}
+    return frame
+
+
+def test_one_vs_rest_keyness_of_the_pipeline_counts_equals_the_token_table(bundled):
+    tokens, dtm = bundled
+    expected = stat_keyness(tokens, top=30, min_count=2)
+    got = stat_keyness(dtm, top=30, min_count=2)
+    pd.testing.assert_frame_equal(_plain(got), _plain(expected))
+    assert got.attrs["params"] == expected.attrs["params"]
+
+
+def test_sparse_keyness_lists_the_words_each_target_uses(bundled):
+    tokens, dtm = bundled
+    full = stat_keyness(tokens)
+    sparse = stat_keyness(dtm)
+    over = full[full["direction"] == "target"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(
+        _plain(sparse[sparse["direction"] == "target"].reset_index(drop=True)), _plain(over)
+    )
+    # Every sparse row is a word the target uses; the token table adds the absent ones.
+    assert (sparse["count_target"] > 0).all()
+    present = full[full["count_target"] > 0].reset_index(drop=True)
+    assert len(sparse) == len(present)
+
+
+@pytest.mark.parametrize(
+    "comparison",
+    [
+        {"target": "sumida"},
+        {"target": ["sumida", "tama-6"], "reference": "shimonoseki"},
+    ],
+)
+def test_target_and_reference_keyness_agree(bundled, comparison):
+    tokens, dtm = bundled
+    expected = stat_keyness(tokens, min_count=2, **comparison)
+    got = stat_keyness(dtm, min_count=2, **comparison)
+    pd.testing.assert_frame_equal(_plain(got), _plain(expected))
+
+
+def test_keyness_by_municipality_sums_the_plans_rows():
+    tokens = make_tokens(
+        {"a": ["福祉 福祉 防災"], "b": ["福祉 相談"], "c": ["居場所 居場所 相談"]},
+        {"b": {"municipality": "a市"}, "a": {"municipality": "a市"}},
+    )
+    dtm = stat_dtm(tokens, "plan")
+    expected = stat_keyness(tokens, by="municipality")
+    got = stat_keyness(dtm, by="municipality")
+    over = expected[expected["count_target"] > 0].reset_index(drop=True)
+    pd.testing.assert_frame_equal(_plain(got), _plain(over))
+    grouped = group_dtm(dtm, "municipality")
+    assert grouped.documents["label"].tolist() == ["a市", "c市"]
+    assert grouped.counts.toarray().sum(axis=1).tolist() == [5, 3]
+
+
+def test_similarity_of_the_pipeline_counts_equals_the_token_table(bundled):
+    tokens, dtm = bundled
+    for pairs in ("all", "unique", "across"):
+        expected = stat_similarity(tokens, pairs=pairs)
+        got = stat_similarity(dtm, pairs=pairs)
+        pd.testing.assert_frame_equal(_plain(got), _plain(expected))
+    square = cosine_matrix(dtm)
+    unique = stat_similarity(dtm, pairs="unique")
+    assert np.allclose(square[unique["doc_a"], unique["doc_b"]], unique["cosine"])
+    assert np.allclose(np.diag(square), 1.0)
+
+
+def test_similarity_among_some_documents_keeps_the_weights_of_all(bundled):
+    _, dtm = bundled
+    every = stat_similarity(dtm, pairs="unique")
+    some = stat_similarity(dtm, pairs="unique", among=[1, 3, 4])
+    chosen = every[every["doc_a"].isin([1, 3, 4]) & every["doc_b"].isin([1, 3, 4])]
+    pd.testing.assert_frame_equal(_plain(some), _plain(chosen.reset_index(drop=True)))
+
+
+def test_count_matrix_refuses_what_needs_tokens(bundled):
+    _, dtm = bundled
+    with pytest.raises(AnalysisError, match="need a TOKENS table"):
+        stat_similarity(dtm, min_df=2)
+    with pytest.raises(AnalysisError, match="Cannot group the matrix"):
+        group_dtm(dtm, "no_such_column")
+    one = stat_dtm(make_tokens({"a": ["福祉 相談"]}), "plan")
+    with pytest.raises(AnalysisError, match="at least two groups"):
+        stat_keyness(one)
