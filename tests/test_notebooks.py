@@ -134,7 +134,12 @@ def text_outputs(
     for index, cell in enumerate(notebook.cells):
         for output in cell.get("outputs", []):
             if output.output_type == "stream" and output.name == "stdout" and "text/plain" in mimes:
-                shown.append((index, "stdout", output.text))
+                # The kernel may split one print into several chunks depending on timing:
+                # join consecutive chunks of a cell so two runs compare by content.
+                if shown and shown[-1][:2] == (index, "stdout"):
+                    shown[-1] = (index, "stdout", shown[-1][2] + output.text)
+                else:
+                    shown.append((index, "stdout", output.text))
             for mime in mimes:
                 value = output.get("data", {}).get(mime)
                 if value is not None:
