@@ -20,6 +20,7 @@ from compare.errors import ReportError
 from compare.io.readers import read_text
 from compare.pipeline import run_pipeline
 from compare.report import ReportSettings, write_report
+from compare.report.files import restore
 from tests.conftest import DATA
 
 DATE = "2025-01-01"
@@ -156,7 +157,7 @@ def test_quotations_are_real_passages_at_their_source_lines(report: Path):
         path = DATA / catalog.set_index("plan_id").loc[row.plan_id, "path"]
         lines = path.read_text(encoding="utf-8").split("\n")[row.line_start - 1 : row.line_end]
         source = re.sub(r"\s", "", "".join(lines))
-        assert re.sub(r"\s", "", row.text)[:12] in source
+        assert re.sub(r"\s", "", restore(row.text))[:12] in source
 
 
 def test_provenance_names_version_dictionary_catalogue_and_date(html: str):
@@ -343,7 +344,7 @@ def test_cli_demo_prints_catalogue_summaries_and_where_the_report_is(tmp_path, c
 
     monkeypatch.setattr(report_module, "write_briefing", lambda briefing, **k: tmp_path / "out")
     out = tmp_path / "out"
-    assert main(["demo", "--out", str(out), "--plans", "sumida", "tama-6", "--quiet"]) == 0
+    assert main(["demo", "--out", str(out), "--plans", "sumida", "tama-6"]) == 0
     printed = capsys.readouterr().out
     assert "墨田区" in printed and "川崎市多摩区" in printed
     assert "top_themes" in printed
@@ -424,7 +425,7 @@ def test_large_route_quotes_are_real_passages_at_their_source_lines(large_report
     for row in quotes.itertuples(index=False):
         source = read_text(catalog.parent / paths[row.plan_id])
         lines = "".join(source.lines[row.line_start - 1 : row.line_end])
-        head = "".join(str(row.text).split())[:20]
+        head = "".join(str(restore(row.text)).split())[:20]
         assert head[:8] in "".join(lines.split()), (row.plan_id, row.line_start)
 
 

@@ -38,6 +38,8 @@ def run(args: argparse.Namespace) -> int:
         args.catalog, themes=args.themes, plans=args.plans, date=args.date, progress=progress
     )
     path = write_briefing(briefing, out=args.out, force=args.force, progress=progress)
+    if args.quiet:
+        return 0
     summary = briefing.summary
     print("== catalogue")
     print_table(summary[[c for c in CATALOG_COLUMNS if c in summary.columns]])

@@ -44,7 +44,8 @@ def add_report_options(
     parser.add_argument(
         "--force",
         action="store_true",
-        help="replace --out even if it is a non-empty directory not written by compare report",
+        help="replace --out even if it holds files that compare report did not write "
+        "(files added or changed since the last run are lost)",
     )
     parser.add_argument(
         "--date",
@@ -53,7 +54,9 @@ def add_report_options(
     )
     if scale_options:
         _add_scale_options(parser)
-    parser.add_argument("--quiet", action="store_true", help="no progress output")
+    parser.add_argument(
+        "--quiet", action="store_true", help="print nothing but warnings and errors"
+    )
 
 
 def _add_scale_options(parser: argparse.ArgumentParser) -> None:
@@ -93,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
         progress=not args.quiet and sys.stderr.isatty(),
         settings=settings,
     )
-    print(f"report written to {path / 'index.html'}")
-    print(f"  also: {path / 'briefing.md'}, {path / 'tables.xlsx'}, {path / 'figures'}/")
+    if not args.quiet:
+        print(f"report written to {path / 'index.html'}")
+        print(f"  also: {path / 'briefing.md'}, {path / 'tables.xlsx'}, {path / 'figures'}/")
     return 0

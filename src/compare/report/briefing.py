@@ -41,11 +41,12 @@ from compare.report.files import (
     Destination,
     check_destination,
     discard,
-    normalise_zip,
     publish,
     staging_directory,
+    write_csv,
+    write_xlsx,
 )
-from compare.report.model import Briefing, Corpus, ReportSettings, ReportTable, Section
+from compare.report.model import Briefing, Corpus, ReportSettings, Section
 from compare.report.render import render_html, render_markdown
 
 #: Default output directory of ``compare report``.
@@ -125,7 +126,7 @@ def write_briefing(
     Same files, checks and atomic replacement as :func:`write_report`.
     """
     destination = check_destination(out, force=force)
-    return _write(briefing, destination, _report_date(briefing.date), progress)
+    return _write(briefing, destination, _report_date(briefing.date), progress, force=force)
 
 
 def build_briefing(
@@ -213,7 +214,9 @@ def _run_section(
 # --------------------------------------------------------------------------- writing
 
 
-def _write(briefing: Briefing, destination: Destination, when: dt.date, progress: bool) -> Path:
+def _write(
+    briefing: Briefing, destination: Destination, when: dt.date, progress: bool, *, force: bool
+) -> Path:
     staging = staging_directory(destination)
     try:
         with _Progress(4, progress) as bar:
@@ -225,7 +228,7 @@ def _write(briefing: Briefing, destination: Destination, when: dt.date, progress
             (staging / "index.html").write_text(render_html(briefing), encoding="utf-8")
             (staging / "briefing.md").write_text(render_markdown(briefing), encoding="utf-8")
             bar.step("仕上げ中 (publishing)")
-            return publish(staging, destination)
+            return publish(staging, destination, force=force)
     except OSError as error:
         discard(staging)
         raise ReportError(f"Cannot write the report to {destination.path}: {error}") from None
@@ -273,93 +276,8 @@ def _write_tables(briefing: Briefing, staging: Path, when: dt.date) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     tables = briefing.tables
     for table in tables:
-        export = _exportable(table.frame)
-        (folder / f"{table.key}.csv").write_text(
-            "\ufeff" + export.to_csv(index=False, lineterminator="\n"), encoding="utf-8"
-        )
-    path = staging / "tables.xlsx"
-    write_xlsx(tables, path, when)
-
-
-def write_xlsx(tables: Sequence[ReportTable], path: Path, when: dt.date) -> None:
-    """Write ``tables`` to one workbook, a sheet each, with fixed metadata and zip times."""
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    stamp = dt.datetime(when.year, when.month, when.day)
-    workbook.properties.created = stamp
-    workbook.properties.modified = stamp
-    workbook.properties.creator = f"compare {__version__}"
-    used: set[str] = set()
-    for table in tables:
-        sheet = workbook.create_sheet(_sheet_name(table.sheet, used))
-        frame = _exportable(table.frame)
-        sheet.append([str(c) for c in frame.columns])
-        for record in frame.itertuples(index=False):
-            sheet.append([_cell(v) for v in record])
-        sheet.freeze_panes = "A2"
-        for index, column in enumerate(frame.columns, start=1):
-            width = max(
-                [_display_width(str(column))]
-                + [_display_width(str(v)) for v in frame[column].head(200)]
-            )
-            sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 6), 60)
-    if not workbook.sheetnames:
-        workbook.create_sheet("表なし")
-    workbook.save(path)
-    normalise_zip(path, (when.year, when.month, when.day, 0, 0, 0))
-
-
-_SHEET_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
-
-
-def _sheet_name(name: str, used: set[str]) -> str:
-    """A valid, unique Excel sheet name (at most 31 characters, no []:*?/\\)."""
-    base = name.translate(_SHEET_FORBIDDEN).strip("'") or "表"
-    candidate = base[:31]
-    number = 2
-    while candidate.lower() in used:
-        suffix = f"_{number}"
-        candidate = base[: 31 - len(suffix)] + suffix
-        number += 1
-    used.add(candidate.lower())
-    return candidate
-
-
-def _display_width(text: str) -> int:
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text[:80])
-
-
-def _exportable(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose cells are plain scalars (lists joined), without attrs."""
-    out = frame.copy()
-    out.attrs = {}
-    for column in out.columns:
-        if out[column].dtype == object:
-            out[column] = out[column].map(
-                lambda v: "、".join(map(str, v)) if isinstance(v, (list, tuple)) else v
-            )
-        elif isinstance(out[column].dtype, pd.CategoricalDtype):
-            out[column] = out[column].astype(object)
-    return out
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, float) and value != value:
-        return None
-    if hasattr(value, "item"):
-        return _cell(value.item())
-    if isinstance(value, (str, int, float, bool)):
-        return value
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return str(value)
+        write_csv(table.frame, folder / f"{table.key}.csv")
+    write_xlsx(tables, staging / "tables.xlsx", when)
 
 
 # --------------------------------------------------------------------------- provenance

@@ -1,4 +1,10 @@
-"""File handling of the briefing report: a safe destination and an atomic swap.
+"""File handling of the briefing report: safe tables, a safe destination and an atomic swap.
+
+Tables are written so that no cell can become a spreadsheet formula: every
+text cell of the workbook is stored as a string (never a formula), and a CSV
+field that a spreadsheet would evaluate (one beginning with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return that is not a number) is prefixed
+with a single quote, as the OWASP guidance on CSV injection recommends.
 
 The report is built in a temporary sibling of the destination and renamed
 into place only when every file is written, so a crash or an error leaves
@@ -9,22 +15,41 @@ writes into every report (or when the user passes ``force``).
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import hashlib
 import io
+import json
 import os
 import re
 import shutil
 import stat
 import tempfile
+import unicodedata
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
+from compare._version import __version__
 from compare.errors import ReportError
+
+if TYPE_CHECKING:
+    from compare.report.model import ReportTable
 
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
-#: File that marks a directory as written by ``compare report``.
-MARKER = ".compare-report"
+#: The manifest of a report directory: every file the command wrote, with its SHA-256.
+#: Its presence marks a directory as written by ``compare report``.
+MANIFEST = ".compare-report"
+MARKER = MANIFEST
+#: Files an operating system drops into folders it shows; never a user's work.
+_SYSTEM_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+#: How many changed files an error message names before it abbreviates.
+_NAMED = 10
 
 
 @dataclass(frozen=True)
@@ -38,7 +63,12 @@ class Destination:
 def check_destination(out: str | os.PathLike, *, force: bool = False) -> Destination:
     """Check that a report may be written to ``out``; raise :class:`ReportError` if not.
 
-    Checked before any analysis runs, so a bad ``--out`` fails at once.
+    Checked before any analysis runs, so a bad ``--out`` fails at once, and
+    again just before the new report replaces the old one.  A non-empty
+    directory is replaced only when its manifest shows that it holds exactly
+    what ``compare report`` wrote there: a file added or changed since (notes,
+    an edited ``briefing.md``) makes it refuse, naming the files, unless
+    ``force`` is given.
     """
     path = Path(out).expanduser().absolute()
     if path.exists() and not path.is_dir():
@@ -58,12 +88,108 @@ def check_destination(out: str | os.PathLike, *, force: bool = False) -> Destina
         _require_writable(parent, out)
     if path.is_dir():
         _require_writable(path, out)
-        if any(path.iterdir()) and not (path / MARKER).is_file() and not force:
-            raise ReportError(
-                f"{out} is a non-empty directory that compare report did not create; "
-                "choose another --out, empty it, or pass --force to replace it."
-            )
+        if not force:
+            _require_unchanged(path, out)
     return Destination(path=path, exists=path.is_dir())
+
+
+def _require_unchanged(path: Path, out: str | os.PathLike) -> None:
+    """Refuse a non-empty directory that holds anything the command did not write."""
+    if not any(path.iterdir()):
+        return
+    if not (path / MANIFEST).is_file():
+        raise ReportError(
+            f"{out} is a non-empty directory that compare report did not create; "
+            "choose another --out, empty it, or pass --force to replace it."
+        )
+    changed = changes_since_written(path)
+    if changed:
+        named = ", ".join(changed[:_NAMED])
+        if len(changed) > _NAMED:
+            named += f" and {len(changed) - _NAMED} more"
+        raise ReportError(
+            f"{out} was written by compare report, but files in it were added or changed "
+            f"since: {named}. Move them elsewhere or choose another --out to keep them, "
+            "or pass --force to replace the directory and lose them."
+        )
+
+
+def changes_since_written(path: Path) -> list[str]:
+    """Files of a report directory added or changed since ``compare report`` wrote it.
+
+    Each entry is the relative path, followed by " (added)" or " (changed)".
+    Files the command
+    wrote and the user deleted are not listed (nothing is lost by replacing
+    them).  A manifest of an older version without hashes counts every file
+    modified after it as changed.
+    """
+    manifest = path / MANIFEST
+    try:
+        recorded = json.loads(manifest.read_text(encoding="utf-8"))["files"]
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        recorded = None
+    if not isinstance(recorded, dict):
+        return _changed_after(path, manifest.stat().st_mtime)
+    out: list[str] = []
+    for entry, relative in _entries(path):
+        if entry.is_dir() and not entry.is_symlink():
+            continue  # an added directory shows through the files in it
+        if relative not in recorded:
+            out.append(f"{relative} (added)")
+        elif entry.is_symlink() or not entry.is_file() or sha256_of(entry) != recorded[relative]:
+            out.append(f"{relative} (changed)")
+    return out
+
+
+def _changed_after(path: Path, stamp: float) -> list[str]:
+    """Entries modified after ``stamp`` (for a marker file without a manifest)."""
+    return [
+        f"{relative} (changed)"
+        for entry, relative in _entries(path)
+        if entry.is_symlink() or (entry.is_file() and entry.stat().st_mtime > stamp)
+    ]
+
+
+def _entries(path: Path) -> list[tuple[Path, str]]:
+    """Every file and directory below ``path`` (not the manifest) with its relative path.
+
+    Symbolic links are listed, never followed.
+    """
+    out = []
+    for root, directories, files in os.walk(path):
+        for name in directories + files:
+            entry = Path(root) / name
+            relative = entry.relative_to(path).as_posix()
+            if relative != MANIFEST and name not in _SYSTEM_FILES:
+                out.append((entry, relative))
+    return sorted(out, key=lambda item: item[1])
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file's bytes, in hex."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_manifest(folder: Path) -> None:
+    """Record every file in ``folder`` with its SHA-256 (written last, into ``folder``)."""
+    files = {
+        relative: sha256_of(entry)
+        for entry, relative in _entries(folder)
+        if entry.is_file() and not entry.is_symlink()
+    }
+    blob = {
+        "written_by": f"compare report (compare {__version__})",
+        "note": "Files listed here are replaced by the next run; a run refuses to replace "
+        "this directory when a file was added or changed (unless --force).",
+        "files": files,
+    }
+    (folder / MANIFEST).write_text(
+        json.dumps(blob, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
 
 
 def _require_writable(directory: Path, out: str | os.PathLike) -> None:
@@ -79,31 +205,90 @@ def _require_writable(directory: Path, out: str | os.PathLike) -> None:
         )
 
 
+def _scratch_pattern(name: str) -> re.Pattern[str]:
+    """Names of the scratch directories of a run: ``.NAME.partial-PID-…``, ``.NAME.old-PID-…``."""
+    return re.compile(rf"\.{re.escape(name)}\.(?:partial|old)-(?:(\d+)-)?[A-Za-z0-9_]+")
+
+
+def remove_stale(destination: Path) -> list[Path]:
+    """Remove scratch directories next to ``destination`` left by a run that was killed.
+
+    A scratch directory names the process that made it; it is removed only
+    when that process no longer runs (one of an older version without a
+    process id is always removed).  Returns the removed directories.
+    """
+    pattern = _scratch_pattern(destination.name)
+    removed = []
+    try:
+        entries = sorted(destination.parent.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        match = pattern.fullmatch(entry.name)
+        if not match or entry.is_symlink() or not entry.is_dir():
+            continue
+        if match.group(1) and _running(int(match.group(1))):
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
 def staging_directory(destination: Destination) -> Path:
-    """Create the temporary sibling directory in which the report is built."""
+    """Create the temporary sibling directory in which the report is built.
+
+    Scratch directories of an earlier run that was killed are removed first.
+    """
     parent = destination.path.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=f".{destination.path.name}.partial-", dir=parent))
+        remove_stale(destination.path)
+        return Path(
+            tempfile.mkdtemp(prefix=f".{destination.path.name}.partial-{os.getpid()}-", dir=parent)
+        )
     except OSError as error:
         raise ReportError(f"Cannot write the report next to {destination.path}: {error}") from None
 
 
-def publish(staging: Path, destination: Destination) -> Path:
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def publish(staging: Path, destination: Destination, *, force: bool = False) -> Path:
     """Move the finished report from ``staging`` to its destination.
 
-    An existing destination is first renamed aside and removed only after the
-    new report is in place; if the final rename fails, the old one is restored.
+    The manifest is written, the directory gets the permissions of one made
+    under the user's umask (``tempfile`` makes it private), and the
+    destination is checked once more (a file added while the report was
+    built keeps it).  An existing destination is first renamed aside and
+    removed only after the new report is in place; if the final rename
+    fails, the old one is restored.
     """
-    (staging / MARKER).write_text(
-        "This directory was written by `compare report`; it may be replaced by the next run.\n",
-        encoding="utf-8",
-    )
+    write_manifest(staging)
+    staging.chmod(0o777 & ~_umask())
     target = destination.path
     old: Path | None = None
     try:
+        if target.is_dir() and not force:
+            _require_unchanged(target, target)
         if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+            old = Path(
+                tempfile.mkdtemp(prefix=f".{target.name}.old-{os.getpid()}-", dir=target.parent)
+            )
             old.rmdir()
             target.rename(old)
         staging.rename(target)
@@ -112,6 +297,9 @@ def publish(staging: Path, destination: Destination) -> Path:
             old.rename(target)
         discard(staging)
         raise ReportError(f"Cannot move the report into {target}: {error}") from None
+    except ReportError:
+        discard(staging)
+        raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
     return target
@@ -145,3 +333,175 @@ def normalise_zip(path: Path, date_time: tuple[int, int, int, int, int, int]) ->
             fixed.external_attr = 0o644 << 16
             target.writestr(fixed, data)
     path.write_bytes(buffer.getvalue())
+
+
+# --------------------------------------------------------------------------- tables
+
+#: First characters that make a spreadsheet read a CSV field as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?")
+#: Control characters that an xlsx file cannot hold (openpyxl refuses them).
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def neutralise(value: Any) -> Any:
+    """A CSV field that no spreadsheet evaluates: formula-like text gets a leading quote.
+
+    Text that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return is prefixed with ``'`` unless it is a plain number (``-3.5``,
+    ``+1e3``); other values are returned unchanged.  Text that already
+    begins with a quote before such a character gets one more, so
+    :func:`restore` can undo the change exactly.
+    """
+    if (
+        isinstance(value, str)
+        and _formula_like(value.lstrip("'"))
+        and (value.startswith("'") or not _NUMBER.fullmatch(value))
+    ):
+        return "'" + value
+    return value
+
+
+def restore(value: Any) -> Any:
+    """The original of a value that :func:`neutralise` changed (for reading tables back)."""
+    if isinstance(value, str) and value.startswith("'") and neutralise(value[1:]) == value:
+        return value[1:]
+    return value
+
+
+def _formula_like(text: str) -> bool:
+    return text.startswith(FORMULA_STARTS)
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` as UTF-8 CSV with BOM (for Excel), formula-like text neutralised.
+
+    Rows end in CRLF (RFC 4180), which also makes the writer quote a field
+    holding a lone carriage return instead of splitting the row there.
+    """
+    export = exportable(frame)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([neutralise(str(c)) for c in export.columns])
+    for record in export.itertuples(index=False):
+        writer.writerow([_csv_field(v) for v in record])
+    path.write_bytes(("\ufeff" + buffer.getvalue()).encode("utf-8"))
+
+
+def _csv_field(value: Any) -> Any:
+    value = plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    return neutralise(value)
+
+
+def write_xlsx(
+    tables: Sequence[ReportTable],
+    path: Path,
+    when: dt.date,
+    *,
+    first: tuple[str, pd.DataFrame] | None = None,
+) -> None:
+    """Write ``tables`` to one workbook, a sheet each, with fixed metadata and zip times.
+
+    ``first`` is an optional (sheet name, table) written before the others.
+    Every text cell is stored as a string, so no value becomes a formula.
+    """
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    stamp = dt.datetime(when.year, when.month, when.day)
+    workbook.properties.created = stamp
+    workbook.properties.modified = stamp
+    workbook.properties.creator = f"compare {__version__}"
+    used: set[str] = set()
+    sheets = [first] if first is not None else []
+    sheets += [(table.sheet, table.frame) for table in tables]
+    for name, frame in sheets:
+        _write_sheet(workbook.create_sheet(sheet_name(name, used)), exportable(frame))
+    if not workbook.sheetnames:
+        workbook.create_sheet("表なし")
+    workbook.save(path)
+    normalise_zip(path, (when.year, when.month, when.day, 0, 0, 0))
+
+
+def _write_sheet(sheet: Any, frame: pd.DataFrame) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for column, name in enumerate(frame.columns, start=1):
+        _set_cell(sheet, 1, column, str(name))
+    for row, record in enumerate(frame.itertuples(index=False), start=2):
+        for column, value in enumerate(record, start=1):
+            _set_cell(sheet, row, column, value)
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(frame.columns, start=1):
+        width = max(
+            [_display_width(str(column))]
+            + [_display_width(str(v)) for v in frame[column].head(200)]
+        )
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 6), 60)
+
+
+def _set_cell(sheet: Any, row: int, column: int, value: Any) -> None:
+    """Store one value; text is typed as a string explicitly, so it is never a formula."""
+    value = plain(value)
+    if value is None:
+        return
+    if isinstance(value, str):
+        cell = sheet.cell(row=row, column=column)
+        cell.value = _XML_ILLEGAL.sub("\ufffd", value)
+        cell.data_type = "s"
+    else:
+        sheet.cell(row=row, column=column, value=value)
+
+
+_SHEET_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
+
+
+def sheet_name(name: str, used: set[str]) -> str:
+    """A valid, unique Excel sheet name (at most 31 characters, no []:*?/\\)."""
+    base = name.translate(_SHEET_FORBIDDEN).strip("'") or "表"
+    candidate = base[:31]
+    number = 2
+    while candidate.lower() in used:
+        suffix = f"_{number}"
+        candidate = base[: 31 - len(suffix)] + suffix
+        number += 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text[:80])
+
+
+def exportable(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose cells are plain scalars (lists joined), without attrs."""
+    out = frame.copy()
+    out.attrs = {}
+    for column in out.columns:
+        if out[column].dtype == object:
+            out[column] = out[column].map(
+                lambda v: "、".join(map(str, v)) if isinstance(v, (list, tuple)) else v
+            )
+        elif isinstance(out[column].dtype, pd.CategoricalDtype):
+            out[column] = out[column].astype(object)
+    return out
+
+
+def plain(value: Any) -> Any:
+    """A cell value as a Python scalar: None for missing values, numpy scalars unwrapped."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if hasattr(value, "item"):
+        return plain(value.item())
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return str(value)
