@@ -70,7 +70,7 @@ def _classic(catalog, themes=None):
     """Theme shares and DTM by plan from the table-by-table functions."""
     segments, tokens = _tables(catalog)
     shares = stat_theme_shares(themes_wide(segments, themes, tokens=tokens))
-    return shares, stat_dtm(tokens, "plan")
+    return shares, stat_dtm(tokens, "plan", vocabulary=None)
 
 
 def _assert_same(result, shares, dtm):
@@ -85,7 +85,7 @@ def test_bundled_corpus_matches_the_table_functions(bundled, tmp_path):
     segments, tokens = bundled
     result = run_pipeline(n_jobs=1, cache_dir=tmp_path, progress=False)
     shares = stat_theme_shares(themes_wide(segments, tokens=tokens))
-    _assert_same(result, shares, stat_dtm(tokens, "plan"))
+    _assert_same(result, shares, stat_dtm(tokens, "plan", vocabulary=None))
     plans = result.plans
     assert plans["plan_id"].tolist() == list(dict.fromkeys(segments["plan_id"]))
     per_plan = segments.groupby("plan_id", sort=False)

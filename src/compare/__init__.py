@@ -35,6 +35,7 @@ _EXPORTS: dict[str, str] = {
     "stat_policy_table": "compare.structure",
     # tokenize
     "Tokenizer": "compare.text",
+    "Vocabulary": "compare.text",
     "tokenize": "compare.text",
     "load_terms": "compare.text",
     "stat_term_candidates": "compare.text",

@@ -29,7 +29,9 @@ How it stays fast and small
   plan's finished counts (a warm re-run reads only these).
 
 The numbers equal those of the non-streaming functions:
-``result.dtm`` is ``stat_dtm(tokenize(segments), "plan")`` and
+``result.dtm`` is ``stat_dtm(tokenize(segments), "plan", vocabulary=None)``
+(the words as analysed; a report puts it in the comparison vocabulary with
+:func:`compare.stats.matrix.compare_dtm`) and
 ``result.themes`` is ``stat_theme_shares(themes_wide(segments, tokens=...))``;
 ``result.quotes`` holds, per plan and theme, the hit of
 :func:`compare.code_themes` ranked first by body text over headings, then
@@ -143,7 +145,7 @@ class PipelineResult:
         columns of :func:`compare.stat_theme_shares`.
     dtm : DocumentTermMatrix
         Plans × words counts (content words of non-meta segments), as
-        ``stat_dtm(tokens, "plan")``: terms sorted by code point; plans with
+        ``stat_dtm(tokens, "plan", vocabulary=None)``: terms sorted by code point; plans with
         no counted word have no row.
     quotes : pandas.DataFrame
         Quotation candidates: per (plan, theme) the best passage coded with

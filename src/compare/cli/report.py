@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from compare.cli._util import add_catalog_option
+from compare.cli._vocabulary import add_vocabulary_options, vocabulary_from_args
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -19,6 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     add_report_options(parser)
+    add_vocabulary_options(parser)
     parser.set_defaults(func=run)
 
 
@@ -85,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
     settings = ReportSettings(
         large={"auto": None, "small": False, "large": True}[scale],
         sample_plans=getattr(args, "sample", 8),
+        vocabulary=vocabulary_from_args(args),
     )
     path = write_report(
         args.catalog,

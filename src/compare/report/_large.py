@@ -127,10 +127,16 @@ def load_large(
     """Run the streaming pipeline and aggregate its results to municipalities."""
     from compare.pipeline import run_pipeline
     from compare.plot.labels import plan_names
+    from compare.stats.matrix import resolve_vocabulary
+    from compare.text.tokenizer import Tokenizer
     from compare.themes.coding import load_themes
 
     theme_catalogue = load_themes(themes)
-    result = run_pipeline(table, theme_catalogue, progress=progress, n_jobs=settings.n_jobs)
+    vocabulary = resolve_vocabulary(settings.vocabulary)
+    tokenizer = Tokenizer(user_terms=vocabulary.terms if vocabulary is not None else None)
+    result = run_pipeline(
+        table, theme_catalogue, tokenizer, progress=progress, n_jobs=settings.n_jobs
+    )
     source = "既定のテーマ (bundled data/themes.yaml)" if themes is None else Path(themes).name
     if int(result.themes["segments"].sum()) == 0:
         raise ReportError(
@@ -141,7 +147,7 @@ def load_large(
         )
     names = dict(zip(table["plan_id"], plan_names(table, width=20), strict=True))
     groups, plan_group = _groups(result.plans)
-    counts, terms = _aligned(_group_counts(result), groups)
+    counts, terms = _aligned(_group_counts(result, settings.vocabulary), groups)
     groups["n_tokens"] = np.asarray(counts.sum(axis=1)).ravel().astype(np.int64)
     cosine = cosine_matrix(counts) if counts.shape[1] else np.eye(len(groups))
     np.fill_diagonal(cosine, 1.0)
@@ -164,7 +170,7 @@ def load_large(
         sample_ids=[],
     )
     corpus.sample_ids = _sample_plans(corpus, settings.sample_plans)
-    corpus.sample = _load_sample(corpus, progress)
+    corpus.sample = _load_sample(corpus, progress, settings.vocabulary)
     return corpus
 
 
@@ -191,13 +197,13 @@ def _groups(plans: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     return frame, codes.astype(np.int64)
 
 
-def _group_counts(result: PipelineResult) -> DocumentTermMatrix | None:
-    """The municipality × word count matrix: the plans' rows summed."""
-    from compare.stats.matrix import group_dtm
+def _group_counts(result: PipelineResult, vocabulary: Any = "default") -> DocumentTermMatrix | None:
+    """The municipality × word count matrix: the plans' rows summed, in the comparison vocabulary."""
+    from compare.stats.matrix import compare_dtm, group_dtm
 
     if result.dtm is None:
         return None
-    return group_dtm(result.dtm, ["prefecture", "municipality"])
+    return compare_dtm(group_dtm(result.dtm, ["prefecture", "municipality"]), vocabulary)
 
 
 def _aligned(
@@ -258,14 +264,15 @@ def _sample_plans(corpus: LargeCorpus, size: int) -> list[str]:
     return [str(plans["plan_id"].iloc[i]) for i in sorted(chosen)]
 
 
-def _load_sample(corpus: LargeCorpus, progress: bool) -> Corpus | None:
+def _load_sample(corpus: LargeCorpus, progress: bool, vocabulary: Any = "default") -> Corpus | None:
     """SEGMENTS and TOKENS of the sample plans, as the small report's corpus."""
     import warnings
 
     from compare.errors import CompareWarning
     from compare.report.model import Corpus
+    from compare.stats.matrix import apply_vocabulary, resolve_vocabulary
     from compare.structure.segment import read_corpus
-    from compare.text.tokenizer import tokenize
+    from compare.text.tokenizer import Tokenizer, tokenize
 
     if not corpus.sample_ids:
         return None
@@ -275,7 +282,9 @@ def _load_sample(corpus: LargeCorpus, progress: bool) -> Corpus | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CompareWarning)
         segments = read_corpus(chosen)
-        tokens = tokenize(segments, progress=progress)
+        chosen_vocabulary = resolve_vocabulary(vocabulary)
+        user_terms = chosen_vocabulary.terms if chosen_vocabulary is not None else None
+        tokens = tokenize(segments, Tokenizer(user_terms=user_terms), progress=progress)
     return Corpus(
         catalog=chosen,
         segments=segments,
@@ -284,6 +293,8 @@ def _load_sample(corpus: LargeCorpus, progress: bool) -> Corpus | None:
         wide=pd.DataFrame(),
         names={p: corpus.names[p] for p in corpus.sample_ids},
         themes_source=corpus.themes_source,
+        compared=apply_vocabulary(tokens, chosen_vocabulary),
+        vocabulary=chosen_vocabulary,
     )
 
 
@@ -726,7 +737,9 @@ def row_keyness(counts: sp.csr_matrix, terms: np.ndarray, labels: Any, *, top: i
     """
     from compare.stats.keyness import stat_keyness
 
-    table = stat_keyness(_rows_dtm(counts, terms, labels), by="_row", top=top, min_count=2)
+    table = stat_keyness(
+        _rows_dtm(counts, terms, labels), by="_row", top=top, min_count=2, vocabulary=None
+    )
     return table[table["direction"] == "target"].reset_index(drop=True)
 
 
@@ -910,7 +923,7 @@ def _pairs_table(corpus: LargeCorpus, chosen: list[int]) -> pd.DataFrame:
 
     names = corpus.groups["name"].to_numpy(dtype=object)
     dtm = _rows_dtm(corpus.counts, corpus.terms, names)
-    return stat_similarity(dtm, by="_row", pairs="unique", among=chosen)
+    return stat_similarity(dtm, by="_row", pairs="unique", among=chosen, vocabulary=None)
 
 
 def _neighbours(corpus: LargeCorpus, k: int) -> pd.DataFrame:

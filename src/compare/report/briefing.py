@@ -165,7 +165,13 @@ def build_briefing(
         if streamed:
             corpus = large.load_large(table, themes=themes, progress=progress, settings=settings)
         else:
-            corpus = sections.load_corpus(table, themes=themes, plans=None, progress=progress)
+            corpus = sections.load_corpus(
+                table,
+                themes=themes,
+                plans=None,
+                progress=progress,
+                vocabulary=settings.vocabulary,
+            )
         built: dict[str, Section] = {}
         # Sections run in dependency order (the summary quotes the findings of
         # the others) and are shown in the order of STEPS.
@@ -324,6 +330,7 @@ def _provenance(
         "テーマ定義 (themes)": corpus.themes_source,
         "対象の計画 (plans)": list(plans) if plans else "すべて (all)",
         "パラメータ (parameters)": settings.as_dict(large=False),
+        "比較語彙 (vocabulary)": _vocabulary(settings, tokens),
         "実行環境 (environment)": f"Python {platform.python_version()}, "
         f"pandas {pd.__version__}, matplotlib {matplotlib.__version__}",
     }
@@ -355,9 +362,34 @@ def _large_provenance(
         + "、".join(corpus.sample_ids)
         + "）",
         "パラメータ (parameters)": settings.as_dict(),
+        "比較語彙 (vocabulary)": _vocabulary(settings, None, places=_places(catalog)),
         "実行環境 (environment)": f"Python {platform.python_version()}, "
         f"pandas {pd.__version__}, matplotlib {matplotlib.__version__}",
     }
+
+
+def _vocabulary(
+    settings: ReportSettings, tokens: pd.DataFrame | None, places: Sequence[object] = ()
+) -> Any:
+    """The comparison vocabulary in words (what keyness, similarity and CA count)."""
+    from compare.stats.matrix import resolve_vocabulary
+
+    vocabulary = resolve_vocabulary(settings.vocabulary)
+    if vocabulary is None:
+        return "なし（解析した語をそのまま数える）"
+    described = vocabulary.describe(tokens)
+    if tokens is None:
+        described["除いた地名 (place names removed)"] = (
+            vocabulary.names_from(places) if vocabulary.place_names else "除かない"
+        )
+    return described
+
+
+def _places(catalog: pd.DataFrame) -> list[object]:
+    return [
+        *pd.unique(catalog["municipality"].astype(object)),
+        *pd.unique(catalog["prefecture"].astype(object)),
+    ]
 
 
 def _plan_hashes(corpus: Corpus) -> dict[str, str]:

@@ -133,10 +133,14 @@ class ReportSettings:
     sample_plans: int = 8
     n_clusters: int = 8
     n_jobs: int | None = None
+    #: The comparison vocabulary (:class:`compare.Vocabulary`, ``"default"``
+    #: or a mapping of its settings); printed in the provenance on its own.
+    vocabulary: Any = "default"
 
     def as_dict(self, *, large: bool = True) -> dict[str, Any]:
         """The settings; without the large-corpus ones when ``large`` is False."""
         values = dict(self.__dict__)
+        values.pop("vocabulary", None)
         if not large:
             for name in _LARGE_SETTINGS:
                 values.pop(name, None)
@@ -162,6 +166,12 @@ class Corpus:
     quote_themes: list[str] = field(default_factory=list)
     theme_shares: pd.DataFrame | None = None
     summary: pd.DataFrame | None = None
+    #: The compared view of ``tokens`` (:meth:`compare.Vocabulary.compared`):
+    #: what keyness, similarity and CA count; ``tokens`` keeps the written words.
+    compared: pd.DataFrame | None = None
+    vocabulary: Any = None
+    #: What each plan covers (:func:`compare.structure.coverage.plan_coverage`).
+    coverage: pd.DataFrame | None = None
 
     @property
     def plan_ids(self) -> list[str]:

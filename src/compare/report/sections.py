@@ -38,20 +38,29 @@ def load_corpus(
     themes: str | os.PathLike | None,
     plans: Sequence[str] | None,
     progress: bool,
+    vocabulary: Any = "default",
 ) -> Corpus:
-    """Read, segment, tokenize and code the plans of a catalogue."""
+    """Read, segment, tokenize and code the plans of a catalogue.
+
+    ``vocabulary`` is the comparison vocabulary (:class:`compare.Vocabulary`);
+    its compared view of the tokens is made once and read by every comparison.
+    """
     from compare.io.catalog import read_catalog
     from compare.plot.labels import plan_names
     from compare.report.model import Corpus
+    from compare.stats.matrix import apply_vocabulary, resolve_vocabulary
+    from compare.structure.coverage import plan_coverage
     from compare.structure.segment import read_corpus
-    from compare.text.tokenizer import tokenize
+    from compare.text.tokenizer import Tokenizer, tokenize
     from compare.themes.coding import load_themes, themes_wide
 
     table = catalog if isinstance(catalog, pd.DataFrame) else read_catalog(catalog)
     table = _select_plans(table, plans)
     theme_catalogue = load_themes(themes)
     segments = read_corpus(table)
-    tokens = tokenize(segments, progress=progress)
+    chosen = resolve_vocabulary(vocabulary)
+    user_terms = chosen.terms if chosen is not None else None
+    tokens = tokenize(segments, Tokenizer(user_terms=user_terms), progress=progress)
     # Default themes hold terms that a given corpus never uses: warn for a user's file only.
     wide = themes_wide(segments, theme_catalogue, tokens=tokens, warn_unmatched=themes is not None)
     source = "既定のテーマ (bundled data/themes.yaml)" if themes is None else Path(themes).name
@@ -72,6 +81,9 @@ def load_corpus(
         wide=wide,
         names=names,
         themes_source=source,
+        compared=apply_vocabulary(tokens, chosen),
+        vocabulary=chosen,
+        coverage=plan_coverage(segments, table),
     )
 
 
@@ -157,6 +169,7 @@ def section_summary(corpus: Corpus, settings: ReportSettings) -> Section:
             "doc_kind",
             "n_segments",
             "n_tokens",
+            "coverage",
             "covers",
             "top_themes",
         ],
@@ -190,11 +203,21 @@ def plan_overview(corpus: Corpus) -> pd.DataFrame:
                 "n_segments": int((segs["kind"] != "heading").sum()),
                 "n_headings": int((segs["kind"] == "heading").sum()),
                 "n_tokens": content,
+                "coverage": _coverage_of(corpus, plan.plan_id),
                 "covers": _covers(segs),
                 "top_themes": _top_themes(corpus.theme_shares, plan.plan_id),
             }
         )
     return pd.DataFrame(rows)
+
+
+def _coverage_of(corpus: Corpus, plan_id: str) -> str:
+    """The plan's document kind and kinds of section, e.g. "概要版: 基本理念・基本目標・施策"."""
+    coverage = getattr(corpus, "coverage", None)
+    if coverage is None:
+        return ""
+    row = coverage[coverage["plan_id"] == plan_id]
+    return str(row["coverage"].iloc[0]) if len(row) else ""
 
 
 def _top_themes(shares: pd.DataFrame | None, plan_id: str, n: int = 3) -> str:
@@ -286,7 +309,7 @@ def section_keyness(corpus: Corpus, settings: ReportSettings) -> Section:
     notice = need_two(corpus, key, title)
     if notice:
         return notice
-    table = stat_keyness(corpus.tokens, by="plan", top=30, min_count=2)
+    table = stat_keyness(corpus.compared, by="plan", top=30, min_count=2, vocabulary=None)
     table = name_plans(table, corpus, ["plan_id"])
     shown = corpus.plan_ids[: settings.max_keyness_panels]
     axes = plot_keyness(
@@ -307,7 +330,10 @@ def section_keyness(corpus: Corpus, settings: ReportSettings) -> Section:
     paragraphs = [
         "各計画で、他のすべての計画と比べて特に多く使われている語です（対数尤度比 G²、"
         "1,000 語あたりの頻度で長さの違いを補正）。棒が長いほど他の計画との差が大きく、"
-        "棒の右の数字はその計画での出現回数です。語は形態素解析で正規化した形（複合語はまとめた形）です。",
+        "棒の右の数字はその計画での出現回数です。語は形態素解析で正規化した形（複合語はまとめた形）で、"
+        "比較用の語彙で数えています: 名詞と複合語のみ、地名・自治体の種別の語（市、区 …）・"
+        "計画の定型語（計画、推進 …）を除き、市民・区民・町民 → 住民 などを統合しています"
+        "（詳細は「出典・再現情報」）。",
     ]
     if len(corpus.plan_ids) > len(shown):
         paragraphs.append(f"図は先頭の {len(shown)} 件。全計画の特徴語は表にあります。")
@@ -351,7 +377,11 @@ def section_similarity(corpus: Corpus, settings: ReportSettings) -> Section:
     notice = need_two(corpus, key, title)
     if notice:
         return notice
-    table = stat_similarity(corpus.tokens, by="plan", pairs="unique")
+    table = stat_similarity(corpus.compared, by="plan", pairs="unique", vocabulary=None)
+    if corpus.coverage is not None:
+        from compare.structure.coverage import flag_coverage
+
+        table = flag_coverage(table, corpus.coverage)
     table = name_plans(table, corpus, ["plan_id_a", "plan_id_b"])
     figures = [
         ReportFigure(
@@ -377,12 +407,25 @@ def section_similarity(corpus: Corpus, settings: ReportSettings) -> Section:
     )
     top = ranked.iloc[0]
     bottom = ranked.iloc[-1]
-    corpus.findings.append(
+    finding = (
         f"語彙が最も似ているのは {top['name_a']} と {top['name_b']}（コサイン類似度 "
         f"{top['cosine']:.2f}）、最も異なるのは {bottom['name_a']} と {bottom['name_b']}"
         f"（{bottom['cosine']:.2f}）です。"
     )
+    differing = [
+        f"{row['name_a']}（{row['coverage_a']}）と {row['name_b']}（{row['coverage_b']}）"
+        for row in (top, bottom)
+        if bool(row.get("coverage_differs", False))
+    ]
+    if differing:
+        finding += (
+            f"ただし {'、'.join(differing)} は文書の範囲が異なり、"
+            "類似度の差の一部は範囲の違いによるものです。"
+        )
+    corpus.findings.append(finding)
     preview = ["name_a", "name_b", "cosine", "jaccard", "n_shared"]
+    if "coverage_differs" in ranked.columns:
+        preview.append("coverage_differs")
     return Section(
         key=key,
         title=title,
@@ -413,9 +456,9 @@ def section_network(corpus: Corpus, settings: ReportSettings) -> Section:
     from compare.plot import plot_network
     from compare.stats.network import stat_cooccurrence
 
-    min_freq = network_min_freq(corpus.tokens, settings.network_words)
+    min_freq = network_min_freq(corpus.compared, settings.network_words)
     network = stat_cooccurrence(
-        corpus.tokens, top_n=settings.network_edges, min_freq=min_freq, min_cooccurrence=3
+        corpus.compared, top_n=settings.network_edges, min_freq=min_freq, min_cooccurrence=3
     )
     communities = (
         network.nodes.sort_values(
@@ -501,7 +544,7 @@ def section_ca(corpus: Corpus, settings: ReportSettings) -> Section:
             title=title,
             notice="対応分析の散布図には 3 つ以上の計画が必要です（2 件では次元が 1 つしかありません）。",
         )
-    ca = stat_ca(corpus.tokens, by="plan", min_count=3, max_words=150)
+    ca = stat_ca(corpus.compared, by="plan", min_count=3, max_words=150, vocabulary=None)
     columns = name_plans(ca.columns, corpus, ["plan_id"])
     inertia = ca.inertia
     return Section(
@@ -626,7 +669,7 @@ def _candidate_pairs(corpus: Corpus, settings: ReportSettings, stat_similarity: 
     every = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :]]
     if len(every) <= settings.goal_pairs_max:
         return every
-    sim = stat_similarity(corpus.tokens, by="plan", pairs="unique")
+    sim = stat_similarity(corpus.compared, by="plan", pairs="unique", vocabulary=None)
     ranked = sim.sort_values(
         ["cosine", "doc_a", "doc_b"], ascending=[False, True, True], kind="stable"
     )
@@ -944,7 +987,14 @@ def _theme_findings(corpus: Corpus, test: pd.DataFrame, settings: ReportSettings
         corpus.findings.append(text + "。")
     if len(significant):
         labels = "、".join(significant["label"])
-        corpus.findings.append(f"計画間で扱いに有意な差があるテーマ（補正 p < .05）: {labels}。")
+        text = f"計画間で扱いに有意な差があるテーマ（補正 p < .05）: {labels}。"
+        coverage = getattr(corpus, "coverage", None)
+        if coverage is not None and coverage["coverage"].nunique() > 1:
+            text += (
+                "ただし文書の範囲（全文・概要版・案・抜粋、含む章）が計画によって異なるため、"
+                "差の一部は範囲の違いによる可能性があります（表「計画一覧」の coverage 列）。"
+            )
+        corpus.findings.append(text)
     else:
         corpus.findings.append("計画間で扱いに有意な差があるテーマはありません（補正 p < .05）。")
 

@@ -22,6 +22,7 @@ from compare.stats._common import (
     resolve_by,
     select_tokens,
 )
+from compare.stats.matrix import VocabularySetting, apply_vocabulary
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ def stat_ca(
     max_words: int | None = 100,
     content_only: bool = True,
     include_meta: bool = False,
+    vocabulary: VocabularySetting = "default",
 ) -> CorrespondenceAnalysis:
     """Correspondence analysis of words × groups, or of any contingency table.
 
@@ -88,6 +90,9 @@ def stat_ca(
         TOKENS only: keep the most frequent words (ties by word).
     content_only, include_meta : bool
         TOKENS only: which tokens are counted.
+    vocabulary : Vocabulary, "default", mapping or None
+        TOKENS only: the comparison vocabulary (:class:`compare.Vocabulary`,
+        see :func:`compare.stat_dtm`); None counts the ``word`` column as it is.
 
     Returns
     -------
@@ -110,7 +115,7 @@ def stat_ca(
         raise AnalysisError(f"n_components must be at least 1, got {n_components}.")
     if "word" in data.columns and "plan_id" in data.columns:
         table, column_labels = _word_table(
-            data, by, min_count, max_words, content_only, include_meta
+            data, by, min_count, max_words, content_only, include_meta, vocabulary
         )
         row_labels = pd.DataFrame({"label": table.index.astype(object)})
     else:
@@ -138,8 +143,11 @@ def _word_table(
     max_words: int | None,
     content_only: bool,
     include_meta: bool,
+    vocabulary: VocabularySetting = "default",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    selected = select_tokens(tokens, content_only=content_only, include_meta=include_meta)
+    selected = select_tokens(
+        apply_vocabulary(tokens, vocabulary), content_only=content_only, include_meta=include_meta
+    )
     keys = resolve_by(by, selected)
     docs = group_documents(selected, keys)
     if len(docs.frame) < 2:

@@ -28,7 +28,13 @@ from compare.stats._common import (
     resolve_by,
     select_tokens,
 )
-from compare.stats.matrix import DocumentTermMatrix, group_dtm
+from compare.stats.matrix import (
+    DocumentTermMatrix,
+    VocabularySetting,
+    apply_vocabulary,
+    compare_dtm,
+    group_dtm,
+)
 
 #: Catalogue labels of the target carried into the keyness table.
 KEYNESS_LABELS = ("plan_id", "municipality", "plan_type", "author", "edition")
@@ -48,6 +54,7 @@ def stat_keyness(
     yates: bool = False,
     content_only: bool = True,
     include_meta: bool = False,
+    vocabulary: VocabularySetting = "default",
 ) -> pd.DataFrame:
     """Distinctive words of each group against the rest, or of one group against another.
 
@@ -80,6 +87,9 @@ def stat_keyness(
         Apply Yates' continuity correction to χ².
     content_only, include_meta : bool
         Which tokens are counted (default: content tokens of non-meta segments).
+    vocabulary : Vocabulary, "default", mapping or None
+        The comparison vocabulary (:class:`compare.Vocabulary`; see
+        :func:`compare.stat_dtm`); None counts the ``word`` column as it is.
 
     Returns
     -------
@@ -109,10 +119,14 @@ def stat_keyness(
         raise AnalysisError(f"Unknown sort_by={sort_by!r}; use 'g2', 'chi2' or 'log_ratio'.")
     counts: np.ndarray | sp.csr_matrix
     if isinstance(tokens, DocumentTermMatrix):
-        keys, frame, counts, labels = _matrix_groups(tokens, by)
-        terms = tokens.terms["term"].to_numpy(dtype=object)
+        dtm = compare_dtm(tokens, vocabulary)
+        keys, frame, counts, labels = _matrix_groups(dtm, by)
+        terms = dtm.terms["term"].to_numpy(dtype=object)
+        described = dtm.params.get("vocabulary")
     else:
-        selected = select_tokens(tokens, content_only=content_only, include_meta=include_meta)
+        compared = apply_vocabulary(tokens, vocabulary)
+        described = compared.attrs.get("vocabulary")
+        selected = select_tokens(compared, content_only=content_only, include_meta=include_meta)
         keys = resolve_by(by, selected)
         docs = group_documents(selected, keys)
         frame = docs.frame
@@ -137,7 +151,7 @@ def stat_keyness(
             sort_by=sort_by,
             yates=yates,
         )
-    return _finish(
+    table = _finish(
         table,
         frame,
         groups,
@@ -146,6 +160,8 @@ def stat_keyness(
         top=top,
         params={"by": keys, "min_count": min_count, "sort_by": sort_by, "yates": yates},
     )
+    table.attrs["vocabulary"] = described
+    return table
 
 
 def _require_two(frame: pd.DataFrame, by: object) -> None:

@@ -9,9 +9,9 @@ scikit-learn's :class:`~sklearn.feature_extraction.text.CountVectorizer`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -29,8 +29,83 @@ from compare.stats._common import (
     select_tokens,
     tfidf,
 )
+from compare.text.vocabulary import Vocabulary
 
 Weighting = Literal["count", "tfidf", "binary"]
+
+#: What a ``vocabulary=`` argument accepts: a :class:`~compare.Vocabulary`,
+#: ``"default"`` (``Vocabulary()``), a mapping of its settings, or None (count
+#: the tokens' ``word`` column as it is).
+VocabularySetting = Vocabulary | Literal["default"] | Mapping[str, Any] | None
+
+
+def resolve_vocabulary(vocabulary: VocabularySetting) -> Vocabulary | None:
+    """The :class:`~compare.Vocabulary` a ``vocabulary=`` argument stands for (None: none)."""
+    if vocabulary is None:
+        return None
+    if isinstance(vocabulary, Vocabulary):
+        return vocabulary
+    if isinstance(vocabulary, str) and vocabulary == "default":
+        return Vocabulary()
+    if isinstance(vocabulary, Mapping):
+        return Vocabulary.from_settings(vocabulary, where="vocabulary=")
+    raise AnalysisError(
+        f"vocabulary must be a compare.Vocabulary, 'default', a mapping of settings or None, "
+        f"not {vocabulary!r}"
+    )
+
+
+def apply_vocabulary(
+    tokens: pd.DataFrame, vocabulary: VocabularySetting = "default"
+) -> pd.DataFrame:
+    """The compared view of a TOKENS table (:meth:`compare.Vocabulary.compared`).
+
+    The rows a comparison counts, with ``word`` in its compared form (市民 →
+    住民) and the analysed form kept in ``shown``; ``tokens`` itself is not
+    changed, so the tokens table and KWIC still show what the plans wrote.
+    With ``vocabulary=None`` the tokens are returned as they are.  A table
+    that already is the compared view of the same vocabulary is returned as
+    it is.
+    """
+    resolved = resolve_vocabulary(vocabulary)
+    if resolved is None:
+        return tokens
+    done = tokens.attrs.get("vocabulary") if hasattr(tokens, "attrs") else None
+    if isinstance(done, dict) and done.get("fingerprint") == resolved.fingerprint()[:16]:
+        return tokens
+    return resolved.compared(tokens)
+
+
+def compare_counts(
+    counts: sp.spmatrix,
+    terms: Sequence[str],
+    vocabulary: VocabularySetting = "default",
+    *,
+    places: Sequence[object] = (),
+) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Apply a vocabulary to a documents × words count matrix (no tokens table needed).
+
+    Columns of words the vocabulary does not count are dropped and folded
+    words are summed into their compared form
+    (:meth:`compare.Vocabulary.compared_terms`); ``places`` are the
+    catalogue values (municipalities, prefectures) whose names are removed.
+    Returns the new counts and their words, sorted by code point as
+    :func:`stat_dtm`'s.  With ``vocabulary=None`` the input is returned.
+    """
+    resolved = resolve_vocabulary(vocabulary)
+    terms = np.asarray(terms, dtype=object)
+    if resolved is None:
+        return sp.csr_matrix(counts), terms
+    compared = resolved.compared_terms(terms, resolved.names_from(places))
+    kept = np.flatnonzero(pd.notna(compared))
+    new_terms, columns = np.unique(compared[kept].astype(str), return_inverse=True)
+    mapping = sp.csr_matrix(
+        (np.ones(len(kept), dtype=np.int64), (kept, columns.ravel())),
+        shape=(len(terms), len(new_terms)),
+    )
+    out = (sp.csr_matrix(counts) @ mapping).tocsr()
+    out.sort_indices()
+    return out, new_terms.astype(object)
 
 
 @dataclass(frozen=True)
@@ -92,6 +167,7 @@ def stat_dtm(
     norm: Literal["l1", "l2"] | None = "l2",
     content_only: bool = True,
     include_meta: bool = False,
+    vocabulary: VocabularySetting = "default",
 ) -> DocumentTermMatrix:
     """Build a document-term matrix from a TOKENS table.
 
@@ -119,6 +195,11 @@ def stat_dtm(
         Count only content tokens (``is_content``); default True.
     include_meta : bool
         Also count tokens of ``kind == "meta"`` segments; default False.
+    vocabulary : Vocabulary, "default", mapping or None
+        What is counted (:class:`compare.Vocabulary`): by default content
+        nouns and compounds without place names, stop words and plan
+        boilerplate, resident words folded (市民 → 住民).  None counts the
+        ``word`` column as it is.
 
     Returns
     -------
@@ -136,7 +217,8 @@ def stat_dtm(
     """
     if weighting not in ("count", "tfidf", "binary"):
         raise AnalysisError(f"Unknown weighting {weighting!r}; use 'count', 'tfidf' or 'binary'.")
-    selected = select_tokens(tokens, content_only=content_only, include_meta=include_meta)
+    compared = apply_vocabulary(tokens, vocabulary)
+    selected = select_tokens(compared, content_only=content_only, include_meta=include_meta)
     keys = resolve_by(by, selected)
     docs = group_documents(selected, keys)
     counts, terms = count_matrix(docs, min_df=min_df, max_df=max_df, max_features=max_features)
@@ -164,6 +246,7 @@ def stat_dtm(
         "max_features": max_features,
         "content_only": content_only,
         "include_meta": include_meta,
+        "vocabulary": compared.attrs.get("vocabulary"),
     }
     return DocumentTermMatrix(
         matrix=matrix,
@@ -236,4 +319,46 @@ def group_dtm(dtm: DocumentTermMatrix, by: str | Sequence[str]) -> DocumentTermM
         weighting="count",
         by=tuple(keys),
         params={**dtm.params, "by": keys, "weighting": "count"},
+    )
+
+
+def compare_dtm(
+    dtm: DocumentTermMatrix, vocabulary: VocabularySetting = "default"
+) -> DocumentTermMatrix:
+    """A count matrix in the comparison vocabulary (:func:`compare_counts` on ``dtm``).
+
+    The place names removed are those of the documents' ``municipality`` and
+    ``prefecture`` columns (and the vocabulary's ``names``).  A matrix
+    already in the same vocabulary, or ``vocabulary=None``, is returned as
+    it is.  Documents keep their rows; ``n_tokens`` becomes the counted words.
+    """
+    resolved = resolve_vocabulary(vocabulary)
+    if resolved is None:
+        return dtm
+    done = dtm.params.get("vocabulary")
+    if isinstance(done, dict) and done.get("fingerprint") == resolved.fingerprint()[:16]:
+        return dtm
+    places: list[object] = []
+    for column in ("municipality", "prefecture"):
+        if column in dtm.documents.columns:
+            places.extend(pd.unique(dtm.documents[column].astype(object)))
+    counts, terms = compare_counts(dtm.counts, dtm.terms["term"], resolved, places=places)
+    frame = dtm.documents.copy()
+    frame["n_tokens"] = np.asarray(counts.sum(axis=1)).ravel().astype(np.int64)
+    table = pd.DataFrame(
+        {
+            "term_id": np.arange(len(terms), dtype=np.int64),
+            "term": terms,
+            "doc_freq": np.asarray((counts > 0).sum(axis=0)).ravel().astype(np.int64),
+            "count": np.asarray(counts.sum(axis=0)).ravel().astype(np.int64),
+        }
+    )
+    return DocumentTermMatrix(
+        matrix=counts,
+        counts=counts,
+        documents=frame,
+        terms=table,
+        weighting="count",
+        by=dtm.by,
+        params={**dtm.params, "weighting": "count", "vocabulary": resolved.describe()},
     )

@@ -27,7 +27,13 @@ from compare.stats._common import (
     select_tokens,
     tfidf,
 )
-from compare.stats.matrix import DocumentTermMatrix, group_dtm
+from compare.stats.matrix import (
+    DocumentTermMatrix,
+    VocabularySetting,
+    apply_vocabulary,
+    compare_dtm,
+    group_dtm,
+)
 
 MEASURES = ("cosine", "jaccard")
 
@@ -45,6 +51,7 @@ def stat_similarity(
     sublinear_tf: bool = False,
     content_only: bool = True,
     include_meta: bool = False,
+    vocabulary: VocabularySetting = "default",
 ) -> pd.DataFrame:
     """Cosine (TF-IDF) and Jaccard (word sets) similarity between documents.
 
@@ -79,6 +86,9 @@ def stat_similarity(
         Use 1 + log(tf) in TF-IDF.
     content_only, include_meta : bool
         Which tokens are counted (default: content tokens of non-meta segments).
+    vocabulary : Vocabulary, "default", mapping or None
+        The comparison vocabulary (:class:`compare.Vocabulary`; see
+        :func:`compare.stat_dtm`); None counts the ``word`` column as it is.
 
     Returns
     -------
@@ -108,10 +118,14 @@ def stat_similarity(
                 "segments and is compared with every word."
             )
         keys = list(GROUPINGS.get(by, (by,))) if isinstance(by, str) else list(by)
-        dtm = tokens if tuple(keys) == tuple(tokens.by) else group_dtm(tokens, keys)
+        compared_dtm = compare_dtm(tokens, vocabulary)
+        described = compared_dtm.params.get("vocabulary")
+        dtm = compared_dtm if tuple(keys) == tuple(tokens.by) else group_dtm(compared_dtm, keys)
         frame, counts = dtm.documents, sp.csr_matrix(dtm.counts)
     else:
-        selected = select_tokens(tokens, content_only=content_only, include_meta=include_meta)
+        compared = apply_vocabulary(tokens, vocabulary)
+        described = compared.attrs.get("vocabulary")
+        selected = select_tokens(compared, content_only=content_only, include_meta=include_meta)
         if heading is not None:
             selected = _under_heading(selected, segments, heading)
         keys = resolve_by(by, selected)
@@ -158,6 +172,7 @@ def stat_similarity(
     out["n_shared"] = shared.astype(np.int64)
     out.attrs["documents"] = frame
     out.attrs["params"] = {"by": keys, "heading": heading, "pairs": pairs}
+    out.attrs["vocabulary"] = described
     return out
 
 

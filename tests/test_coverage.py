@@ -1,0 +1,97 @@
+"""Coverage: what each document covers, flags on pairs, comparable parts."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from compare import read_corpus
+from compare.errors import AnalysisError
+from compare.stats._synthetic import make_segments, tokens_from_segments
+from compare.structure.coverage import (
+    flag_coverage,
+    plan_coverage,
+    section_kind,
+    select_section,
+)
+
+
+@pytest.fixture(scope="module")
+def segments() -> pd.DataFrame:
+    return read_corpus()
+
+
+def test_bundled_coverage(segments: pd.DataFrame) -> None:
+    table = plan_coverage(segments).set_index("plan_id")
+    assert table.loc["shimonoseki", "doc_kind"] == "excerpt"
+    assert table.loc["shimonoseki", "kinds"] == ("promotion", "indicators")
+    assert (
+        table.loc["tokorozawa-2", "coverage"] == "概要版: 基本理念・基本目標・施策・推進体制・指標"
+    )
+    assert table.loc["tama-6", "kinds"] == ("goals", "measures")
+    assert "vision" in table.loc["sumida", "kinds"]
+    assert table.loc["sumida", "n_vision"] > 0 and table.loc["sumida", "n_promotion"] == 0
+
+
+def test_paraphrases_of_a_section_kind() -> None:
+    plans = {
+        name: [("h", 1, heading), ("paragraph", "地域 福祉")]
+        for name, heading in {
+            "a": "第3章 基本目標",
+            "b": "2. 計画の基本方針",
+            "c": "施策の体系",
+            "d": "第6章 計画の推進",
+            "e": "成果指標",
+        }.items()
+    }
+    table = plan_coverage(make_segments(plans)).set_index("plan_id")
+    assert [("goals" in k) for k in table["kinds"]] == [True, True, True, False, False]
+    assert table.loc["d", "kinds"] == ("promotion",)
+    assert table.loc["e", "kinds"] == ("indicators",)
+
+
+def test_flags_pairs_whose_coverage_differs() -> None:
+    segments = make_segments(
+        {
+            "a": [("h", 1, "基本目標1"), ("paragraph", "防災")],
+            "b": [("h", 1, "基本目標1"), ("paragraph", "防災")],
+            "c": [("h", 1, "計画の推進"), ("paragraph", "防災")],
+        },
+        {"b": {"doc_kind": "summary"}},
+    )
+    coverage = plan_coverage(segments)
+    pairs = pd.DataFrame({"plan_id_a": ["a", "a", "b"], "plan_id_b": ["b", "c", "c"]})
+    flagged = flag_coverage(pairs, coverage)
+    assert flagged["coverage_differs"].tolist() == [True, True, True]
+    assert flagged["shared_sections"].tolist() == ["基本目標", "", ""]
+    assert "section=" in flagged["coverage_note"].iloc[0]
+    same = flag_coverage(pd.DataFrame({"plan_id_a": ["a"], "plan_id_b": ["a"]}), coverage)
+    assert not same["coverage_differs"].iloc[0] and same["coverage_note"].iloc[0] == ""
+
+
+def test_select_section_for_segments_and_tokens(segments: pd.DataFrame) -> None:
+    goals = select_section(segments, "goals")
+    assert "shimonoseki" not in set(goals["plan_id"])
+    assert (
+        goals["heading_path"].str.contains("基本目標|基本方針|体系").all()
+        or (goals["kind"] == "heading").all()
+    )
+    synthetic = make_segments(
+        {
+            "a": [
+                ("h", 1, "基本理念"),
+                ("paragraph", "尊厳"),
+                ("h", 1, "基本目標"),
+                ("paragraph", "防災 交流"),
+            ]
+        }
+    )
+    tokens = tokens_from_segments(synthetic)
+    chosen = select_section(tokens, "基本目標", segments=synthetic)
+    assert list(chosen["word"]) == ["基本目標", "防災", "交流"]
+    with pytest.raises(AnalysisError, match="needs the SEGMENTS table"):
+        select_section(tokens, "goals")
+    with pytest.raises(AnalysisError, match="Unknown section kind '序文'"):
+        section_kind("序文")
+    with pytest.raises(AnalysisError, match="No part of any plan lies under a 指標 heading"):
+        select_section(synthetic, "indicators")
