@@ -2,8 +2,9 @@
 
 Usage::
 
-    python bench/formats.py            # speed on the test documents
-    python bench/formats.py --large    # also: peak memory reading a ~200 MB PDF
+    python bench/formats.py               # speed on the test documents
+    python bench/formats.py --large       # also: peak memory reading a ~200 MB PDF
+    python bench/formats.py --extractors  # also: pypdf vs pypdfium2 vs pdfminer (LibreOffice)
 
 Agreement: each seed is read from its text, PDF and DOCX forms; the script
 prints heading F1 between forms (headings matched by text), depth agreement
@@ -13,12 +14,22 @@ Pages per second are measured on the generated seed documents in
 ``tests/data/docs`` (LibreOffice output, A4).  A DOCX has no fixed pages; its
 page count is the one the producer stored in ``docProps/app.xml``.  The large
 PDF holds 100 text pages, each with a 2 MB image, built in a temporary folder;
-its peak resident memory is measured in a child process.
+its peak resident memory is measured in a child process.  The reference for
+speed is plain pypdf (``extract_text`` of every page) on the same files in the
+same run: the reader's time is printed as a multiple of it.
+
+Extractors (``--extractors``, needs LibreOffice): the seeds are laid out as
+municipalities' PDFs are (running header, ``- N -`` footer, a table, a text
+box, two-column pages; ``tests/pdf_layouts.py``) and printed by LibreOffice.
+For each extractor the body is scored against the source: non-white-space
+characters in order (difflib matching blocks over the longer of the two),
+after dropping lines that are the running header or a page number.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import re
 import subprocess
@@ -108,6 +119,12 @@ def docx_pages(path: Path) -> int:
 def speed(repeat: int) -> None:
     from compare.io.readers import read_document
 
+    pages, started = 0, time.perf_counter()
+    for _ in range(repeat):
+        for seed in SEEDS:
+            pages += _plain_pypdf(DOCS / f"{seed}.pdf")[0]
+    reference = pages / (time.perf_counter() - started)
+    print(f"reference: plain pypdf extract_text {reference:.1f} pages/s")
     for fmt in ("pdf", "docx"):
         read_document(DOCS / f"sumida.{fmt}")  # warm up: imports, first-use caches
         pages = 0
@@ -118,9 +135,109 @@ def speed(repeat: int) -> None:
                 source = read_document(path)
                 pages += source.pages if fmt == "pdf" else docx_pages(path)
         elapsed = time.perf_counter() - started
+        ratio = f" = {pages / elapsed / reference:.2f} x plain pypdf" if fmt == "pdf" else ""
         print(
-            f"{fmt}: {pages} pages in {elapsed:.2f} s = {pages / elapsed:.1f} pages/s "
+            f"{fmt}: {pages} pages in {elapsed:.2f} s = {pages / elapsed:.1f} pages/s{ratio} "
             f"({repeat} x {len(SEEDS)} seed documents)"
+        )
+
+
+def _plain_pypdf(path: Path) -> tuple[int, str]:
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
+
+
+def _plain_pdfium(path: Path) -> tuple[int, str]:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(path))
+    texts = [document[i].get_textpage().get_text_range() for i in range(len(document))]
+    return len(texts), "\n".join(texts)
+
+
+def _plain_pdfminer(path: Path) -> tuple[int, str]:
+    from pdfminer.high_level import extract_text
+
+    text = extract_text(str(path))
+    return text.count("\f") or 1, text
+
+
+def _reader(path: Path) -> tuple[int, str]:
+    """The project's reader: its lines less those it marked as page furniture."""
+    import warnings
+
+    from compare.io.readers import read_document
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        source = read_document(path)
+    body = [line for i, line in enumerate(source.lines) if i not in source.hints]
+    return source.pages, "\n".join(body)
+
+
+EXTRACTORS = {
+    "pypdf": _plain_pypdf,
+    "pypdfium2": _plain_pdfium,
+    "pdfminer": _plain_pdfminer,
+    "reader": _reader,
+}
+
+
+def char_accuracy(expected: str, found: str) -> float:
+    """Share of non-white-space characters matched in order (difflib) over the longer text."""
+    import difflib
+
+    a, b = _ink(expected), _ink(found)
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    matched = sum(block.size for block in matcher.get_matching_blocks())
+    return matched / max(len(a), len(b), 1)
+
+
+def _ink(text: str) -> str:
+    return re.sub(r"\s", "", text)
+
+
+def _without_furniture(text: str, title: str) -> str:
+    page_number = re.compile(r"^[-‐－—–]?\s*[0-9]{1,4}\s*[-‐－—–]?$")
+    kept = [
+        line
+        for line in text.split("\n")
+        if _ink(line) != _ink(title) and not page_number.match(line.strip())
+    ]
+    return "\n".join(kept)
+
+
+def extractors(folder: Path) -> None:
+    """Character accuracy and pages per second of each extractor on LibreOffice PDFs."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from compare.io.readers import read_document
+    from pdf_layouts import layout_docx, to_pdf
+
+    cases = []
+    for seed in SEEDS:
+        lines = (ROOT / "data" / "plans" / f"{seed}.txt").read_text(encoding="utf-8").split("\n")
+        title = f"{seed} 地域福祉計画"
+        layout = layout_docx(lines, folder / f"{seed}.docx", title)
+        cases.append((to_pdf(folder / f"{seed}.docx", folder), layout))
+    read_document(cases[0][0])  # warm up imports
+    for name, extract in EXTRACTORS.items():
+        if name == "pdfminer" and importlib.util.find_spec("pdfminer") is None:
+            print("extractor pdfminer : not installed (pip install pdfminer.six), left out")
+            continue
+        scores, pages, started = [], 0, time.process_time()
+        for pdf, layout in cases:
+            n, text = extract(pdf)
+            pages += n
+            if name != "reader":
+                text = _without_furniture(text, layout.title)
+            scores.append(char_accuracy("\n".join(layout.body), text))
+        elapsed = time.process_time() - started
+        shown = " ".join(f"{score:.4f}" for score in scores)
+        print(
+            f"extractor {name:9}: body char accuracy mean {sum(scores) / len(scores):.4f} "
+            f"min {min(scores):.4f} ({shown}); {pages} pages, {pages / elapsed:.1f} pages/s CPU"
         )
 
 
@@ -192,6 +309,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--large", action="store_true", help="also measure a ~200 MB PDF")
+    parser.add_argument(
+        "--extractors", action="store_true", help="also compare PDF extractors (LibreOffice)"
+    )
     parser.add_argument("--make-large", metavar="PDF", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.make_large:
@@ -199,6 +319,9 @@ def main() -> None:
         return
     agreement()
     speed(args.repeat)
+    if args.extractors:
+        with tempfile.TemporaryDirectory() as folder:
+            extractors(Path(folder))
     if args.large:
         large()
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import warnings
-from bisect import bisect_right
 from collections import Counter
 from pathlib import Path
 
@@ -82,12 +81,19 @@ def test_pdf_text_layer_is_the_seed_text_plus_running_lines(seed: str):
 @pytest.mark.parametrize("seed", SEEDS)
 def test_pdf_positions_are_page_and_line(seed: str):
     source = read_document(DOCS / f"{seed}.pdf")
-    assert source.pages >= 2
+    assert source.pages >= 2 and len(source.line_pages) == len(source.lines)
+    # Each page's running header is printed on that page.
+    headers = [
+        i
+        for i, line in enumerate(source.lines)
+        if _no_space(line) == _no_space(HEADERS[seed]) and i in source.hints
+    ]
+    assert [source.position(i + 1)[0] for i in headers] == list(range(1, source.pages + 1))
     for page, start in enumerate(source.page_starts, start=1):
-        assert source.position(start + 1) == (page, 1)
-        assert _no_space(source.lines[start]) == _no_space(HEADERS[seed])  # opens each page
+        assert source.line_pages[start] == page  # the first line in reading order of the page
+        assert page not in source.line_pages[:start]
     last = len(source.lines)
-    assert source.position(last) == (source.pages, last - source.page_starts[-1])
+    assert source.position(last) == (source.pages, source.line_pages.count(source.pages))
 
 
 def test_text_files_have_no_pages():
@@ -328,18 +334,27 @@ def test_pdf_forms_find_the_headings_of_the_text_forms():
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_pdf_segments_stay_on_one_page_and_running_lines_are_meta(seed: str):
+def test_pdf_segments_record_pages_and_running_lines_are_meta(seed: str):
     segments = _quiet_plan(DOCS / f"{seed}.pdf")
+    source = read_document(DOCS / f"{seed}.pdf")
     starts = segments.attrs["pages"][seed]
     assert len(starts) >= 2 and starts[0] == 1
-    page_of = [bisect_right(starts, line) for line in segments["line_start"]]
-    assert page_of == [bisect_right(starts, line) for line in segments["line_end"]]
-    # Each page opens with the running header, a meta segment of its own.
-    opening = segments.loc[segments["line_start"].isin(starts)]
-    assert len(opening) == len(starts)
-    assert (opening["kind"] == "meta").all()
-    assert set(opening["text"].map(_no_space)) == {_no_space(HEADERS[seed])}
-    assert not segments.loc[segments["kind"] != "meta", "text"].str.fullmatch(r"- \d+ -").any()
+    # Every segment records the page its first line is printed on.
+    assert segments["page"].tolist() == [source.line_pages[i - 1] for i in segments["line_start"]]
+    assert segments["page_label"].tolist() == [str(p) for p in segments["page"]]
+    # Each page's running header is a meta segment of its own, on that page.
+    hinted = (segments["line_start"] - 1).isin(list(source.hints))
+    header = hinted & (segments["text"].map(_no_space) == _no_space(HEADERS[seed]))
+    assert (segments.loc[header, "kind"] == "meta").all()
+    assert segments.loc[header, "page"].tolist() == list(range(1, len(starts) + 1))
+    body = segments.loc[segments["kind"] != "meta", "text"]
+    assert not body.str.contains(r"- \d+ -").any()
+    title = _no_space(HEADERS[seed])  # in the body only as often as in the text form's body
+    text = _quiet_plan(PLANS / f"{seed}.txt")
+    in_text = text.loc[text["kind"] != "meta", "text"]
+    assert sum(_no_space(t).count(title) for t in body) == sum(
+        _no_space(t).count(title) for t in in_text
+    )
 
 
 def test_docx_styles_give_headings_and_depths():

@@ -483,6 +483,7 @@ CONTRACT = [
     "plan_id", "municipality", "prefecture", "municipality_code", "author", "plan_type", "title",
     "edition", "fiscal_year_start", "fiscal_year_end", "published", "doc_kind", "seg_id", "kind",
     "level", "heading_path", "section_id", "text", "raw", "cells", "line_start", "line_end",
+    "page", "page_label",
 ]  # fmt: skip
 
 
@@ -492,6 +493,9 @@ def test_corpus_has_contract_columns_in_catalogue_order(corpus):
     assert set(corpus["kind"]) <= {"heading", "paragraph", "list_item", "table_row", "meta"}
     for column in ("seg_id", "level", "line_start", "line_end"):
         assert corpus[column].dtype == "int64"
+    # Text sources have no pages: the page column is missing, the label empty.
+    assert corpus["page"].dtype == "Int64" and corpus["page"].isna().all()
+    assert (corpus["page_label"] == "").all()
     assert corpus.loc[corpus["plan_id"] == "sumida", "municipality"].eq("墨田区").all()
     assert set(corpus.attrs["encoding"]) == set(SEED_IDS)
     assert (
@@ -952,7 +956,7 @@ def test_outline_table(corpus):
     heads = outline(corpus)
     assert list(heads.columns) == [
         "plan_id", "seg_id", "line", "line_end", "depth", "text", "heading_path", "section_id",
-        "parent_seg_id",
+        "parent_seg_id", "page", "page_label",
     ]  # fmt: skip
     sumida = heads[heads["plan_id"] == "sumida"].set_index("line")
     assert pd.isna(sumida.loc[19, "parent_seg_id"])

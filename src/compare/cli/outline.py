@@ -46,19 +46,21 @@ def load_segments(plan: str, catalog: str | None) -> pd.DataFrame:
 
 def run_outline(args: argparse.Namespace) -> int:
     heads = outline(load_segments(args.plan, args.catalog))
+    rows = zip(heads["line"], heads["depth"], heads["text"], heads["page_label"], strict=True)
     if args.json:
+        # "page" (the printed page label) only for documents with pages (PDF).
         print_json(
             [
                 {"line": int(line), "depth": int(depth), "text": str(text)}
-                for line, depth, text in zip(
-                    heads["line"], heads["depth"], heads["text"], strict=True
-                )
+                | ({"page": str(label)} if label else {})
+                for line, depth, text, label in rows
             ]
         )
         return 0
     width = len(str(int(heads["line"].max()))) if len(heads) else 1
-    for line, depth, text in zip(heads["line"], heads["depth"], heads["text"], strict=True):
-        print(f"{int(line):>{width}}  {'  ' * (int(depth) - 1)}{text}")
+    for line, depth, text, label in rows:
+        page = f"p.{label}  " if label else ""
+        print(f"{int(line):>{width}}  {page}{'  ' * (int(depth) - 1)}{text}")
     return 0
 
 

@@ -46,9 +46,22 @@ class Extracted:
         start where the next page starts).
     hints : dict of int to Hint
         Hints keyed by 0-based line index.
+    line_pages : list of int
+        The 1-based page each line is printed on (PDF only).  Lines are in
+        reading order, which is page order except that the lines finishing a
+        paragraph broken by a page end come before that break's page furniture.
+    page_labels : list of str
+        The label of each page where the PDF defines labels (``iv``, ``12``),
+        ``""`` otherwise (PDF only).
+    wrapped : list of int
+        0-based indices of lines that the layout wrapped: they reach their
+        column's right edge, so the text runs on to the next line (PDF only).
     """
 
     lines: list[str]
     encoding: str = ""
     page_starts: list[int] = field(default_factory=list)
     hints: dict[int, Hint] = field(default_factory=dict)
+    line_pages: list[int] = field(default_factory=list)
+    page_labels: list[str] = field(default_factory=list)
+    wrapped: list[int] = field(default_factory=list)

@@ -1,41 +1,57 @@
-"""PDF text extraction with pypdf, page by page, running headers marked ``meta``.
+"""PDF text extraction with pypdfium2: lines with pages, page furniture marked ``meta``.
 
-pypdf is exact on Japanese text (other extractors turned ``～`` into ``〜`` on
-CID fonts).  The file is read through an open handle, so pypdf fetches objects
-on demand and memory stays bounded by the largest page, not the file size.
+Why pypdfium2.  Measured on LibreOffice PDFs of plan texts with a running
+header, page-number footer, a table, a text box and two-column pages
+(``bench/formats.py --extractors``): pypdfium2 recovers the body text with the
+highest character accuracy (PDFium keeps the content-stream order, which is
+the column order, and gives every character's box), at about half pypdf's
+time; pypdf and pdfminer split or merge Japanese words with spaces of their own.
 
-What the extraction adds to the plain text:
+What the extraction does beyond the plain text layer:
 
-- page starts (known boundaries: a segment never spans two pages);
+- characters are grouped into lines as PDFium does; white space inside a line
+  comes from the character boxes: a space is kept where the source has a space
+  character or the layout shows a gap (more than :data:`SPACE_GAP` font sizes
+  between Japanese characters, :data:`LATIN_GAP` between Latin letters or
+  digits), and dropped where the text layer inserted one without a gap (the
+  "令和6 年度" artefact); a gap of more than :data:`TAB_GAP` font sizes is a
+  column boundary, written as a tab as in tab-separated tables;
 - a blank line where the vertical gap between two lines is unusually large
   (more than :data:`GAP_PITCHES` times the page's usual line pitch), the
-  layout evidence that plain extraction drops;
-- ``meta`` hints for running headers and footers (the same line, digits
-  ignored, at the top or bottom of at least :data:`REPEAT_SHARE` of the pages
-  and of :data:`MIN_REPEAT_PAGES` pages) and for page numbers at a page edge;
-- warnings when the extraction looks wrong: vertical text (most lines one or
-  two characters long), two columns side by side, text without a Unicode map
-  (private-use or replacement characters), pages without a text layer.
+  layout evidence that separates paragraphs;
+- running headers and footers (the same line, digits ignored, at the top or
+  bottom of many pages) and page numbers at a page edge are page furniture:
+  ``meta`` hints, their text kept;
+- a text block drawn after the footer (a text box, which word processors
+  write last) is put back where it stands on the page;
+- where a paragraph runs on from one page to the next, the lines of the next
+  page up to the end of the sentence are placed before the page furniture of
+  the break, so that the paragraph is one segment; every line keeps the page
+  it is printed on (:attr:`Extracted.line_pages`);
+- the page label of every page (``iv``, ``12``) where the PDF defines them.
 
-A PDF without any text is refused: it is a scan and needs OCR first.
+Bad input gets a clear error: a damaged or truncated file, a password, no
+text layer at all (a scan: OCR needed), or a text layer that is garbage
+(private-use glyphs, no Japanese characters).  Pages without text are
+listed in a warning; the other pages are read.
 """
 
 from __future__ import annotations
 
+import bisect
+import ctypes
 import itertools
-import logging
 import math
 import re
+import statistics
 import unicodedata
 import warnings
-from collections import Counter, defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from pypdf import PasswordType, PdfReader
-from pypdf.errors import DependencyError
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
 from compare.errors import InputFileError, InputFileWarning
 from compare.io._document import Extracted, Hint
@@ -50,12 +66,34 @@ MIN_REPEAT_PAGES = 3
 TAIL_BYTES = 64 * 1024
 #: A vertical gap of more than this many usual line pitches becomes a blank line.
 GAP_PITCHES = 1.5
-#: A gap of more than this many font sizes between two runs of a line is a column.
-TAB_GAP = 2.0
+#: Most blank lines written for one vertical gap.
+MAX_BLANKS = 3
+#: A horizontal gap of more than this many font sizes inside a line is a column (tab).
+TAB_GAP = 1.0
+#: A gap of at least this many font sizes between Japanese characters is a space.
+SPACE_GAP = 0.26
+#: A gap of at least this many font sizes between Latin letters or digits is a space.
+LATIN_GAP = 0.15
+#: A real space character narrower than this many font sizes is an artefact.
+MIN_SPACE = 0.1
+#: Lines sharing a right edge that make it a column edge.
+MIN_EDGE_LINES = 3
+#: Distance, in font sizes, within which right edges count as one column edge.
+EDGE_SLACK = 2.5
+#: Vertical reach, in font sizes, of the lines that show where a line's column ends.
+EDGE_REACH = 3.6
+#: Shortest line that can be a wrapped line of a column.
+MIN_WRAPPED_CHARS = 10
 #: Line pitch of single-spaced text, in multiples of the font size.
 LINE_HEIGHT = 1.2
 #: A page whose non-blank lines are mostly this short looks like vertical text.
 VERTICAL_CHARS = 2
+#: Most lines carried from the next page to finish a paragraph broken by a page end.
+MAX_CARRY = 8
+#: Share of unmappable characters (private use, U+FFFD) that makes a text layer garbage.
+GARBAGE_SHARE = 0.3
+#: Share of unmappable characters worth a warning.
+ODD_SHARE = 0.05
 
 _PAGE_NUMBER = re.compile(
     r"^(?:[-‐－—–―(（\[［<＜]\s*)?(?:[pP]\.?\s*)?[0-9]{1,4}(?:\s*[-‐－—–―)）\]］>＞])?$"
@@ -63,90 +101,192 @@ _PAGE_NUMBER = re.compile(
 )
 _DIGITS = re.compile(r"[0-9]+")
 _SPACE = re.compile(r"\s+")
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\u2e80-\u2fdf]")
+_FULL_STOP = "。．！？!?"
+_SPACES = " \u3000\u00a0"
+
+
+@dataclass
+class _Line:
+    """One text line of a page with its box (PDF points, y upwards)."""
+
+    text: str
+    left: float
+    right: float
+    bottom: float
+    top: float
+    size: float
+    wrapped: bool = False  # the line reaches its column's right edge: the text runs on
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+
+@dataclass
+class _Page:
+    lines: list[_Line] = field(default_factory=list)
+    width: float = 0.0
+    height: float = 0.0
+    label: str = ""
 
 
 def read_pdf(path: Path) -> Extracted:
-    """Extract the text lines of a PDF with page starts and meta hints.
+    """Extract the text lines of a PDF with pages, page labels and meta hints.
 
     Raises
     ------
     InputFileError
-        If the PDF is damaged, needs a password, or has no text layer.
+        If the PDF is damaged, needs a password, has no text layer, or its
+        text layer is garbage.
     """
-    with _quiet_pypdf():
-        try:
-            with open(path, "rb") as handle:
-                pages, layout = _extract_pages(handle, path)
-        except InputFileError:
-            raise
-        except OSError as exc:
-            raise InputFileError(f"{path}: cannot read file ({exc.strerror})") from exc
-        except Exception as exc:  # pypdf raises many types on damaged files
-            raise InputFileError(
-                f"{path}: not a readable PDF ({type(exc).__name__}: {exc}); the file may be "
-                "truncated or damaged: download it again, or open and re-save it in a PDF viewer"
-            ) from exc
-    _check_text_layer(path, pages)
-    _warn_layout(path, pages, layout)
+    pages = _read_pages(path)
+    texts = [[line.text for line in page.lines] for page in pages]
+    runs_on = {
+        (p, i) for p, page in enumerate(pages) for i, x in enumerate(page.lines) if x.wrapped
+    }
+    _check_text_layer(path, texts)
+    _warn_layout(path, pages)
+    furniture = running_lines(texts)
     lines: list[str] = []
-    page_starts: list[int] = []
-    for page in pages:
-        page_starts.append(len(lines))
-        lines.extend(page)
-    hints = {page_starts[p] + i: hint for (p, i), hint in running_lines(pages).items()}
-    return Extracted(lines=lines, page_starts=page_starts, hints=hints)
+    line_pages: list[int] = []
+    hints: dict[int, Hint] = {}
+    pending: list[tuple[str, int, Hint]] = []  # furniture held back until a paragraph ends
+    wrapped: list[int] = []
+    for number, page in enumerate(texts):
+        head, body, foot, first = _split_furniture(page, number, furniture)
+        carry = _carry(lines, body) if pending else 0
+        for k, (text, hint) in enumerate(body[:carry]):
+            if (number, first + k) in runs_on:
+                wrapped.append(len(lines))
+            if hint is not None:
+                hints[len(lines)] = hint
+            lines.append(text)
+            line_pages.append(number)
+        for text, page_of, hint in pending:
+            hints[len(lines)] = hint
+            lines.append(text)
+            line_pages.append(page_of)
+        pending = []
+        for text, hint in head:
+            hints[len(lines)] = hint
+            lines.append(text)
+            line_pages.append(number)
+        for k, (text, hint) in enumerate(body[carry:], start=first + carry):
+            if (number, k) in runs_on:
+                wrapped.append(len(lines))
+            if hint is not None:
+                hints[len(lines)] = hint
+            lines.append(text)
+            line_pages.append(number)
+        pending = [(text, number, hint) for text, hint in foot]
+    for text, page_of, hint in pending:
+        hints[len(lines)] = hint
+        lines.append(text)
+        line_pages.append(page_of)
+    starts = _page_starts(line_pages, len(pages))
+    return Extracted(
+        lines=lines,
+        page_starts=starts,
+        hints=hints,
+        line_pages=[p + 1 for p in line_pages],
+        page_labels=[page.label for page in pages],
+        wrapped=wrapped,
+    )
 
 
-@contextmanager
-def _quiet_pypdf() -> Iterator[None]:
-    """pypdf logs every repaired defect; the reader reports problems itself."""
-    logger = logging.getLogger("pypdf")
-    level = logger.level
-    logger.setLevel(logging.ERROR + 10)
+def _page_starts(line_pages: list[int], n: int) -> list[int]:
+    """First line of each page; an empty page starts where the next page starts."""
+    starts = [len(line_pages)] * n
+    for i, page in enumerate(line_pages):
+        starts[page] = min(starts[page], i)
+    for p in range(n - 2, -1, -1):
+        starts[p] = min(starts[p], starts[p + 1])
+    return starts
+
+
+def _split_furniture(
+    page: list[str], number: int, furniture: dict[tuple[int, int], Hint]
+) -> tuple[list[tuple[str, Hint]], list[tuple[str, Hint | None]], list[tuple[str, Hint]], int]:
+    """A page's lines as (header furniture, body, footer furniture, first body line).
+
+    Furniture lines are those :func:`running_lines` found at the page's top
+    (before any body line) or bottom (after the last body line); a furniture
+    line between body lines stays where it is, in the body, with its hint.
+    """
+    marked = [furniture.get((number, i)) for i in range(len(page))]
+    first = next((i for i, m in enumerate(marked) if m is None and page[i].strip()), len(page))
+    last = max((i for i, m in enumerate(marked) if m is None and page[i].strip()), default=-1)
+    head = [(page[i], m) for i, m in enumerate(marked[:first]) if m is not None]
+    foot = [(page[i], m) for i, m in enumerate(marked) if i > last and m is not None]
+    body = [(page[i], marked[i]) for i in range(first, last + 1)] if last >= first else []
+    return head, body, foot, first
+
+
+def _carry(before: list[str], body: list[tuple[str, Hint | None]]) -> int:
+    """How many lines of a page's body finish the unit the previous page left open.
+
+    A paragraph broken by the page end, or a heading at the foot of a page
+    whose name or body starts the next page.  Whether the lines are joined is
+    the segmenter's decision, on the same evidence as inside a page; moving
+    the furniture only keeps it from standing between them.
+
+    None if the last line before the break ends a sentence or a blank line
+    opens the page; otherwise the lines up to the first that ends a sentence or
+    precedes a blank line, at most :data:`MAX_CARRY`.
+    """
+    last = next((line.strip() for line in reversed(before) if line.strip()), "")
+    if not last or last[-1] in _FULL_STOP or not body or not body[0][0].strip():
+        return 0
+    for n, (line, hint) in enumerate(body[:MAX_CARRY], start=1):
+        text = line.strip()
+        if not text or hint is not None:
+            return n - 1
+        if text[-1] in _FULL_STOP:
+            return n
+    return 0
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def _read_pages(path: Path) -> list[_Page]:
+    _check_trailer(path)
     try:
-        yield
-    finally:
-        logger.setLevel(level)
-
-
-def _extract_pages(handle: Any, path: Path) -> tuple[list[list[str]], list[dict[str, Any]]]:
-    _check_trailer(handle, path)
-    reader = PdfReader(handle, strict=False)
-    if reader.is_encrypted:
-        try:
-            opened = reader.decrypt("")
-        except DependencyError as exc:
-            raise InputFileError(
-                f"{path}: the PDF is encrypted with AES; install the 'cryptography' package "
-                "to read it"
-            ) from exc
-        if opened == PasswordType.NOT_DECRYPTED:
+        document = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
             raise InputFileError(
                 f"{path}: the PDF is encrypted and needs a password to open; ask the "
                 "publisher for an unprotected copy, or remove the password with a PDF tool "
                 "you have the password for (e.g. qpdf --decrypt)"
-            )
-    pages: list[list[str]] = []
-    layout: list[dict[str, Any]] = []
-    for number, page in enumerate(reader.pages, start=1):
-        lines, info = _page_lines(page, path, number)
-        pages.append(lines)
-        layout.append(info)
-    return pages, layout
+            ) from exc
+        raise InputFileError(
+            f"{path}: not a readable PDF ({exc}); the file may be truncated or damaged: "
+            "download it again, or open and re-save it in a PDF viewer"
+        ) from exc
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot read file ({exc.strerror})") from exc
+    try:
+        pages = []
+        for number in range(len(document)):
+            page = _read_page(document, number, path)
+            pages.append(page)
+        return pages
+    finally:
+        document.close()
 
 
-def _check_trailer(handle: Any, path: Path) -> None:
-    """Refuse a truncated PDF before pypdf scans the whole file to rebuild it.
-
-    A complete PDF ends with ``startxref`` and ``%%EOF``.  Without them pypdf
-    reconstructs the cross-reference table by reading the entire file, which
-    takes minutes and hundreds of MB on a large download that broke off.
-    """
-    handle.seek(0, 2)
-    size = handle.tell()
-    handle.seek(max(0, size - TAIL_BYTES))
-    tail = handle.read()
-    handle.seek(0)
+def _check_trailer(path: Path) -> None:
+    """Refuse a truncated PDF: a complete PDF ends with ``startxref`` and ``%%EOF``."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, 2)
+            size = handle.tell()
+            handle.seek(max(0, size - TAIL_BYTES))
+            tail = handle.read()
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot read file ({exc.strerror})") from exc
     if b"startxref" not in tail and b"%%EOF" not in tail:
         raise InputFileError(
             f"{path}: the PDF is truncated (no end-of-file marker in its last "
@@ -154,120 +294,242 @@ def _check_trailer(handle: Any, path: Path) -> None:
         )
 
 
-def _page_lines(page: Any, path: Path, number: int) -> tuple[list[str], dict[str, Any]]:
-    """Lines of one page, and where its text runs start (for the column check)."""
-    runs: list[tuple[float, float]] = []
-    pieces: list[tuple[str, float | None]] = []
-    placed: list[tuple[str, float, float]] = []  # (text, x, font size) of every piece
-    sizes: list[float] = []
-
-    def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
-        y = None
-        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
-        scaled = abs(size * tm[3] * cm[3]) if isinstance(size, (int, float)) else 0.0
-        if text.strip():
-            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-            runs.append((x, y))
-            if scaled:
-                sizes.append(scaled)
-        pieces.append((text, y))
-        placed.append((text, x, scaled))
-
+def _read_page(document: pdfium.PdfDocument, number: int, path: Path) -> _Page:
     try:
-        text = page.extract_text(visitor_text=visit)
-        box = page.mediabox
-        left, width = float(box.left), float(box.width)
-    except Exception as exc:  # a damaged page: keep the others
+        page = document[number]
+    except pdfium.PdfiumError as exc:  # a damaged page: keep the others
         warnings.warn(
-            f"{path}: page {number}: text could not be extracted ({type(exc).__name__}: "
-            f"{exc}); the page is left out",
+            f"{path}: page {number + 1}: text could not be extracted ({exc}); the page is left out",
             InputFileWarning,
             stacklevel=4,
         )
-        return [], {"runs": [], "left": 0.0, "width": 0.0}
-    lines = [line.rstrip(" ") for line in text.split("\n")]
-    if "".join(piece for piece, _ in pieces) == text:
-        lines = [line.rstrip(" ") for line in _tabbed(placed).split("\n")]
-        lines = _with_gaps(lines, _line_heights(pieces, len(lines)), sizes)
-    lines = [line.replace("\r", " ") for line in lines]
-    while lines and not lines[-1].strip():
-        lines.pop()
-    return lines, {"runs": runs, "left": left, "width": width}
+        return _Page()
+    try:
+        width, height = page.get_size()
+        textpage = page.get_textpage()
+        try:
+            lines = _page_lines(textpage)
+        finally:
+            textpage.close()
+        label = document.get_page_label(number) or ""
+    finally:
+        page.close()
+    lines = _reinsert_trailing_blocks(lines, height)
+    _mark_wrapped(lines)
+    return _Page(_with_gaps(lines), width, height, label)
 
 
-def _tabbed(placed: list[tuple[str, float, float]]) -> str:
-    """The page text with a tab where a wide horizontal gap separates two runs of a line.
+@dataclass
+class _Char:
+    ch: str
+    left: float
+    right: float
+    bottom: float
+    top: float
+    size: float
+    generated: bool
 
-    Plain extraction joins the cells of a table row with single spaces; a gap
-    of more than :data:`TAB_GAP` font sizes between where one run ends (its
-    estimated width: full-width characters 1 em, others 1/2 em) and where the
-    next starts is a column boundary, written as a tab as in the tab-separated
-    tables of text files.
-    """
-    out: list[str] = []
-    end: float | None = None  # estimated end of the last run on the current line
-    pending = ""  # white space between runs, kept unless a tab replaces it
-    for text, x, size in placed:
-        if not text.strip():
-            if "\n" in text:
-                out.append(pending + text)
-                pending, end = "", None
-            else:
-                pending += text
+
+def _chars(textpage: pdfium.PdfTextPage) -> list[_Char]:
+    handle = textpage.raw
+    rect = pdfium_c.FS_RECTF()
+    count = pdfium_c.FPDFText_CountChars(handle)
+    chars: list[_Char] = []
+    pending_high = 0
+    for i in range(count):
+        code = pdfium_c.FPDFText_GetUnicode(handle, i)
+        if 0xD800 <= code < 0xDC00:  # a character outside the BMP comes as two halves
+            pending_high = code
             continue
-        head = text.lstrip()
-        lead = text[: len(text) - len(head)]
-        if end is not None and size and x - end > TAB_GAP * size and "\n" not in lead:
-            out.append("\t" + head)
+        if 0xDC00 <= code < 0xE000 and pending_high:
+            code = 0x10000 + ((pending_high - 0xD800) << 10) + (code - 0xDC00)
+        pending_high = 0
+        if code == 0:
+            continue
+        if code == 2:  # PDFium's code for a hyphen it takes to end a line
+            code = ord("-")
+        generated = bool(pdfium_c.FPDFText_IsGenerated(handle, i))
+        if chr(code) in "\r\n":
+            chars.append(_Char("\n", 0, 0, 0, 0, 0, generated))
+            continue
+        pdfium_c.FPDFText_GetLooseCharBox(handle, i, ctypes.byref(rect))
+        size = pdfium_c.FPDFText_GetFontSize(handle, i)
+        chars.append(
+            _Char(chr(code), rect.left, rect.right, rect.bottom, rect.top, size, generated)
+        )
+    return chars
+
+
+def _page_lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
+    """The page's lines (PDFium's line breaks), white space from the character boxes."""
+    lines: list[_Line] = []
+    current: list[_Char] = []
+    for char in [*_chars(textpage), _Char("\n", 0, 0, 0, 0, 0, True)]:
+        if char.ch != "\n" and current and _off_line(current, char):
+            line = _make_line(current)
+            if line is not None:
+                lines.append(line)
+            current = []
+        if char.ch == "\n":
+            if current:
+                line = _make_line(current)
+                if line is not None:
+                    lines.append(line)
+            current = []
         else:
-            out.append(pending + text)
-        pending = ""
-        last = text.rsplit("\n", 1)[-1]
-        end = x + _em_width(last.strip()) * size if size else None
-        if text.endswith("\n"):
-            end = None
-    out.append(pending)
-    return "".join(out)
+            current.append(char)
+    return lines
 
 
-def _em_width(text: str) -> float:
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
+def _off_line(current: list[_Char], char: _Char) -> bool:
+    """True if ``char`` is not on the baseline of the line so far (a table's next row).
 
-
-def _line_heights(pieces: list[tuple[str, float | None]], n: int) -> list[float | None]:
-    """The vertical position of each output line (its first text run), if known."""
-    heights: list[float | None] = [None] * n
-    line = 0
-    for text, y in pieces:
-        if y is not None and line < n and heights[line] is None:
-            heights[line] = y
-        line += text.count("\n")
-    return heights
-
-
-def _with_gaps(lines: list[str], heights: list[float | None], sizes: list[float]) -> list[str]:
-    """Insert a blank line where the vertical gap between two lines is unusually large.
-
-    Plain extraction drops the vertical white space that separates paragraphs,
-    headings and figures; the segmenter reads blank lines as that evidence, as
-    it does in text files.  The usual pitch is the median step between lines,
-    but at most :data:`LINE_HEIGHT` times the median font size, so that a page
-    whose every line is followed by an empty one still shows those gaps.
+    PDFium breaks lines where the text flow does; text drawn cell by cell can
+    put two rows of a table into one of its lines.
     """
-    known = [(i, y) for i, y in enumerate(heights) if y is not None]
-    steps = [a[1] - b[1] for a, b in itertools.pairwise(known) if a[1] > b[1]]
+    if char.ch in _SPACES or char.ch.isspace() or char.size <= 0:
+        return False
+    inked = [c for c in current[-8:] if c.ch not in _SPACES and not c.ch.isspace()]
+    if not inked:
+        return False
+    last = inked[-1]
+    middle, previous = (char.bottom + char.top) / 2, (last.bottom + last.top) / 2
+    return abs(middle - previous) > 0.6 * max(char.size, last.size)
+
+
+def _make_line(chars: list[_Char]) -> _Line | None:
+    """One line from its characters, put in left-to-right order.
+
+    The stream may draw a line's runs out of order (a symbol set in a
+    fallback font is drawn after the rest of the line); the boxes give the
+    order.
+    """
+    chars = sorted(chars, key=lambda c: c.left)
+    inked = [c for c in chars if c.ch not in _SPACES and not c.ch.isspace()]
+    if not inked:
+        return None
+    sizes = [c.size for c in inked if c.size > 0] or [max(c.top - c.bottom, 1.0) for c in inked]
+    size = statistics.median(sizes)
+    out: list[str] = []
+    previous: _Char | None = None
+    spaces: list[_Char] = []
+    for char in chars:
+        if char.ch in _SPACES or char.ch.isspace():
+            spaces.append(char)
+            continue
+        if previous is not None:
+            out.append(_white(previous, char, spaces, size))
+        out.append(char.ch)
+        previous, spaces = char, []
+    return _Line(
+        text="".join(out),
+        left=min(c.left for c in inked),
+        right=max(c.right for c in inked),
+        bottom=min(c.bottom for c in inked),
+        top=max(c.top for c in inked),
+        size=size,
+    )
+
+
+def _latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _white(left: _Char, right: _Char, spaces: list[_Char], size: float) -> str:
+    """The white space between two characters of a line, judged by the gap between them."""
+    gap = right.left - left.right
+    if gap > TAB_GAP * size:
+        return "\t"
+    real = [c for c in spaces if not c.generated]
+    if real:
+        if any(c.ch == "\u3000" for c in real):
+            return "\u3000"
+        if gap >= MIN_SPACE * size:
+            return " "
+    threshold = LATIN_GAP if _latin(left.ch) and _latin(right.ch) else SPACE_GAP
+    return " " if gap >= threshold * size else ""
+
+
+def _mark_wrapped(lines: list[_Line]) -> None:
+    """Mark lines that end at their column's right edge: the layout wrapped them there.
+
+    Full lines of a column end at one x position (justified or within a
+    characters of it), the furthest right of the lines above and below it
+    (within :data:`EDGE_REACH` font sizes) that overlap it; a line whose right edge is shared, within one font
+    size and a half (line-breaking rules move a character or two to the next
+    line), by at
+    least :data:`MIN_EDGE_LINES` lines of the page reaches a column edge.
+    This is the evidence that a narrow column's line runs on, which the text
+    alone cannot give.
+    """
+    rights = sorted(line.right for line in lines if len(line.text) >= MIN_WRAPPED_CHARS)
+    for line in lines:
+        if len(line.text) < MIN_WRAPPED_CHARS or line.text[-1] in _FULL_STOP:
+            continue
+        slack = EDGE_SLACK * line.size
+        reach = EDGE_REACH * line.size
+        edge = max(
+            x.right
+            for x in lines
+            if abs(x.bottom - line.bottom) <= reach and x.left < line.right and x.right > line.left
+        )
+        if line.right < edge - slack:
+            continue  # longer lines of the same column run further right
+        low = bisect.bisect_left(rights, line.right - slack)
+        high = bisect.bisect_right(rights, line.right + slack)
+        line.wrapped = high - low >= MIN_EDGE_LINES
+
+
+def _reinsert_trailing_blocks(lines: list[_Line], height: float) -> list[_Line]:
+    """Put text drawn after the page's bottom line (a text box) back where it stands.
+
+    Word processors write floating text boxes after the body and the footer.
+    When the lowest line of the page (the footer) is not the last line in the
+    stream, the lines after it are a block placed before the first earlier
+    line that starts below the block's top and overlaps it horizontally (or
+    just above the footer when there is none).
+    """
+    if len(lines) < 3:
+        return lines
+    lowest = min(range(len(lines)), key=lambda i: (lines[i].bottom, -i))
+    if lowest == len(lines) - 1 or lines[lowest].bottom > 0.15 * height or lowest == 0:
+        return lines
+    flow, block = lines[: lowest + 1], lines[lowest + 1 :]
+    top = max(line.top for line in block)
+    left = min(line.left for line in block)
+    right = max(line.right for line in block)
+    for i, line in enumerate(flow[:-1]):
+        if line.top < top and line.right > left and line.left < right:
+            return [*flow[:i], *block, *flow[i:]]
+    return [*flow[:-1], *block, flow[-1]]  # below all the text: just above the footer
+
+
+def _with_gaps(lines: list[_Line]) -> list[_Line]:
+    """Insert blank lines where the vertical gap between two lines is unusually large.
+
+    As many blank lines as empty lines would fill the gap (at most
+    :data:`MAX_BLANKS`), as a text file of the page would have them.
+    The usual pitch is the median step down between consecutive lines, but at
+    most :data:`LINE_HEIGHT` times the median font size, so that a page whose
+    every line is followed by an empty one still shows those gaps.
+    """
+    steps = [a.bottom - b.bottom for a, b in itertools.pairwise(lines) if a.bottom > b.bottom]
     if len(steps) < 3:
         return lines
-    pitch = sorted(steps)[len(steps) // 2]
-    if sizes:
-        pitch = min(pitch, LINE_HEIGHT * sorted(sizes)[len(sizes) // 2])
-    gap_before = {b[0] for a, b in itertools.pairwise(known) if a[1] - b[1] > GAP_PITCHES * pitch}
-    result: list[str] = []
+    pitch = statistics.median(steps)
+    pitch = min(pitch, LINE_HEIGHT * statistics.median(line.size for line in lines))
+    result: list[_Line] = []
     for i, line in enumerate(lines):
-        if i in gap_before and result and result[-1].strip():
-            result.append("")
+        step = lines[i - 1].bottom - line.bottom if i else 0.0
+        if step > GAP_PITCHES * pitch:
+            blanks = min(MAX_BLANKS, max(1, round(step / pitch) - 1))
+            blank = _Line("", line.left, line.left, line.top, line.top, line.size)
+            result.extend([blank] * blanks)
         result.append(line)
     return result
+
+
+# --- checks -------------------------------------------------------------------------------
 
 
 def _check_text_layer(path: Path, pages: list[list[str]]) -> None:
@@ -280,11 +542,31 @@ def _check_text_layer(path: Path, pages: list[list[str]]) -> None:
             "(a scanned document?); OCR needed: run it through OCR software "
             "(e.g. ocrmypdf -l jpn) and add the result"
         )
-    if len(empty) >= max(2, 0.25 * len(pages)):
+    text = "".join("".join(page) for page in pages)
+    ink = [ch for ch in text if not ch.isspace()]
+    odd = sum(1 for ch in ink if ch == "\ufffd" or unicodedata.category(ch) == "Co")
+    japanese = len(_JAPANESE.findall(text))
+    if ink and (odd / len(ink) > GARBAGE_SHARE or (japanese == 0 and len(ink) >= 50)):
+        found = f"{odd} of {len(ink)} characters are private-use or unmappable glyphs"
+        raise InputFileError(
+            f"{path}: the text layer is garbage ({found}, {japanese} Japanese characters): "
+            "its fonts have no Unicode map, so the text cannot be read from the PDF; "
+            "OCR needed: run it through OCR software (e.g. ocrmypdf -l jpn --force-ocr) "
+            "and add the result"
+        )
+    if ink and odd / len(ink) > ODD_SHARE:
         warnings.warn(
-            f"{path}: {len(empty)} of {len(pages)} pages have no text layer (pages "
-            f"{_page_list(empty)}): scanned pages or full-page figures; their content is "
-            "missing unless they are OCRed",
+            f"{path}: {odd} of {len(ink)} characters could not be mapped to Unicode "
+            "(fonts without a ToUnicode map); the text is garbled where they occur, "
+            "OCR may be needed",
+            InputFileWarning,
+            stacklevel=3,
+        )
+    if empty:
+        warnings.warn(
+            f"{path}: {len(empty)} of {len(pages)} pages have no text (pages "
+            f"{_page_list(empty)}): blank pages, scanned pages or full-page figures; "
+            "the other pages were read; OCR the empty ones if they hold text",
             InputFileWarning,
             stacklevel=3,
         )
@@ -295,8 +577,10 @@ def _page_list(numbers: list[int], limit: int = 10) -> str:
     return shown + (" …" if len(numbers) > limit else "")
 
 
-def _warn_layout(path: Path, pages: list[list[str]], layout: list[dict[str, Any]]) -> None:
-    vertical = [n for n, page in enumerate(pages, start=1) if looks_vertical(page)]
+def _warn_layout(path: Path, pages: list[_Page]) -> None:
+    vertical = [
+        n for n, page in enumerate(pages, start=1) if looks_vertical([x.text for x in page.lines])
+    ]
     if vertical:
         warnings.warn(
             f"{path}: page(s) {_page_list(vertical)} look like vertical text (most lines one "
@@ -305,21 +589,12 @@ def _warn_layout(path: Path, pages: list[list[str]], layout: list[dict[str, Any]
             InputFileWarning,
             stacklevel=3,
         )
-    columns = [n for n, info in enumerate(layout, start=1) if looks_two_column(info)]
-    if columns:
+    crossed = [n for n, page in enumerate(pages, start=1) if looks_interleaved(page)]
+    if crossed:
         warnings.warn(
-            f"{path}: page(s) {_page_list(columns)} have text in two columns side by side; "
-            "check that the extracted lines follow the reading order",
-            InputFileWarning,
-            stacklevel=3,
-        )
-    text = "".join("".join(page) for page in pages)
-    odd = sum(1 for ch in text if ch == "\ufffd" or unicodedata.category(ch) == "Co")
-    if text and odd / len(text) > 0.05:
-        warnings.warn(
-            f"{path}: {odd} of {len(text)} characters could not be mapped to Unicode "
-            "(fonts without a ToUnicode map); the text is garbled where they occur, "
-            "OCR may be needed",
+            f"{path}: page(s) {_page_list(crossed)} have two columns whose lines the PDF "
+            "stores row by row across both columns; check that the extracted lines follow "
+            "the reading order",
             InputFileWarning,
             stacklevel=3,
         )
@@ -332,25 +607,28 @@ def looks_vertical(lines: list[str]) -> bool:
     return short >= 20 and short >= 0.6 * len(sizes)
 
 
-def looks_two_column(info: dict[str, Any]) -> bool:
-    """Many text rows that have runs starting in both halves of the page."""
-    width = info["width"]
-    if width <= 0 or len(info["runs"]) < 20:
+def looks_interleaved(page: _Page) -> bool:
+    """Two columns read row by row: lines alternate between the page's halves many times.
+
+    A two-column page whose stream holds one column after the other (the
+    order PDFium keeps) switches halves once; a stream that runs across both
+    columns row by row switches on almost every line.
+    """
+    if page.width <= 0:
         return False
-    middle = info["left"] + width / 2
-    rows: dict[int, list[float]] = defaultdict(list)
-    for x, y in info["runs"]:
-        rows[round(y / 2)].append(x)
-    both = [
-        xs
-        for xs in rows.values()
-        if min(xs) < middle - 0.05 * width and any(x > middle for x in xs)
+    middle = page.width / 2
+    sides = [
+        line.left >= middle
+        for line in page.lines
+        if not line.blank and (line.right <= middle or line.left >= middle)
     ]
-    if len(both) < 10 or len(both) < 0.5 * len(rows):
+    if len(sides) < 20 or sum(sides) < 5 or len(sides) - sum(sides) < 5:
         return False
-    # Two columns of prose: the right-hand runs start at one aligned edge.
-    starts = Counter(round(min(x for x in xs if x > middle) / (0.02 * width)) for xs in both)
-    return starts.most_common(1)[0][1] >= 0.6 * len(both)
+    switches = sum(1 for a, b in itertools.pairwise(sides) if a != b)
+    return switches >= 0.4 * len(sides)
+
+
+# --- page furniture -----------------------------------------------------------------------
 
 
 def _edge_keys(line: str) -> tuple[str, str]:

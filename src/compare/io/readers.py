@@ -17,7 +17,7 @@ Size policy.  Text and HTML files are decoded whole in memory and are refused
 above :data:`MAX_TEXT_BYTES` (100 MB): a plan's text is a few MB at most, so a
 larger text file is several documents or not a plan.  A DOCX is refused above
 :data:`MAX_DOCX_BYTES` (200 MB) because python-docx loads every part of the
-package, images included.  A PDF is streamed: pypdf reads objects from the
+package, images included.  A PDF is streamed: PDFium reads objects from the
 open file on demand, one page at a time, so memory is bounded by the largest
 page rather than the file; only files above :data:`MAX_PDF_BYTES` (1 GB) are
 refused.  Every refusal names the file, its size, the limit and what to do.
@@ -70,6 +70,12 @@ class SourceText:
     hints : Mapping of int to Hint
         Structure the format states for a line (heading depth, meta, table row,
         list item), keyed by 0-based index into :attr:`lines`; empty for text.
+    line_pages : tuple of int
+        The 1-based page each line is printed on (PDF); empty without pages.
+    page_labels : tuple of str
+        Each page's label where the PDF defines labels, else ``""`` (PDF).
+    wrapped : frozenset of int
+        0-based indices of lines the layout wrapped at a column edge (PDF).
     """
 
     path: Path
@@ -80,6 +86,9 @@ class SourceText:
     format: str = "text"
     page_starts: tuple[int, ...] = ()
     hints: Mapping[int, Hint] = field(default_factory=dict, hash=False)
+    line_pages: tuple[int, ...] = ()
+    page_labels: tuple[str, ...] = ()
+    wrapped: frozenset[int] = frozenset()
 
     @property
     def lines(self) -> list[str]:
@@ -94,12 +103,22 @@ class SourceText:
     def position(self, line: int) -> tuple[int, int] | None:
         """Page and line within the page (both 1-based) of source line ``line`` (1-based).
 
-        Returns None for formats without pages.
+        Returns None for formats without pages.  The line within the page
+        counts the page's lines in reading order.
         """
         if not self.page_starts:
             return None
+        if self.line_pages:
+            page = self.line_pages[line - 1]
+            return page, self.line_pages[: line - 1].count(page) + 1
         page = bisect_right(self.page_starts, line - 1)
         return page, line - self.page_starts[page - 1]
+
+    def page_label(self, page: int) -> str:
+        """The printed label of 1-based ``page`` (its number when the PDF defines none)."""
+        if 1 <= page <= len(self.page_labels) and self.page_labels[page - 1]:
+            return self.page_labels[page - 1]
+        return str(page)
 
 
 def sha256_file(path: str | Path) -> str:
@@ -190,6 +209,9 @@ def read_document(path: str | Path, *, format: str | None = None) -> SourceText:
         format=format,
         page_starts=tuple(extracted.page_starts),
         hints=dict(extracted.hints),
+        line_pages=tuple(extracted.line_pages),
+        page_labels=tuple(extracted.page_labels),
+        wrapped=frozenset(extracted.wrapped),
     )
 
 

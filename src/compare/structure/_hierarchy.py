@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -153,21 +153,32 @@ class DocStats:
     wrap_width: int | None  # display width at which lines were wrapped, if any
     gap: int  # usual number of blank lines between consecutive lines of text
     page: tuple[int, ...] = ()  # page index of each line (PDF), empty otherwise
+    wrapped: frozenset[int] = frozenset()  # lines the layout wrapped at a column edge (PDF)
 
     def same_page(self, i: int, j: int) -> bool:
-        """True if lines ``i`` and ``j`` are on one page (always, without pages)."""
-        return not self.page or self.page[i] == self.page[j]
+        """True if lines ``i`` and ``j`` may be one unit as far as pages go.
+
+        Always without pages, and for adjacent lines: a PDF reader places the
+        lines that finish a unit broken by a page end right after it, before
+        the page furniture.
+        """
+        return not self.page or j == i + 1 or self.page[i] == self.page[j]
 
 
 def parse_lines(
     lines: list[str],
     hints: Mapping[int, Any] | None = None,
     page_starts: Sequence[int] = (),
+    line_pages: Sequence[int] = (),
+    wrapped: Collection[int] = frozenset(),
 ) -> list[Unit]:
     """Segment ``lines`` (source lines without line ends) into units.
 
     ``hints`` maps 0-based line indices to :class:`compare.io.formats.Hint`
-    objects; ``page_starts`` lists the first line of each page.
+    objects; ``page_starts`` lists the first line of each page, or
+    ``line_pages`` gives the page of every line (PDF reading order may put a
+    few lines of the next page before a page's footer); ``wrapped`` lists
+    lines the layout wrapped at a column edge (their text runs on).
     """
     infos = [classify_line(line) for line in lines]
     kinds = [info.kind for info in infos]
@@ -175,7 +186,9 @@ def parse_lines(
     _mark_toc(infos, kinds)
     _mark_cover(infos, kinds)
     _mark_colophon(infos, kinds)
-    stats = _doc_stats(infos, kinds, _page_of_lines(len(lines), page_starts))
+    if len(line_pages) != len(lines):
+        line_pages = _page_of_lines(len(lines), page_starts)
+    stats = _doc_stats(infos, kinds, tuple(line_pages), frozenset(wrapped))
     units = _build_units(infos, kinds, stats, fixed)
     _validate_marked(units)
     _mark_enumerations(units, lines, stats)
@@ -301,7 +314,12 @@ def _mark_colophon(infos: list[LineInfo], kinds: list[str]) -> None:
 # --- pass 3: units ----------------------------------------------------------------------
 
 
-def _doc_stats(infos: list[LineInfo], kinds: list[str], page: tuple[int, ...] = ()) -> DocStats:
+def _doc_stats(
+    infos: list[LineInfo],
+    kinds: list[str],
+    page: tuple[int, ...] = (),
+    wrapped: frozenset[int] = frozenset(),
+) -> DocStats:
     text_widths = sorted(
         info.width for info, kind in zip(infos, kinds, strict=True) if kind == TEXT
     )
@@ -325,7 +343,7 @@ def _doc_stats(infos: list[LineInfo], kinds: list[str], page: tuple[int, ...] = 
             gaps[i - previous - 1] += 1
         previous = i
     gap = max(gaps.items(), key=lambda item: (item[1], -item[0]))[0] if gaps else 1
-    return DocStats(wrap_width, max(1, gap), page)
+    return DocStats(wrap_width, max(1, gap), page, wrapped)
 
 
 def ends_sentence(text: str) -> bool:
@@ -429,6 +447,12 @@ def _build_units(
             units.append(Unit(META_KIND, i, i, [info.stripped]))
         elif kind == HINTED:
             units.append(Unit(HEADING, i, i, [info.stripped], style="hint", fixed=fixed[i]))
+        elif kind == MARKED and i in stats.wrapped:
+            # The layout wrapped the line at its column's edge: the text runs on, as
+            # prose does; pass 4 decides whether the whole is a heading.
+            unit = _text_unit(infos, kinds, i, stats, HEADING)
+            unit.marker = info.marker
+            units.append(unit)
         elif kind == MARKED:
             units.append(_marked_unit(infos, kinds, i, stats))
         else:
@@ -445,11 +469,16 @@ def _text_unit(
     last = infos[i]
     while True:
         j = _next_nonblank(kinds, unit.end + 1)
-        if j is None or not (kinds[j] == TEXT or _wrapped_number(infos[j])):
+        if j is None or not (
+            kinds[j] == TEXT or (kinds[j] == MARKED and _wrapped_number(infos[j]))
+        ):
             break
         if not stats.same_page(unit.end, j):
             break
-        if not _continues(last, infos[j], j - unit.end - 1, stats):
+        laid_out = (
+            j == unit.end + 1 and unit.end in stats.wrapped and not ends_sentence(last.stripped)
+        )
+        if not laid_out and not _continues(last, infos[j], j - unit.end - 1, stats):
             break
         unit.add(j, infos[j].stripped, _joiner(last.stripped, infos[j].stripped))
         last = infos[j]

@@ -146,6 +146,8 @@ _RE_META_PREFIX = re.compile(
     r"Eメール|メール|ホームページ|URL|ＵＲＬ|発行|編集|発\s*行|編\s*集|所在地|住所|問い?合わせ|お問い?合わせ|"
     r"更新日|掲載日|公開日|ページ番号|ページID)"
 )
+#: Characters after a contact word that make the line prose, not a contact line.
+_PROSE_AFTER_PREFIX = set("、。をにのではがやともへ")
 _RE_DATE_LINE = re.compile(
     r"^(?:(?:令和|平成|昭和)\s*(?:[0-9]{1,2}|元)|[12][0-9]{3})\s*年\s*(?:度)?\s*(?:[0-9]{1,2}\s*月)?"
     r"\s*(?:[0-9]{1,2}\s*日)?\s*(?:発行|策定|改定|作成|現在)?$"
@@ -228,9 +230,41 @@ def strip_html(text: str) -> str:
     return text
 
 
+def _glyph_table() -> dict[int, str]:
+    """Kangxi radicals, CJK radical supplements and compatibility ideographs → usual characters.
+
+    Some PDFs' text layers emit these look-alike code points (⽀ U+2F40 for 支,
+    ⼦ for 子, ⾏ for 行, 﨑 stays: it is a character of its own in names).
+    NFKC gives the usual character for each; only those ranges are mapped,
+    so full-width forms and other characters are left as the source has them.
+    """
+    table: dict[int, str] = {}
+    ranges = ((0x2E80, 0x2EFF), (0x2F00, 0x2FDF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
+    for low, high in ranges:
+        for code in range(low, high + 1):
+            usual = unicodedata.normalize("NFKC", chr(code))
+            if usual != chr(code) and len(usual) == 1:
+                table[code] = usual
+    return table
+
+
+_GLYPHS = _glyph_table()
+_RE_GLYPHS = re.compile("[\u2e80-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")
+
+
+def usual_glyphs(text: str) -> str:
+    """The text with radicals and compatibility ideographs as their usual characters."""
+    return text.translate(_GLYPHS) if _RE_GLYPHS.search(text) else text
+
+
 def clean(text: str) -> str:
-    """Cleaned form of a piece of source text: no HTML, whitespace runs collapsed."""
-    return _RE_WS.sub(" ", strip_html(text)).strip()
+    """Cleaned form of a piece of source text: no HTML, whitespace runs collapsed.
+
+    Look-alike glyphs some PDFs emit (Kangxi radicals ⽀⼦⾏, compatibility
+    ideographs) become their usual characters, so that analysis finds the
+    words; the segment's ``raw`` keeps the source as it is.
+    """
+    return usual_glyphs(_RE_WS.sub(" ", strip_html(text)).strip())
 
 
 def roman_value(text: str) -> int:
@@ -383,8 +417,9 @@ def is_meta_line(stripped: str) -> bool:
     """Contact, colophon or page-number line: address, phone, e-mail, URL, date."""
     if len(stripped) > 120:
         return False
-    if _RE_META_PREFIX.match(stripped):
-        return True
+    prefix = _RE_META_PREFIX.match(stripped)
+    if prefix and stripped[prefix.end() : prefix.end() + 1] not in _PROSE_AFTER_PREFIX:
+        return True  # (ホームページ、… or 発行を… is a sentence that names the thing)
     if ("@" in stripped or "＠" in stripped) and _RE_EMAIL.search(stripped):
         return True
     if ("http" in stripped or "www." in stripped) and _RE_URL.search(stripped):
@@ -433,7 +468,7 @@ def is_toc_title(stripped: str) -> bool:
 
 def classify_line(line: str) -> LineInfo:
     """Describe one source line without looking at its neighbours."""
-    stripped = line.strip()
+    stripped = usual_glyphs(line.strip())
     if not stripped:
         return LineInfo(BLANK, "")
     if "\t" in line.lstrip() or line.count("\t") >= 2:

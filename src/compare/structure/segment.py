@@ -16,9 +16,10 @@ PDF, DOCX and HTML documents are read with
 :func:`compare.io.readers.read_document`; what their format states is used
 directly: heading styles and ``<h1>``–``<h6>`` give headings and depths,
 running headers, footers and page numbers become ``meta``, table rows stay
-table rows, and no segment spans a page break.  Line numbers of such a
-document are lines of its extracted text (``df.attrs["pages"]`` gives the
-first line of each page).
+table rows, and a paragraph broken by a page end is one segment.  Line
+numbers of such a document are lines of its extracted text; every segment of
+a PDF records the page it starts on (``page``) and that page's printed label
+(``page_label``), and ``df.attrs["pages"]`` gives the first line of each page.
 
 Lossless: the ``raw`` texts of a plan's segments, in order, contain every
 non-whitespace character of the source exactly once and in order, and each
@@ -54,6 +55,8 @@ SEGMENT_COLUMNS = (
     "cells",
     "line_start",
     "line_end",
+    "page",
+    "page_label",
 )
 
 #: Columns of the outline table returned by :func:`outline`.
@@ -67,6 +70,8 @@ OUTLINE_COLUMNS = (
     "heading_path",
     "section_id",
     "parent_seg_id",
+    "page",
+    "page_label",
 )
 
 #: Separator of heading texts in ``heading_path``.
@@ -97,7 +102,9 @@ def segment_text(text: str, *, plan_id: str = "text", **metadata: Any) -> pd.Dat
         municipality_code, author, plan_type, title, edition,
         fiscal_year_start, fiscal_year_end, published, doc_kind, seg_id, kind,
         level, heading_path, section_id, text, raw, cells, line_start,
-        line_end.
+        line_end, page (the 1-based page the segment starts on, for PDFs;
+        ``<NA>`` otherwise) and page_label (the page's printed label where
+        the PDF defines one, else its number; ``""`` without pages).
 
     Warns
     -----
@@ -116,7 +123,9 @@ def _segment(
     """Segment source lines, using the hints and page starts of ``source`` if given."""
     plan_id = meta["plan_id"]
     if source is not None:
-        units = parse_lines(lines, source.hints, source.page_starts)
+        units = parse_lines(
+            lines, source.hints, source.page_starts, source.line_pages, source.wrapped
+        )
     else:
         units = parse_lines(lines)
     if units and not any(unit.kind == HEADING for unit in units):
@@ -126,7 +135,7 @@ def _segment(
             SegmentationWarning,
             stacklevel=3,
         )
-    frame = pd.DataFrame(_columns(units, lines, meta), columns=list(SEGMENT_COLUMNS))
+    frame = pd.DataFrame(_columns(units, lines, meta, source), columns=list(SEGMENT_COLUMNS))
     return _typed(frame)
 
 
@@ -237,7 +246,8 @@ def outline(segments: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per heading, in plan and source order: plan_id, seg_id, line
-        (the heading's first source line), line_end, depth (1 = top), text,
+        (the heading's first source line), line_end, page and page_label
+        (PDF sources; ``<NA>`` and ``""`` otherwise), depth (1 = top), text,
         heading_path, section_id, parent_seg_id (seg_id of the enclosing
         heading; <NA> at the top level).
     """
@@ -260,6 +270,8 @@ def outline(segments: pd.DataFrame) -> pd.DataFrame:
             "seg_id": heads["seg_id"].to_numpy(dtype="int64"),
             "line": heads["line_start"].to_numpy(dtype="int64"),
             "line_end": heads["line_end"].to_numpy(dtype="int64"),
+            "page": pd.array(heads["page"], dtype="Int64"),
+            "page_label": heads["page_label"].to_numpy(dtype=object),
             "depth": heads["level"].to_numpy(dtype="int64"),
             "text": heads["text"].to_numpy(dtype=object),
             "heading_path": heads["heading_path"].to_numpy(dtype=object),
@@ -286,8 +298,24 @@ def _metadata(plan_id: str, metadata: Mapping[str, Any]) -> dict[str, str]:
     return meta
 
 
-def _columns(units: list[Unit], lines: list[str], meta: dict[str, str]) -> dict[str, list[Any]]:
+def _page_of(source: SourceText | None) -> tuple[list[Any], tuple[str, ...]]:
+    """The 1-based page of every line (``pd.NA`` without pages) and the page labels."""
+    if source is None or not source.page_starts:
+        return [], ()
+    if source.line_pages:
+        return list(source.line_pages), source.page_labels
+    pages: list[Any] = []
+    starts = [*source.page_starts, len(source.lines)]
+    for number in range(len(source.page_starts)):
+        pages.extend([number + 1] * (starts[number + 1] - starts[number]))
+    return pages, source.page_labels
+
+
+def _columns(
+    units: list[Unit], lines: list[str], meta: dict[str, str], source: SourceText | None = None
+) -> dict[str, list[Any]]:
     """The SEGMENTS columns of one plan, as lists."""
+    line_pages, labels = _page_of(source)
     plan_id = meta["plan_id"]
     cols: dict[str, list[Any]] = {name: [] for name in SEGMENT_COLUMNS[len(METADATA_COLUMNS) + 1 :]}
     path: list[str] = []  # heading texts of the open headings
@@ -329,8 +357,20 @@ def _columns(units: list[Unit], lines: list[str], meta: dict[str, str]) -> dict[
         cols["cells"].append(cells)
         cols["line_start"].append(unit.start + 1)
         cols["line_end"].append(unit.end + 1)
+        page = line_pages[unit.start] if unit.start < len(line_pages) else pd.NA
+        cols["page"].append(page)
+        cols["page_label"].append(_label(page, labels))
     n = len(units)
     return {**{name: [meta[name]] * n for name in ("plan_id", *METADATA_COLUMNS)}, **cols}
+
+
+def _label(page: Any, labels: tuple[str, ...]) -> str:
+    """The printed label of a page: the PDF's page label, else its number; ``""`` without pages."""
+    if page is pd.NA:
+        return ""
+    if 1 <= page <= len(labels) and labels[page - 1]:
+        return labels[page - 1]
+    return str(page)
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -347,4 +387,6 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     ):
         frame[column] = frame[column].astype(object)
     frame["cells"] = frame["cells"].astype(object)
+    frame["page"] = frame["page"].astype("Int64")
+    frame["page_label"] = frame["page_label"].astype(object)
     return frame

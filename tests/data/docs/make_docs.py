@@ -1,7 +1,7 @@
 """Regenerate the small test documents in this folder.
 
 Run from the repository root with LibreOffice installed (Debian:
-``libreoffice-writer-nogui`` and ``fonts-noto-cjk``)::
+``libreoffice-writer-nogui`` and ``fonts-ipaexfont``)::
 
     python tests/data/docs/make_docs.py
 
@@ -11,8 +11,13 @@ What it makes, and from what:
   (one paragraph per text line, no heading styles).
 - ``<seed>.pdf``: that DOCX with a running header (the plan's title) and a
   footer page number (``- N -``) added, printed to PDF by LibreOffice.  The
-  embedded font programs are then removed (the ToUnicode maps that carry the
-  text layer are kept), which shrinks each file from ~120 KB to a few KB.
+  embedded programs of the Japanese (CID) fonts are then removed (the
+  ToUnicode maps that carry the text layer are kept), which shrinks each file
+  from ~120 KB to a few tens of KB.
+- ``layout-<seed>.pdf``: the seed laid out as municipalities' PDFs are
+  (``tests/pdf_layouts.py``: running header, page-number footer, a table, a
+  text box, two-column pages), fonts stripped the same way; its expected body
+  text is ``layout-<seed>.txt``.
 - ``styled.docx``: heading styles (built-in ``Heading 1``, a user style named
   ``見出し 2``, a style with an outline level only), a table and a list.
 - ``plan.html`` / ``plan-sjis.html``: a plan's web page with navigation,
@@ -30,6 +35,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -91,7 +97,12 @@ def with_header_footer(src: Path, dst: Path, title: str) -> None:
 
 
 def strip_fonts(path: Path) -> None:
-    """Drop embedded font programs; the text layer (ToUnicode) stays."""
+    """Drop the embedded programs of the CID (Japanese) fonts; the text layer stays.
+
+    The ToUnicode maps that carry the text layer are kept.  The small simple
+    fonts (Latin digits, symbols such as ◆) stay embedded: without their
+    programs PDFium cannot place their glyphs and leaves them out of the text.
+    """
     reader = PdfReader(str(path))
     writer = PdfWriter(clone_from=reader)
     for page in writer.pages:
@@ -100,7 +111,6 @@ def strip_fonts(path: Path) -> None:
             font = ref.get_object()
             for descendant in font.get("/DescendantFonts", []):
                 _drop_font_file(descendant.get_object())
-            _drop_font_file(font)
     writer.compress_identical_objects()
     with path.open("wb") as handle:
         writer.write(handle)
@@ -128,6 +138,25 @@ def make_seed_documents(work: Path) -> None:
         pdf = soffice(paged, "pdf", work / "paged")
         strip_fonts(pdf)
         shutil.copyfile(pdf, HERE / f"{seed}.pdf")
+
+
+#: Seeds also kept in the municipal layout (small enough to stay in the repository).
+LAYOUT_SEEDS = ("sumida", "tokorozawa-2")
+
+
+def make_layout_pdfs(work: Path) -> None:
+    """``layout-<seed>.pdf`` and its expected body ``layout-<seed>.txt``."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from pdf_layouts import layout_docx, to_pdf
+
+    for seed in LAYOUT_SEEDS:
+        lines = (ROOT / "data" / "plans" / f"{seed}.txt").read_text(encoding="utf-8").split("\n")
+        docx = work / f"layout-{seed}.docx"
+        layout = layout_docx(lines, docx, TITLES[seed])
+        pdf = to_pdf(docx, work)
+        strip_fonts(pdf)
+        shutil.copyfile(pdf, HERE / pdf.name)
+        (HERE / f"layout-{seed}.txt").write_text("\n".join(layout.body) + "\n", encoding="utf-8")
 
 
 def make_styled_docx() -> None:
@@ -252,6 +281,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         make_seed_documents(work)
+        make_layout_pdfs(work)
         make_vertical_pdf(work)
     make_styled_docx()
     make_html()
