@@ -53,11 +53,12 @@ def test_near_identical_plans_align_perfectly(twins: tuple[pd.DataFrame, pd.Data
     table = stat_goal_alignment(segments, tokens)
     assert table["status"].tolist() == ["matched"] * 4
     titles = list(zip(table["title_a"], table["title_b"], strict=True))
+    # titles come from the plan model: without the label and number
     assert titles == [
-        ("基本目標1 見守り", "4 見守り"),
-        ("基本目標2 防災", "3 防災"),
-        ("基本目標3 相談", "2 相談"),
-        ("基本目標4 交流", "1 交流"),
+        ("見守り", "見守り"),
+        ("防災", "防災"),
+        ("相談", "相談"),
+        ("交流", "交流"),
     ]
     assert (table["similarity"] > 0.5).all()
     assert table["goal_b"].tolist() == [4, 3, 2, 1]
@@ -93,7 +94,7 @@ def test_goals_one_plan_lacks_are_reported() -> None:
     table = stat_goal_alignment(segments, tokens_from_segments(segments))
     assert table["status"].tolist() == ["matched", "matched", "matched", "only_a"]
     lost = table[table["status"] == "only_a"].iloc[0]
-    assert lost["title_a"] == "基本目標2 防災"
+    assert lost["title_a"] == "防災"
     assert pd.isna(lost["goal_b"])
     assert lost["similarity"] < 0.1
 
@@ -150,8 +151,11 @@ def test_bad_input() -> None:
     ]
     segments = make_segments({"x": plan(list(GOALS.items())), "w": no_goals})
     tokens = tokens_from_segments(segments)
-    with pytest.raises(AnalysisError, match=r"Plan 'w' has no goal-level headings.*level="):
+    # a plan without goals is left out; with one plan left there is nothing to align
+    with pytest.raises(AnalysisError, match=r"left out: w: no 基本目標 .*level="):
         stat_goal_alignment(segments, tokens)
+    with pytest.raises(AnalysisError, match=r"left out: .*w: Plan 'w' has no goal-level headings"):
+        stat_goal_alignment(segments, tokens, goal_pattern="基本目標")
     with pytest.raises(AnalysisError, match="at least two plans"):
         stat_goal_alignment(segments, tokens, plans=["x"])
     with pytest.raises(AnalysisError, match="Plan 'q' is not in the SEGMENTS table"):
@@ -214,7 +218,7 @@ def test_plan_diff_words_themes_goals() -> None:
 
     goals = diff.goals
     assert goals["status"].tolist() == ["matched", "only_a", "only_b"]
-    assert goals.iloc[0]["title_a"] == "基本目標1 見守り"
+    assert goals.iloc[0]["title_a"] == "見守り"
     assert goals.iloc[0]["change"] == pytest.approx(1 - goals.iloc[0]["similarity"])
 
 
@@ -227,9 +231,10 @@ def test_plan_diff_bad_input_and_missing_goals() -> None:
         stat_plan_diff(segments, "old", "old", tokens=tokens, hits=hits)
     with pytest.raises(AnalysisError, match="Plan 'zz' is not in the SEGMENTS table"):
         stat_plan_diff(segments, "old", "zz", tokens=tokens, hits=hits)
-    with pytest.warns(CompareWarning, match="no goal-level headings"):
+    with pytest.warns(CompareWarning, match="no 基本目標 in its plan model"):
         diff = stat_plan_diff(segments, "old", "w", tokens=tokens, hits=hits)
     assert diff.goals.empty and not diff.words.empty
+    assert "w: no 基本目標" in diff.params["skipped"]
 
 
 @pytest.fixture(scope="module")
@@ -262,10 +267,88 @@ def test_bundled_alignment(corpus: tuple[pd.DataFrame, pd.DataFrame]) -> None:
     assert matched["similarity"].between(0.1, 1).all()
     assert (matched["shared_words"] != "").all()
     # 小田原's goal 4 (災害を軽減する…) and 墨田's goal 1 (…防犯・防災対策…) both address disasters
-    with pytest.raises(AnalysisError, match="'shimonoseki' has no goal-level headings"):
-        stat_goal_alignment(segments, tokens)
+    # the default call aligns every bundled plan (下関市's goals come from its indicator table)
+    every = stat_goal_alignment(segments, tokens)
+    assert every.attrs["skipped"] == {} and every.attrs["notice"] == ""
+    assert len(set(zip(every["plan_a"], every["plan_b"], strict=True))) == 10
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CompareWarning)
         diff = stat_plan_diff(segments, "sumida", "odawara-shakyo-4", tokens=tokens)
     assert {"new", "dropped"} <= set(diff.words["status"])
     assert len(diff.goals) >= 4
+
+
+def test_a_plan_without_goals_is_skipped_with_a_notice() -> None:
+    no_goals = [("h", 1, "第6章 計画の推進"), ("paragraph", "市民 役割 見守り")]
+    items = list(GOALS.items())
+    segments = make_segments({"x": plan(items), "w": no_goals, "y": plan(items[:3])})
+    table = stat_goal_alignment(segments, tokens_from_segments(segments), theme_weight=0)
+    assert list(dict.fromkeys(zip(table["plan_a"], table["plan_b"], strict=True))) == [("x", "y")]
+    assert list(table.attrs["skipped"]) == ["w"]
+    assert "no 基本目標" in table.attrs["skipped"]["w"]
+    assert table.attrs["notice"].startswith("Left out of the 基本目標 alignment: w (")
+
+
+def test_theme_profiles_decide_between_goals_with_no_shared_words() -> None:
+    # Goal words never overlap across the two plans; only the theme profiles tell them apart.
+    x = [("見守り", "見守り 声かけ"), ("防災", "避難 訓練")]
+    y = [("つながり", "近所 挨拶"), ("備え", "減災 要配慮者")]
+    segments = make_segments({"x": plan(x), "y": plan(y)})
+    tokens = tokens_from_segments(segments)
+    body = segments.loc[segments["kind"] == "paragraph"]
+    theme_of = {"見守り 声かけ": "watching", "近所 挨拶": "watching"}
+    hits = pd.DataFrame(
+        [
+            {"plan_id": p, "seg_id": s, "theme_id": theme_of.get(t, "disaster")}
+            for p, s, t in zip(body["plan_id"], body["seg_id"], body["text"], strict=True)
+            if t in theme_of or t in ("避難 訓練", "減災 要配慮者")
+        ]
+    )
+    table = stat_goal_alignment(segments, tokens, hits=hits, theme_weight=0.5, min_similarity=0.2)
+    matched = table.loc[table["status"] == "matched"]
+    pairs = set(zip(matched["title_a"], matched["title_b"], strict=True))
+    assert pairs == {("見守り", "つながり"), ("防災", "備え")}
+    assert (matched["text_similarity"] < 0.2).all()
+    assert matched["theme_similarity"].tolist() == pytest.approx([1.0, 1.0])
+    assert set(matched["shared_themes"]) == {"watching", "disaster"}
+    with pytest.raises(AnalysisError, match="theme_weight must be between 0 and 1"):
+        stat_goal_alignment(segments, tokens, hits=hits, theme_weight=2)
+    with pytest.raises(AnalysisError, match="Unknown level '目的'"):
+        stat_goal_alignment(segments, tokens, level="目的")
+
+
+def test_policies_are_aligned_within_matched_goals() -> None:
+    text_a = (
+        "基本目標1 地域の見守り\n\n基本方針 1 見守り活動の推進\n\n2 防災訓練の充実\n\n"
+        "基本目標2 相談体制\n\n基本方針 1 総合相談の充実\n"
+    )
+    text_b = (
+        "基本目標1 相談の充実\n\n基本方針 1 総合相談の体制整備\n\n"
+        "基本目標2 地域の支え合い\n\n基本方針 1 災害時の避難支援と防災訓練\n\n2 支えあいと見守り活動\n"
+    )
+    from compare import segment_text
+
+    segments = pd.concat(
+        [segment_text(text_a, plan_id="a"), segment_text(text_b, plan_id="b")], ignore_index=True
+    )
+    table = stat_goal_alignment(segments, theme_weight=0)
+    policies = table.attrs["policies"]
+    matched = policies.loc[policies["status"] == "matched"]
+    pairs = set(zip(matched["title_a"], matched["title_b"], strict=True))
+    assert ("見守り活動の推進", "支えあいと見守り活動") in pairs
+    assert ("防災訓練の充実", "災害時の避難支援と防災訓練") in pairs
+    assert ("総合相談の充実", "総合相談の体制整備") in pairs
+    row = matched.loc[matched["title_a"] == "総合相談の充実"].iloc[0]
+    assert (row["within_a"], row["within_b"]) == (2, 1)
+    assert set(policies["level"]) == {"基本方針"}
+
+
+def test_spelling_variants_count_as_one_word() -> None:
+    from compare import segment_text
+
+    a = segment_text("基本目標1 支えあいの地域\n\n本文\n\n基本目標2 防犯\n\n本文\n", plan_id="a")
+    b = segment_text("基本目標1 支え合いの地域\n\n本文\n\n基本目標2 避難\n\n本文\n", plan_id="b")
+    table = stat_goal_alignment(pd.concat([a, b], ignore_index=True), theme_weight=0)
+    first = table.loc[table["title_a"] == "支えあいの地域"].iloc[0]
+    assert first["title_b"] == "支え合いの地域"
+    assert "支え合い" in first["shared_words"]

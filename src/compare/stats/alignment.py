@@ -1,11 +1,27 @@
 """Goal alignment across plans and the difference between two plans.
 
-Goal alignment pairs the goal-level sections (基本目標 / 基本方針 / 重点施策)
-of two plans by the cosine similarity of their TF-IDF vectors, with the
-optimal one-to-one assignment of :func:`scipy.optimize.linear_sum_assignment`;
-goals without a counterpart are reported as what one plan has and the other
-has not.  The plan diff puts themes, words and goals of two plans (typically
-two editions) side by side.
+Goal alignment pairs the goals of two plans one to one with the optimal
+assignment of :func:`scipy.optimize.linear_sum_assignment`.  The goals are
+the rows of one level of the plan model (:func:`compare.plan_model`,
+基本目標 by default), wherever each plan puts them (headings, numbered lists,
+施策体系 and indicator tables).  Each goal is described by
+
+* its words: the goal's title (counted twice), the text of its section and
+  the titles and text of the policies, measures and indicators below it,
+  with orthographic variants folded by the tokenizer (支えあい / 支え合い);
+* its theme profile: how many of those segments each theme codes.
+
+The similarity of two goals is a weighted mean of the cosine of their TF-IDF
+word vectors and the cosine of their theme profiles.  Within each matched
+pair of goals, the items one level down (基本方針 / 基本施策 / 行動計画 …) are
+aligned the same way.  Goals without a counterpart are what one plan has and
+the other has not.  A plan without the requested level is skipped and named
+in the result (``attrs["skipped"]``), not an error.
+
+The older heading-based goals (:func:`find_goals`: the headings of one
+level, or those starting with 基本目標 / 基本方針 / 重点施策) stay available
+with ``level=N`` (a heading level) or ``goal_pattern=``.  The plan diff puts
+themes, words and goals of two plans (typically two editions) side by side.
 """
 
 from __future__ import annotations
@@ -15,6 +31,7 @@ import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,6 +50,7 @@ from compare.stats._common import (
     tfidf,
 )
 from compare.stats.keyness import stat_keyness
+from compare.structure.plan import LEVELS
 
 #: Goal keywords, tried in this order; the first that yields two or more goals wins.
 GOAL_KEYWORDS: tuple[str, ...] = (
@@ -49,6 +67,9 @@ _LEADING = re.compile(
 _NUMBER = r"[\s　]*(?:[0-9０-９]+|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]+|[IVX]+|[一二三四五六七八九十]+|[①-⑳]|[A-ZＡ-Ｚ])"
 
 ALIGN_LABELS = ("municipality", "plan_type")
+
+#: Goal titles are tokenized as pseudo-segments numbered from here (never a real seg_id).
+TITLE_SEG = 1_000_000_000
 
 
 def _goal_columns() -> list[str]:
@@ -200,6 +221,7 @@ def _goals_for(
         table = find_goals(segments, plan, level=plan_level, goal_pattern=pattern)
         members = table.attrs["members"]
         table = table.copy()
+        table["row"] = -1
         table["seg_ids"] = [members[g] for g in table["goal"]]
         tables.append(table)
     return pd.concat(tables, ignore_index=True)
@@ -269,8 +291,11 @@ def stat_goal_alignment(
     tokens: pd.DataFrame | None = None,
     *,
     plans: Sequence[str] | None = None,
-    level: int | Mapping[str, int] | None = None,
+    level: str | int | Mapping[str, int] | None = None,
     goal_pattern: str | Mapping[str, str] | None = None,
+    model: pd.DataFrame | None = None,
+    hits: pd.DataFrame | None = None,
+    theme_weight: float = 0.3,
     min_similarity: float = 0.1,
     n_shared: int = 5,
     content_only: bool = True,
@@ -286,12 +311,22 @@ def stat_goal_alignment(
     plans : list of str, optional
         Plan ids to align (at least two), default every plan in ``segments``.
         Every pair is aligned, in the given order.
-    level : int or dict, optional
-        Heading level of the goals, for all plans or per plan id; default:
-        chosen per plan from its headings (see :func:`find_goals`).
+    level : str, int or dict, optional
+        A common level of the plan model (default 基本目標; 基本方針, 施策,
+        重点施策 … align those rows instead).  An int (or ``{plan_id: int}``)
+        takes the headings of that heading level instead of the plan model.
     goal_pattern : str or dict, optional
-        Regular expression a goal heading starts with (after its marker),
-        replacing the default keywords 基本目標 / 基本方針 / 重点施策.
+        Regular expression a goal heading starts with (heading-based goals,
+        see :func:`find_goals`).
+    model : pandas.DataFrame, optional
+        The plan model of ``segments`` (:func:`compare.plan_model`); built
+        when omitted.
+    hits : pandas.DataFrame, optional
+        Theme hits of ``segments`` (:func:`compare.code_themes`); coded with
+        the default themes when omitted and ``theme_weight`` > 0.
+    theme_weight : float
+        Weight of the theme-profile cosine in the similarity (0 to 1); the
+        word cosine has the rest.
     min_similarity : float
         Assigned pairs less similar than this are reported as unmatched.
     n_shared : int
@@ -307,19 +342,25 @@ def stat_goal_alignment(
         ``municipality_a``, ``municipality_b``, ``plan_type_a``,
         ``plan_type_b``, ``status`` ("matched", "only_a", "only_b"),
         ``goal_a``, ``title_a``, ``section_id_a``, ``line_a``, ``goal_b``,
-        ``title_b``, ``section_id_b``, ``line_b`` (goal numbers are 1-based,
-        <NA> on the missing side), ``similarity`` (TF-IDF cosine of the pair;
-        for an unmatched goal, its highest similarity to any goal of the
-        other plan), ``shared_words`` (top words both goals weigh, comma-separated).
-        ``attrs["goals"]`` lists the goals found per plan (see
-        :func:`find_goals`).  IDF weights are computed over the goals of all
-        plans given, so a pair's similarity can shift slightly with ``plans``.
+        ``title_b``, ``section_id_b``, ``line_b`` (goal numbers are 1-based
+        positions within the plan, <NA> on the missing side),
+        ``similarity`` (for an unmatched goal, its highest similarity to any
+        goal of the other plan), ``text_similarity`` and
+        ``theme_similarity`` (its two parts), ``shared_words`` and
+        ``shared_themes`` (comma-separated), ``level``.
+        ``attrs["goals"]`` lists the goals per plan; ``attrs["policies"]``
+        aligns, within each matched pair of goals, the items one level down
+        (same columns, plus ``within_a`` and ``within_b``: the goal numbers);
+        ``attrs["skipped"]`` maps each plan left out to the reason, and
+        ``attrs["notice"]`` says the same in one sentence ("" when none).
+        IDF weights are computed over the goals of all plans aligned.
 
     Raises
     ------
     AnalysisError
-        Fewer than two plans, an unknown plan, a plan with no goal-level
-        headings (pass ``level`` or ``goal_pattern``, or leave it out).
+        Fewer than two plans, an unknown plan, an unknown level, or fewer
+        than two plans left with goals (the message names the skipped plans
+        and why).
     """
     available = _check_segments(segments)
     plans = list(available if plans is None else plans)
@@ -329,32 +370,373 @@ def stat_goal_alignment(
             f"Goal alignment needs at least two plans; got {len(set(plans))} "
             f"({', '.join(plans)}). Pass plans=[...] with two or more plan ids."
         )
-    tokens = _tokens_for(segments, tokens, plans)
-    goals = _goals_for(segments, plans, level, goal_pattern)
-    weights, terms = _goal_vectors(goals, tokens, content_only)
+    if not 0 <= theme_weight <= 1:
+        raise AnalysisError(f"theme_weight must be between 0 and 1; got {theme_weight}.")
+    by_headings = goal_pattern is not None or isinstance(level, int | Mapping)
+    if by_headings:
+        goals, skipped = _heading_goals(segments, plans, level, goal_pattern)
+        target = "見出し"
+        theme_weight = 0.0 if hits is None else theme_weight
+    else:
+        target = level or "基本目標"
+        if target not in LEVELS:
+            raise AnalysisError(
+                f"Unknown level {target!r}; use one of {', '.join(LEVELS)}, "
+                "or an int for a heading level."
+            )
+        if model is None:
+            model = _model_of(segments, plans)
+        goals, skipped = _model_goals(segments, model, plans, target)
+    kept = [p for p in plans if p not in skipped]
+    if len(kept) < 2:
+        reasons = "; ".join(f"{p}: {why}" for p, why in skipped.items())
+        raise AnalysisError(
+            f"Goal alignment needs at least two plans with goals ({target}); "
+            f"left out: {reasons}. Pass level=… (a heading level or another plan-model "
+            "level), goal_pattern='…', or other plans."
+        )
+    tokens = _tokens_for(segments, tokens, kept)
+    hits = _hits_for(segments, tokens, hits, kept) if theme_weight > 0 else None
+    if model is not None:
+        tokens = _with_titles(tokens, goals)
+    scorer = _Scorer(tokens, hits, theme_weight, content_only, n_shared)
     labels = plan_labels(segments).set_index("plan_id")
+    sims = scorer.fit(goals)
     records: list[tuple] = []
-    for plan_a, plan_b in itertools.combinations(plans, 2):
-        records += _align_pair(goals, weights, terms, plan_a, plan_b, min_similarity, n_shared)
-    out = _alignment_frame(goals, records, labels)
-    out.attrs["goals"] = goals.drop(columns="seg_ids")
-    out.attrs["params"] = {"plans": plans, "min_similarity": min_similarity}
+    for plan_a, plan_b in itertools.combinations(kept, 2):
+        records += _align_pair(goals, sims, scorer, plan_a, plan_b, min_similarity)
+    out = _alignment_frame(goals, records, labels, target)
+    out.attrs["goals"] = goals.drop(columns=["seg_ids"])
+    out.attrs["policies"] = (
+        _policy_alignment(segments, model, goals, out, scorer, labels, min_similarity)
+        if model is not None
+        else _empty_goals().drop(columns="change")
+    )
+    out.attrs["skipped"] = skipped
+    out.attrs["notice"] = _notice(skipped, target)
+    out.attrs["params"] = {
+        "plans": kept,
+        "level": target,
+        "theme_weight": theme_weight,
+        "min_similarity": min_similarity,
+    }
     return out
+
+
+def _model_of(segments: pd.DataFrame, plans: Sequence[str]) -> pd.DataFrame:
+    """The plan model of ``plans``; its warnings become the skip notices instead."""
+    from compare.structure.plan import plan_model
+
+    keep = segments.loc[segments["plan_id"].astype(object).isin(list(plans))]
+    keep.attrs = dict(segments.attrs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CompareWarning)
+        return plan_model(keep)
+
+
+def _notice(skipped: Mapping[str, str], target: str) -> str:
+    if not skipped:
+        return ""
+    names = "; ".join(f"{p} ({why})" for p, why in skipped.items())
+    return f"Left out of the {target} alignment: {names}."
+
+
+def _heading_goals(
+    segments: pd.DataFrame,
+    plans: Sequence[str],
+    level: int | Mapping[str, int] | None,
+    goal_pattern: str | Mapping[str, str] | None,
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Heading-based goals of every plan that has them; the others with the reason."""
+    tables, skipped = [], {}
+    for plan in plans:
+        try:
+            tables.append(_goals_for(segments, [plan], level, goal_pattern))
+        except AnalysisError as error:
+            skipped[plan] = str(error)
+    goals = pd.concat(tables, ignore_index=True) if tables else _goal_frame([])
+    return goals, skipped
+
+
+def _model_goals(
+    segments: pd.DataFrame, model: pd.DataFrame, plans: Sequence[str], target: str
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The rows of ``target`` level of every plan, with the segments describing each."""
+    rows, skipped = [], {}
+    sections = _sections(segments)
+    for plan in plans:
+        plan_rows = model.loc[model["plan_id"].astype(object) == plan]
+        chosen = plan_rows.loc[plan_rows["level"] == target]
+        if chosen.empty:
+            have = list(dict.fromkeys(plan_rows["level"]))
+            found = f"it has {', '.join(have)}" if have else "no policy element was recognised"
+            skipped[plan] = f"no {target} in its plan model ({found})"
+            continue
+        for number, (_, goal) in enumerate(chosen.iterrows(), start=1):
+            rows.append(_goal_record(plan, number, goal, plan_rows, sections))
+    return _goal_frame(rows), skipped
+
+
+def _goal_record(
+    plan: str,
+    number: int,
+    goal: pd.Series,
+    plan_rows: pd.DataFrame,
+    sections: Mapping[str, Mapping[str, list[int]]],
+) -> dict[str, Any]:
+    """One goal: its title, its place, and the segments that describe it (title twice)."""
+    members = _row_segments(goal, sections.get(plan, {}))
+    for _, child in _descendants(plan_rows, int(goal["row"])).iterrows():
+        members += _row_segments(child, sections.get(plan, {}))
+    title_seg = TITLE_SEG + int(goal["row"])
+    seg_ids = [title_seg, title_seg, *sorted(set(members))]
+    return {
+        "plan_id": plan,
+        "goal": number,
+        "title": goal["title"],
+        "level": goal["level"],
+        "seg_id": int(goal["seg_id"]),
+        "section_id": goal["section_id"],
+        "line_start": int(goal["line_start"]),
+        "n_segments": len(set(seg_ids)),
+        "rule": f"plan model: {goal['level']} ({goal['source']})",
+        "row": int(goal["row"]),
+        "seg_ids": seg_ids,
+    }
+
+
+def _with_titles(tokens: pd.DataFrame, goals: pd.DataFrame) -> pd.DataFrame:
+    """``tokens`` plus the tokens of every goal's title, as pseudo-segment TITLE_SEG + row."""
+    from compare.text.tokenizer import tokenize
+
+    rows = goals.loc[goals["row"] >= 0]
+    if rows.empty:
+        return tokens
+    titles = pd.DataFrame(
+        {
+            "plan_id": rows["plan_id"].astype(object).to_numpy(),
+            "seg_id": (TITLE_SEG + rows["row"].astype(np.int64)).to_numpy(),
+            "kind": "heading",
+            "text": rows["title"].astype(str).to_numpy(),
+        }
+    ).drop_duplicates(["plan_id", "seg_id"])
+    extra = tokenize(titles, cache=False, progress=False)
+    keep = [c for c in tokens.columns if c in extra.columns]
+    return pd.concat(
+        [
+            tokens[keep].astype({c: object for c in keep if c in ("plan_id", "kind")}),
+            extra[keep].astype({c: object for c in keep if c in ("plan_id", "kind")}),
+        ],
+        ignore_index=True,
+    )
+
+
+def _goal_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    columns = [*_goal_columns(), "row", "seg_ids"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _sections(segments: pd.DataFrame) -> dict[str, dict[str, list[int]]]:
+    """plan_id -> section_id -> seg_ids of the section and every section below it."""
+    out: dict[str, dict[str, list[int]]] = {}
+    for plan, section, seg in zip(
+        segments["plan_id"].astype(object),
+        segments["section_id"].astype(object),
+        segments["seg_id"],
+        strict=True,
+    ):
+        by_section = out.setdefault(plan, {})
+        path = str(section)
+        while True:
+            by_section.setdefault(path, []).append(int(seg))
+            if "." not in path:
+                break
+            path = path.rsplit(".", 1)[0]
+    return out
+
+
+def _row_segments(row: pd.Series, sections: Mapping[str, list[int]]) -> list[int]:
+    """A heading row stands for its whole section; any other row for its own segment."""
+    if row["source"] == "heading":
+        return list(sections.get(str(row["section_id"]), []))
+    return [int(row["seg_id"])] if int(row["seg_id"]) >= 0 else []
+
+
+def _descendants(plan_rows: pd.DataFrame, row: int) -> pd.DataFrame:
+    parents = plan_rows["parent"]
+    found, frontier = [], [row]
+    while frontier:
+        children = plan_rows.loc[parents.isin(frontier).fillna(False).to_numpy(dtype=bool)]
+        frontier = [int(r) for r in children["row"]]
+        found.append(children)
+    return pd.concat(found) if found else plan_rows.iloc[0:0]
+
+
+def _hits_for(
+    segments: pd.DataFrame, tokens: pd.DataFrame, hits: pd.DataFrame | None, plans: list[str]
+) -> pd.DataFrame:
+    if hits is not None:
+        check_columns(hits, ("plan_id", "seg_id", "theme_id"), "theme hits")
+        return hits
+    from compare.themes.coding import code_themes
+
+    keep = segments["plan_id"].astype(object).isin(plans)
+    keep_tokens = tokens["plan_id"].astype(object).isin(plans)
+    return code_themes(segments.loc[keep], tokens=tokens.loc[keep_tokens])
+
+
+class _Scorer:
+    """Similarity of goals from their words (TF-IDF) and their theme profiles."""
+
+    def __init__(
+        self,
+        tokens: pd.DataFrame,
+        hits: pd.DataFrame | None,
+        theme_weight: float,
+        content_only: bool,
+        n_shared: int,
+    ) -> None:
+        self.tokens = tokens
+        self.hits = hits
+        self.theme_weight = theme_weight
+        self.content_only = content_only
+        self.n_shared = n_shared
+
+    def fit(self, goals: pd.DataFrame) -> _Similarity:
+        words, terms = _goal_vectors(goals, self.tokens, self.content_only)
+        text = np.clip(words @ words.T, 0.0, 1.0)
+        if self.hits is None or self.theme_weight == 0:
+            return _Similarity(text, text, np.zeros_like(text), words, terms, None, [])
+        profile, theme_ids = _theme_profiles(goals, self.hits)
+        themes = np.clip(profile @ profile.T, 0.0, 1.0)
+        combined = (1 - self.theme_weight) * text + self.theme_weight * themes
+        return _Similarity(combined, text, themes, words, terms, profile, theme_ids)
+
+
+@dataclass(frozen=True)
+class _Similarity:
+    combined: np.ndarray
+    text: np.ndarray
+    themes: np.ndarray
+    words: np.ndarray
+    terms: np.ndarray
+    profile: np.ndarray | None
+    theme_ids: list[str]
+
+
+def _theme_profiles(goals: pd.DataFrame, hits: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Per goal, the number of its segments each theme codes (L2-normalised)."""
+    distinct = hits[["plan_id", "seg_id", "theme_id"]].astype(object).drop_duplicates()
+    theme_ids = sorted(set(distinct["theme_id"]))
+    column = {t: j for j, t in enumerate(theme_ids)}
+    coded: dict[tuple[str, int], list[int]] = {}
+    for plan, seg, theme in distinct.itertuples(index=False):
+        coded.setdefault((plan, int(seg)), []).append(column[theme])
+    profile = np.zeros((len(goals), len(theme_ids)))
+    for i, (plan, seg_ids) in enumerate(zip(goals["plan_id"], goals["seg_ids"], strict=True)):
+        for seg in set(seg_ids):
+            for j in coded.get((plan, int(seg)), []):
+                profile[i, j] += 1
+    norms = np.linalg.norm(profile, axis=1, keepdims=True)
+    return np.divide(profile, norms, out=np.zeros_like(profile), where=norms > 0), theme_ids
+
+
+def _policy_alignment(
+    segments: pd.DataFrame,
+    model: pd.DataFrame,
+    goals: pd.DataFrame,
+    aligned: pd.DataFrame,
+    scorer: _Scorer,
+    labels: pd.DataFrame,
+    min_similarity: float,
+) -> pd.DataFrame:
+    """Within each matched pair of goals, align the items one level down."""
+    empty = _empty_goals().drop(columns="change")
+    sections = _sections(segments)
+    children_rows, owners = [], []
+    for index, goal in goals.iterrows():
+        plan_rows = model.loc[model["plan_id"].astype(object) == goal["plan_id"]]
+        kids = plan_rows.loc[plan_rows["parent"] == goal["row"]]
+        kids = kids.loc[~kids["level"].isin(["指標", "重点施策", "基本理念"])]
+        if kids.empty:
+            continue
+        top = min(kids["level"], key=lambda lv: LEVELS.index(lv))
+        for number, (_, kid) in enumerate(kids.loc[kids["level"] == top].iterrows(), start=1):
+            children_rows.append(_goal_record(goal["plan_id"], number, kid, plan_rows, sections))
+            owners.append(index)
+    if not children_rows:
+        return empty
+    children = _goal_frame(children_rows)
+    children["_owner"] = owners
+    # A segment shared by sibling items (one table row listing four measures) tells them
+    # apart no better than their titles do: leave it to the titles.
+    counts = pd.Series(
+        [
+            (p, s)
+            for p, segs in zip(children["plan_id"], children["seg_ids"], strict=True)
+            for s in set(segs)
+        ]
+    ).value_counts()
+    children["seg_ids"] = [
+        [s for s in segs if s >= TITLE_SEG or counts[(p, s)] == 1]
+        for p, segs in zip(children["plan_id"], children["seg_ids"], strict=True)
+    ]
+    scorer = _Scorer(
+        _with_titles(scorer.tokens, children),
+        scorer.hits,
+        scorer.theme_weight,
+        scorer.content_only,
+        scorer.n_shared,
+    )
+    sims = scorer.fit(children)
+    records: list[tuple] = []
+    matched = aligned.loc[aligned["status"] == "matched"]
+    for plan_a, plan_b, goal_a, goal_b in zip(
+        matched["plan_a"], matched["plan_b"], matched["goal_a"], matched["goal_b"], strict=True
+    ):
+        owner_a = _goal_index(goals, plan_a, int(goal_a))
+        owner_b = _goal_index(goals, plan_b, int(goal_b))
+        subset = children.loc[children["_owner"].isin([owner_a, owner_b])]
+        if subset["_owner"].nunique() < 2:
+            continue
+        records += _align_pair(
+            children, sims, scorer, plan_a, plan_b, min_similarity, rows=subset.index.to_numpy()
+        )
+    if not records:
+        return empty
+    frame = _alignment_frame(children, records, labels, "")
+    owner_goal = goals["goal"].to_numpy()
+    for side in ("a", "b"):
+        rows = np.array([r[3] if side == "a" else r[4] for r in records], dtype=np.int64)
+        owner = np.where(rows >= 0, children["_owner"].to_numpy()[np.maximum(rows, 0)], -1)
+        frame[f"within_{side}"] = pd.array(
+            [int(owner_goal[o]) if o >= 0 else None for o in owner], dtype="Int64"
+        )
+    frame["level"] = [children["level"].iloc[r[3] if r[3] >= 0 else r[4]] for r in records]
+    return frame
+
+
+def _goal_index(goals: pd.DataFrame, plan: str, number: int) -> int:
+    match = goals.loc[(goals["plan_id"] == plan) & (goals["goal"] == number)]
+    return int(match.index[0])
 
 
 def _align_pair(
     goals: pd.DataFrame,
-    weights: np.ndarray,
-    terms: np.ndarray,
+    sims: _Similarity,
+    scorer: _Scorer,
     plan_a: str,
     plan_b: str,
     min_similarity: float,
-    n_shared: int,
+    rows: np.ndarray | None = None,
 ) -> list[tuple]:
-    """Records (plan_a, plan_b, status, goal row a, goal row b, similarity, shared words)."""
-    rows_a = np.flatnonzero(goals["plan_id"].to_numpy() == plan_a)
-    rows_b = np.flatnonzero(goals["plan_id"].to_numpy() == plan_b)
-    sim = np.clip(weights[rows_a] @ weights[rows_b].T, 0.0, 1.0)
+    """Records (plan_a, plan_b, status, row a, row b, similarity, text, themes, words, shared themes)."""
+    plan_ids = goals["plan_id"].to_numpy()
+    within = np.zeros(len(goals), dtype=bool)
+    within[np.arange(len(goals)) if rows is None else rows] = True
+    rows_a = np.flatnonzero((plan_ids == plan_a) & within)
+    rows_b = np.flatnonzero((plan_ids == plan_b) & within)
+    sim = sims.combined[np.ix_(rows_a, rows_b)]
     assigned_a, assigned_b = linear_sum_assignment(sim, maximize=True)
     matched = [
         (int(i), int(j))
@@ -367,15 +749,42 @@ def _align_pair(
     done_b = {j for _, j in matched}
     records = []
     for i, j in sorted(matched):
-        shared = _shared_words(weights[rows_a[i]], weights[rows_b[j]], terms, n_shared)
-        records.append((plan_a, plan_b, "matched", rows_a[i], rows_b[j], sim[i, j], shared))
+        a, b = rows_a[i], rows_b[j]
+        words = _shared_words(sims.words[a], sims.words[b], sims.terms, scorer.n_shared)
+        themes = _shared_themes(sims, a, b)
+        records.append(
+            (
+                plan_a,
+                plan_b,
+                "matched",
+                a,
+                b,
+                sim[i, j],
+                sims.text[a, b],
+                sims.themes[a, b],
+                words,
+                themes,
+            )
+        )
     for i in range(len(rows_a)):
         if i not in done_a:
-            records.append((plan_a, plan_b, "only_a", rows_a[i], -1, best_a[i], ""))
+            records.append(
+                (plan_a, plan_b, "only_a", rows_a[i], -1, best_a[i], np.nan, np.nan, "", "")
+            )
     for j in range(len(rows_b)):
         if j not in done_b:
-            records.append((plan_a, plan_b, "only_b", -1, rows_b[j], best_b[j], ""))
+            records.append(
+                (plan_a, plan_b, "only_b", -1, rows_b[j], best_b[j], np.nan, np.nan, "", "")
+            )
     return records
+
+
+def _shared_themes(sims: _Similarity, a: int, b: int) -> str:
+    if sims.profile is None:
+        return ""
+    both = np.minimum(sims.profile[a], sims.profile[b])
+    order = np.lexsort((np.array(sims.theme_ids, dtype=str), -both))
+    return join_words([sims.theme_ids[k] for k in order if both[k] > 0])
 
 
 def _shared_words(a: np.ndarray, b: np.ndarray, terms: np.ndarray, n: int) -> str:
@@ -394,7 +803,7 @@ def _take(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
 
 
 def _alignment_frame(
-    goals: pd.DataFrame, records: list[tuple], labels: pd.DataFrame
+    goals: pd.DataFrame, records: list[tuple], labels: pd.DataFrame, level: str
 ) -> pd.DataFrame:
     plan_a = np.array([r[0] for r in records], dtype=object)
     plan_b = np.array([r[1] for r in records], dtype=object)
@@ -420,7 +829,11 @@ def _alignment_frame(
                 taken = pd.array(taken, dtype="Int64")
             frame[f"{name}_{side}"] = taken
     frame["similarity"] = np.array([r[5] for r in records], dtype=float)
-    frame["shared_words"] = np.array([r[6] for r in records], dtype=object)
+    frame["text_similarity"] = np.array([r[6] for r in records], dtype=float)
+    frame["theme_similarity"] = np.array([r[7] for r in records], dtype=float)
+    frame["shared_words"] = np.array([r[8] for r in records], dtype=object)
+    frame["shared_themes"] = np.array([r[9] for r in records], dtype=object)
+    frame["level"] = np.array([level] * len(records), dtype=object)
     return frame
 
 
@@ -447,11 +860,17 @@ class PlanDiff:
         :func:`stat_goal_alignment`) with ``change`` = 1 - similarity for
         matched goals and 1 for goals without a counterpart; matched goals
         first, most changed first, then goals only in A, only in B.
+    policies : pandas.DataFrame
+        Within matched goals, the alignment of the items one level down
+        (``attrs["policies"]`` of :func:`stat_goal_alignment`).
+    params : dict
+        The plans and settings; ``skipped`` says why goals were not aligned.
     """
 
     themes: pd.DataFrame
     words: pd.DataFrame
     goals: pd.DataFrame
+    policies: pd.DataFrame = field(default_factory=pd.DataFrame)
     params: dict = field(default_factory=dict)
 
 
@@ -462,7 +881,7 @@ def stat_plan_diff(
     *,
     tokens: pd.DataFrame | None = None,
     hits: pd.DataFrame | None = None,
-    level: int | Mapping[str, int] | None = None,
+    level: str | int | Mapping[str, int] | None = None,
     goal_pattern: str | Mapping[str, str] | None = None,
     min_count: int = 2,
     content_only: bool = True,
@@ -514,22 +933,27 @@ def stat_plan_diff(
         )
     tokens = _tokens_for(segments, tokens, [plan_a, plan_b])
     words = _word_diff(tokens, plan_a, plan_b, min_count, content_only)
+    hits = _hits_for(segments, tokens, hits, [plan_a, plan_b])
     themes = _theme_diff(segments, tokens, hits, plan_a, plan_b)
+    params: dict[str, Any] = {"plan_a": plan_a, "plan_b": plan_b, "min_count": min_count}
+    policies = _empty_goals().drop(columns="change")
     try:
-        goals = stat_goal_alignment(
+        aligned = stat_goal_alignment(
             segments,
             tokens,
             plans=[plan_a, plan_b],
             level=level,
             goal_pattern=goal_pattern,
+            hits=hits,
             content_only=content_only,
         )
-        goals = _rank_goal_changes(goals)
+        policies = aligned.attrs["policies"]
+        goals = _rank_goal_changes(aligned)
     except AnalysisError as error:
         warnings.warn(f"Goals not aligned: {error}", CompareWarning, stacklevel=2)
         goals = _empty_goals()
-    params = {"plan_a": plan_a, "plan_b": plan_b, "min_count": min_count}
-    return PlanDiff(themes=themes, words=words, goals=goals, params=params)
+        params["skipped"] = str(error)
+    return PlanDiff(themes=themes, words=words, goals=goals, policies=policies, params=params)
 
 
 def _word_diff(
@@ -667,7 +1091,11 @@ def _empty_goals() -> pd.DataFrame:
         "section_id_b",
         "line_b",
         "similarity",
+        "text_similarity",
+        "theme_similarity",
         "shared_words",
+        "shared_themes",
+        "level",
         "change",
     ]
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
