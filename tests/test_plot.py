@@ -21,6 +21,7 @@ from compare import (
     stat_cooccurrence,
     stat_goal_alignment,
     stat_keyness,
+    stat_policy_matrix,
     stat_similarity,
     stat_theme_shares,
     stat_theme_test,
@@ -36,6 +37,7 @@ from compare.plot import (
     plot_keyness,
     plot_network,
     plot_outline,
+    plot_policy_matrix,
     plot_similarity,
     plot_theme_heatmap,
     plot_theme_shares,
@@ -91,6 +93,7 @@ def test_the_glyph_fixture_catches_a_font_without_japanese():
         "ca",
         "goal_alignment",
         "outline",
+        "policy_matrix",
     ],
 )
 def test_every_figure_draws_the_bundled_corpus_in_japanese(corpus, name):
@@ -110,6 +113,9 @@ def test_every_figure_draws_the_bundled_corpus_in_japanese(corpus, name):
             stat_goal_alignment(segments, tokens, plans=["sumida", "tama-6"]), ax=ax
         ),
         "outline": lambda ax: plot_outline(segments, "tokorozawa-2", ax=ax),
+        "policy_matrix": lambda ax: plot_policy_matrix(
+            stat_policy_matrix(segments, hits=_hits(wide)), ax=ax
+        ),
     }
     _, ax = plt.subplots()
     returned = makers[name](ax)
@@ -303,3 +309,24 @@ def test_keyness_draws_one_panel_per_plan(corpus):
     assert len(axes) == table["target"].nunique()
     titles = {ax.get_title(loc="left") for ax in axes}
     assert "墨田区" in titles and "小田原市（社協）" in titles
+
+
+def _hits(wide: pd.DataFrame) -> pd.DataFrame:
+    themes = [c for c in wide.columns if wide[c].dtype == bool]
+    long = wide.melt(id_vars=["plan_id", "seg_id"], value_vars=themes, var_name="theme_id")
+    return long.loc[long["value"], ["plan_id", "seg_id", "theme_id"]]
+
+
+def test_policy_matrix_colours_goals_and_names_them(corpus):
+    matrix = stat_policy_matrix(corpus["segments"], hits=_hits(corpus["wide"]))
+    ax = plot_policy_matrix(matrix)
+    draw(ax)
+    shown = matrix.loc[(matrix["n_goals"] + matrix["n_policies"]) > 0]
+    themes = list(dict.fromkeys(shown["theme_id"]))
+    # one cell per plan and theme used; empty themes are left out
+    assert len(ax.patches) == matrix["plan_id"].nunique() * len(themes)
+    dark = [p for p in ax.patches if p.get_facecolor()[:3] == matplotlib.colors.to_rgb("#2f6f9f")]
+    assert len(dark) == int((shown["n_goals"] > 0).sum())
+    texts = {t.get_text().replace("\n", "") for t in ax.texts}
+    assert any(text.startswith("大規模災害への対応") for text in texts)
+    assert ax.get_yticklabels()[0].get_text() == "墨田区"

@@ -148,6 +148,17 @@ def test_plan_table_reports_length_normalised_facts(report: Path):
     assert set(plans["doc_kind"]) == {"抜粋", "案", "概要版"}
 
 
+def test_policy_matrix_section_names_goals_by_theme(report: Path, html: str):
+    assert "施策の対照表" in html
+    matrix = pd.read_csv(report / "tables" / "policy_matrix.csv", encoding="utf-8-sig")
+    assert matrix["計画"].tolist()[0] == "墨田区"
+    disaster = dict(zip(matrix["計画"], matrix["防災・減災"].fillna(""), strict=True))
+    assert disaster["小田原市（社協）"] == "大規模災害への対応"
+    model = pd.read_csv(report / "tables" / "plan_model.csv", encoding="utf-8-sig")
+    assert set(model["plan_id"]) == set(SEEDS)
+    assert {"基本理念", "基本目標", "基本方針", "施策", "重点施策", "指標"} <= set(model["level"])
+
+
 def test_quotations_are_real_passages_at_their_source_lines(report: Path):
     quotes = pd.read_csv(report / "tables" / "quotes.csv", encoding="utf-8-sig")
     assert len(quotes) >= 3

@@ -352,3 +352,40 @@ def test_spelling_variants_count_as_one_word() -> None:
     first = table.loc[table["title_a"] == "支えあいの地域"].iloc[0]
     assert first["title_b"] == "支え合いの地域"
     assert "支え合い" in first["shared_words"]
+
+
+def test_policy_matrix_names_the_goals_about_each_theme(
+    corpus: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    from compare import stat_policy_matrix
+
+    matrix = stat_policy_matrix(corpus[0])
+    assert len(matrix) == 5 * matrix["theme_id"].nunique()
+    assert matrix["theme_id"].iloc[:3].tolist() == ["platform", "multilayer_support", "disaster"]
+    cell = matrix.set_index(["plan_id", "theme_id"])["titles"]
+    # read from the texts: each of these goals is about the theme
+    assert cell[("odawara-shakyo-4", "disaster")] == "大規模災害への対応"
+    assert "重層的支援・権利擁護の推進" in cell[("odawara-shakyo-4", "multilayer_support")]
+    assert "重層的支援・権利擁護の推進" in cell[("odawara-shakyo-4", "rights")]
+    assert cell[("tokorozawa-2", "disaster")].startswith("安心・安全に地域で生活できる環境づくり")
+    assert "区民が安心して暮らせる福祉のまちをつくる" in cell[("sumida", "disaster")]
+    assert "見守り・支え合いのネットワークづくり" in cell[("tama-6", "multilayer_support")]
+    # 多摩区 has no goal about 防災 (its 防災 is one example of information to share)
+    assert cell[("tama-6", "disaster")] == ""
+    assert matrix.attrs["skipped"] == {}
+
+
+def test_policy_matrix_counts_policies_under_other_goals() -> None:
+    from compare import segment_text, stat_policy_matrix
+
+    text = (
+        "基本目標1 地域のつながり\n\n基本方針 1 災害時の避難支援\n\n2 交流の場づくり\n\n"
+        "基本目標2 防災の推進\n\n本文です。\n"
+    )
+    segments = segment_text(text, plan_id="a")
+    hits = pd.DataFrame({"plan_id": [], "seg_id": [], "theme_id": []})
+    matrix = stat_policy_matrix(segments, hits=hits).set_index("theme_id")
+    disaster = matrix.loc["disaster"]
+    # goal 2's own title is about 防災; goal 1 only through its policy
+    assert disaster["n_goals"] == 1 and disaster["n_policies"] == 1
+    assert disaster["titles"] == "地域のつながり（災害時の避難支援）／防災の推進"

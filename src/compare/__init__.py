@@ -57,6 +57,7 @@ _EXPORTS: dict[str, str] = {
     "stat_topics": "compare.stats.clusters",
     "stat_goal_alignment": "compare.stats.alignment",
     "stat_plan_diff": "compare.stats.alignment",
+    "stat_policy_matrix": "compare.stats.alignment",
     # whole pipeline, streamed plan by plan
     "run_pipeline": "compare.pipeline",
     "PipelineResult": "compare.pipeline",
@@ -70,6 +71,7 @@ _EXPORTS: dict[str, str] = {
     "plot_ca": "compare.plot",
     "plot_goal_alignment": "compare.plot",
     "plot_outline": "compare.plot",
+    "plot_policy_matrix": "compare.plot",
     "setup_fonts": "compare.plot",
     # report
     "write_report": "compare.report",

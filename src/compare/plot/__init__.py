@@ -14,6 +14,7 @@ from compare.plot.ca import plot_ca
 from compare.plot.keyness import plot_keyness
 from compare.plot.network import plot_network
 from compare.plot.outline import plot_outline
+from compare.plot.policies import plot_policy_matrix
 from compare.plot.similarity import plot_dendrogram, plot_similarity
 from compare.plot.themes import plot_theme_heatmap, plot_theme_shares
 
@@ -26,6 +27,7 @@ __all__ = [
     "plot_keyness",
     "plot_network",
     "plot_outline",
+    "plot_policy_matrix",
     "plot_similarity",
     "plot_theme_heatmap",
     "plot_theme_shares",

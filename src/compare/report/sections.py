@@ -9,6 +9,7 @@ so instead of failing, so a one-plan catalogue still gets a report.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from compare.errors import AnalysisError, CatalogError, ReportError
+from compare.errors import AnalysisError, CatalogError, CompareWarning, ReportError
 from compare.report.model import Quote, ReportFigure, ReportTable, Section
 
 if TYPE_CHECKING:
@@ -601,10 +602,13 @@ def section_goals(corpus: Corpus, settings: ReportSettings) -> Section:
         return notice
     pairs = _candidate_pairs(corpus, settings, stat_similarity)
     parts, failures = [], {}
+    model, hits = _plan_model(corpus), _corpus_hits(corpus)
     for plan_a, plan_b in pairs:
         try:
             parts.append(
-                stat_goal_alignment(corpus.segments, corpus.tokens, plans=[plan_a, plan_b])
+                stat_goal_alignment(
+                    corpus.segments, corpus.tokens, plans=[plan_a, plan_b], model=model, hits=hits
+                )
             )
         except AnalysisError as error:
             failures.setdefault(str(error), []).append(
@@ -631,8 +635,9 @@ def section_goals(corpus: Corpus, settings: ReportSettings) -> Section:
             )
         )
     paragraphs = [
-        "基本目標・基本方針など目標レベルの見出しを、その下の本文の語彙の類似度で 1 対 1 に対応づけました"
-        "（ハンガリアン法による最適割当）。対応しない目標は、一方の計画にしかない柱を示します。",
+        "各計画の基本目標（見出し・一覧・施策体系表・成果指標表から読み取ったもの）を、目標の題名、"
+        "節の本文、配下の施策の題名の語彙（表記の揺れは統一）と、扱うテーマの構成の類似度で 1 対 1 に"
+        "対応づけました（ハンガリアン法による最適割当）。対応しない目標は、一方の計画にしかない柱を示します。",
     ]
     if len(pairs) < len(corpus.plan_ids) * (len(corpus.plan_ids) - 1) // 2:
         paragraphs.append(
@@ -662,6 +667,121 @@ def section_goals(corpus: Corpus, settings: ReportSettings) -> Section:
             ),
         ],
     )
+
+
+# --------------------------------------------------------------------------- policy matrix
+
+
+def section_policies(corpus: Corpus, settings: ReportSettings) -> Section:
+    """施策の対照表: which plan has a goal (or a policy under one) about which theme."""
+    from compare.plot import plot_policy_matrix
+    from compare.stats.alignment import stat_policy_matrix
+
+    key, title = "policies", "施策の対照表"
+    model, hits = _plan_model(corpus), _corpus_hits(corpus)
+    matrix = stat_policy_matrix(corpus.segments, model=model, hits=hits, themes=corpus.themes)
+    if not (matrix["n_goals"] + matrix["n_policies"]).any():
+        return Section(
+            key=key,
+            title=title,
+            notice="どの計画からも基本目標を読み取れなかったため、対照表を作れませんでした。",
+        )
+    matrix = name_plans(matrix, corpus, ["plan_id"])
+    wide = matrix.pivot(index="name", columns="label", values="titles")
+    wide = wide.loc[list(dict.fromkeys(matrix["name"])), list(dict.fromkeys(matrix["label"]))]
+    wide = wide.reset_index().rename(columns={"name": "計画"})
+    ax = plot_policy_matrix(matrix)
+    skipped = matrix.attrs.get("skipped", {})
+    levels = model.groupby("plan_id", sort=False)["level"].agg(
+        lambda values: "・".join(dict.fromkeys(values))
+    )
+    paragraphs = [
+        "各計画の基本理念・基本目標・基本方針・施策・重点施策・成果指標を、見出し・番号付きの一覧・"
+        "施策体系表・成果指標表から読み取り（計画の構造モデル）、基本目標ごとに、その題名と節の本文・"
+        "配下の施策がどのテーマを扱うかを示しました。濃い色は基本目標そのものがそのテーマを扱うもの、"
+        "淡い色は配下の施策・取組の題名だけが扱うものです。セルには目標の題名を示します。",
+        "計画ごとの読み取れた階層: "
+        + "、".join(f"{corpus.names.get(p, p)}（{lv}）" for p, lv in levels.items()),
+    ]
+    for plan_id, why in skipped.items():
+        paragraphs.append(
+            f"{corpus.names.get(plan_id, plan_id)} は基本目標を読み取れなかったため対照表に含めていません（{why}）。"
+        )
+    model_table = name_plans(model, corpus, ["plan_id"])
+    return Section(
+        key=key,
+        title=title,
+        paragraphs=paragraphs,
+        figures=[
+            ReportFigure(
+                key="policy_matrix",
+                title="施策の対照表: 計画 × テーマ（基本目標の題名）",
+                caption="濃い色: 基本目標がそのテーマを扱う。淡い色: 配下の施策の題名だけが扱う。"
+                "「+n」は同じテーマを扱う目標がほかに n 件あること。",
+                figure=figure_of(ax),
+                tables=["policy_matrix"],
+            )
+        ],
+        tables=[
+            ReportTable(
+                key="policy_matrix",
+                sheet="施策の対照表",
+                title="施策の対照表（セルは基本目標の題名）",
+                frame=wide,
+                preview_rows=len(wide),
+            ),
+            ReportTable(
+                key="plan_model",
+                sheet="計画の構造モデル",
+                title="計画の構造モデル（基本理念・基本目標・基本方針・施策・指標）",
+                frame=model_table[
+                    [
+                        "plan_id",
+                        "name",
+                        "row",
+                        "level",
+                        "label",
+                        "number",
+                        "title",
+                        "parent",
+                        "parent_title",
+                        "line_start",
+                        "source",
+                    ]
+                ],
+                shown=False,
+            ),
+        ],
+    )
+
+
+def _plan_model(corpus: Corpus) -> pd.DataFrame:
+    """The plan model of the corpus (plans without goals are named by the sections)."""
+    from compare.structure.plan import plan_model
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CompareWarning)
+        return plan_model(corpus.segments)
+
+
+def _corpus_hits(corpus: Corpus) -> pd.DataFrame:
+    """The theme hits (plan_id, seg_id, theme_id) of the corpus's wide theme table.
+
+    A corpus without one (the sample of a large corpus) is coded here, once.
+    """
+    theme_ids = [t.id for t in corpus.themes]
+    if not {"plan_id", "seg_id", *theme_ids} <= set(corpus.wide.columns):
+        from compare.themes.coding import code_themes
+
+        hits = code_themes(corpus.segments, corpus.themes, tokens=corpus.tokens)
+        return hits[["plan_id", "seg_id", "theme_id"]].astype(
+            {"plan_id": object, "theme_id": object}
+        )
+    long = corpus.wide.melt(
+        id_vars=["plan_id", "seg_id"], value_vars=theme_ids, var_name="theme_id", value_name="hit"
+    )
+    hits = long.loc[long["hit"].astype(bool), ["plan_id", "seg_id", "theme_id"]]
+    return hits.astype({"plan_id": object, "theme_id": object}).reset_index(drop=True)
 
 
 def _candidate_pairs(corpus: Corpus, settings: ReportSettings, stat_similarity: Any) -> list:
@@ -1009,6 +1129,7 @@ STEPS = [
     ("keyness", "特徴語 (keyness)", section_keyness),
     ("similarity", "類似度 (similarity)", section_similarity),
     ("goals", "目標の対応 (goal alignment)", section_goals),
+    ("policies", "施策の対照表 (policy matrix)", section_policies),
     ("network", "共起ネットワーク (co-occurrence)", section_network),
     ("ca", "対応分析 (correspondence analysis)", section_ca),
     ("outline", "見出し構成 (outlines)", section_outlines),

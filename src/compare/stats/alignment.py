@@ -27,8 +27,10 @@ themes, words and goals of two plans (typically two editions) side by side.
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import warnings
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -1099,3 +1101,181 @@ def _empty_goals() -> pd.DataFrame:
         "change",
     ]
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+# --------------------------------------------------------------------------- policy matrix
+
+#: Columns of :func:`stat_policy_matrix`.
+POLICY_MATRIX_COLUMNS = (
+    "plan_id",
+    "municipality",
+    "author",
+    "plan_type",
+    "theme_id",
+    "label",
+    "n_goals",
+    "n_policies",
+    "titles",
+)
+
+
+def stat_policy_matrix(
+    segments: pd.DataFrame,
+    *,
+    model: pd.DataFrame | None = None,
+    hits: pd.DataFrame | None = None,
+    themes: Any = None,
+    level: str = "基本目標",
+    min_share: float = 0.25,
+    plans: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Which plan has a goal (or a policy under a goal) about which theme.
+
+    A goal is about a theme when its title is coded with it, or when at
+    least ``min_share`` of the segments describing it (its section, and the
+    rows of the policies, measures and indicators below it) are.  A policy,
+    measure or 重点施策 below a goal counts when its own title is coded with
+    the theme; the cell then names the goal with the policy in brackets.
+
+    Parameters
+    ----------
+    segments : pandas.DataFrame
+        The SEGMENTS table.
+    model : pandas.DataFrame, optional
+        Its plan model (:func:`compare.plan_model`); built when omitted.
+    hits : pandas.DataFrame, optional
+        Theme hits of ``segments`` (:func:`compare.code_themes`); coded with
+        ``themes`` when omitted.
+    themes : optional
+        Theme catalogue for the titles (and for ``hits`` when omitted); the
+        default catalogue when None.
+    level : str
+        The plan-model level of the goals (基本目標 by default).
+    min_share : float
+        Share of a goal's segments a theme must code for the goal to count.
+    plans : list of str, optional
+        Plans to include, default all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (plan, theme) in plan order and catalogue order:
+        ``plan_id``, ``municipality``, ``author``, ``plan_type``, ``theme_id``, ``label``,
+        ``n_goals`` (goals about the theme), ``n_policies`` (policies below
+        other goals about it), ``titles`` (the goal titles, 「／」-separated,
+        a policy in 「（…）」 after its goal; "" when none).
+        ``attrs["skipped"]`` names the plans without goals and why.
+    """
+    from compare.themes.coding import code_themes
+
+    available = _check_segments(segments)
+    plans = list(available if plans is None else plans)
+    require_plans(plans, available, "SEGMENTS")
+    if model is None:
+        model = _model_of(segments, plans)
+    goals, skipped = _model_goals(segments, model, plans, level)
+    if hits is None:
+        keep = segments["plan_id"].astype(object).isin(plans)
+        hits = code_themes(segments.loc[keep], themes)
+    check_columns(hits, ("plan_id", "seg_id", "theme_id"), "theme hits")
+    theme_ids, labels = _theme_order(hits, themes)
+    items = model.loc[model["plan_id"].astype(object).isin(plans)]
+    title_themes = _title_themes(items, themes)
+    coded = _coded_segments(hits)
+    cells: dict[tuple[str, str], list[str]] = {}
+    counts: dict[tuple[str, str], list[int]] = {}
+    for _, goal in goals.iterrows():
+        plan = goal["plan_id"]
+        own = title_themes.get((plan, int(goal["row"])), set())
+        real = [s for s in set(goal["seg_ids"]) if s < TITLE_SEG]
+        shares = Counter(t for s in real for t in coded.get((plan, s), ()))
+        about = own | {t for t, n in shares.items() if real and n / len(real) >= min_share}
+        plan_rows = items.loc[items["plan_id"].astype(object) == plan]
+        below: dict[str, list[str]] = {}
+        for _, child in _descendants(plan_rows, int(goal["row"])).iterrows():
+            if child["level"] in ("指標", "基本理念"):
+                continue
+            for theme in title_themes.get((plan, int(child["row"])), set()) - about:
+                below.setdefault(theme, []).append(str(child["title"]))
+        for theme in about:
+            cells.setdefault((plan, theme), []).append(str(goal["title"]))
+            counts.setdefault((plan, theme), [0, 0])[0] += 1
+        for theme, titles in below.items():
+            cells.setdefault((plan, theme), []).append(f"{goal['title']}（{'、'.join(titles)}）")
+            counts.setdefault((plan, theme), [0, 0])[1] += len(titles)
+    names = plan_labels(segments).set_index("plan_id")
+    rows = []
+    for plan in plans:
+        for theme in theme_ids:
+            n_goals, n_policies = counts.get((plan, theme), [0, 0])
+            rows.append(
+                {
+                    "plan_id": plan,
+                    **{
+                        c: names[c].get(plan, "") if c in names else ""
+                        for c in ("municipality", "author", "plan_type")
+                    },
+                    "theme_id": theme,
+                    "label": labels.get(theme, theme),
+                    "n_goals": n_goals,
+                    "n_policies": n_policies,
+                    "titles": "／".join(cells.get((plan, theme), [])),
+                }
+            )
+    out = pd.DataFrame(rows, columns=list(POLICY_MATRIX_COLUMNS))
+    out = out.astype({"n_goals": "int64", "n_policies": "int64"})
+    out.attrs["skipped"] = skipped
+    out.attrs["params"] = {"level": level, "min_share": min_share}
+    return out
+
+
+def _theme_order(hits: pd.DataFrame, themes: Any) -> tuple[list[str], dict[str, str]]:
+    """Theme ids in catalogue order, and their labels."""
+    from compare.themes.coding import load_themes
+
+    if themes is None or isinstance(themes, str | os.PathLike):
+        catalogue = load_themes(themes)
+    elif isinstance(themes, Sequence) and all(isinstance(t, str) for t in themes):
+        catalogue = load_themes(None, ids=themes)
+    else:
+        catalogue = [t for t in themes if hasattr(t, "id")]
+    ids = [theme.id for theme in catalogue]
+    labels = {theme.id: theme.label for theme in catalogue}
+    if "label" in hits.columns:
+        for theme, label in zip(plain(hits["theme_id"]), plain(hits["label"]), strict=True):
+            labels.setdefault(theme, label)
+    present = [t for t in dict.fromkeys(plain(hits["theme_id"]).astype(object)) if t not in ids]
+    return ids + sorted(present), labels
+
+
+def _title_themes(items: pd.DataFrame, themes: Any) -> dict[tuple[str, int], set[str]]:
+    """Themes coded on each plan-model row's title alone."""
+    from compare.themes.coding import code_themes
+
+    if items.empty:
+        return {}
+    titles = pd.DataFrame(
+        {
+            "plan_id": items["plan_id"].astype(object).to_numpy(),
+            "seg_id": items["row"].astype(np.int64).to_numpy(),
+            "kind": "heading",
+            "level": 1,
+            "text": items["title"].astype(str).to_numpy(),
+            "heading_path": items["title"].astype(str).to_numpy(),
+            "section_id": items["section_id"].astype(str).to_numpy(),
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CompareWarning)
+        hits = code_themes(titles, themes)
+    out: dict[tuple[str, int], set[str]] = {}
+    for plan, row, theme in zip(hits["plan_id"], hits["seg_id"], hits["theme_id"], strict=True):
+        out.setdefault((str(plan), int(row)), set()).add(str(theme))
+    return out
+
+
+def _coded_segments(hits: pd.DataFrame) -> dict[tuple[str, int], set[str]]:
+    out: dict[tuple[str, int], set[str]] = {}
+    for plan, seg, theme in zip(hits["plan_id"], hits["seg_id"], hits["theme_id"], strict=True):
+        out.setdefault((str(plan), int(seg)), set()).add(str(theme))
+    return out
