@@ -29,6 +29,7 @@
 # %%
 import matplotlib.pyplot as plt
 import pandas as pd
+from IPython.display import display
 
 import compare
 from compare.plot import plot_outline
@@ -180,9 +181,54 @@ policy = compare.stat_policy_table(segments)
 policy[["plan_id", "goal_label", "goal", "measure_label", "measure_no", "measure"]]
 
 # %% [markdown]
+# ## 7. 計画の構造モデル / The plan model
+#
+# 計画を階層ごとに比べるために、`plan_model` は各計画の **基本理念・基本目標・基本方針・施策・事業・重点施策・指標**
+# を1つの表にします。読み取る場所は計画によって違います：
+#
+# - 見出し（「基本目標１ …」「◆ 基本理念1 … ◆」、「2 計画の基本目標」の下の「1 … 4」）
+# - 番号付きの一覧（多摩区は各基本目標の下に「基本方針 １ … ／ ２ …」を並べる）
+# - 施策体系表・行動計画の表（所沢市・小田原市社協）、成果指標の表（下関市：指標はそれが測る基本目標につく）
+#
+# `level` は共通の階層名、`label` は計画自身の言葉です。所沢市の「基本方針Ⅰ〜Ⅲ」は、上に基本目標がないので
+# 基本目標の階層に置き、`label` に「基本方針」を残します。`parent` は同じ計画の中の親の行（`row`）です。
+#
+# *Every plan's policy hierarchy as one table: common level, the plan's own label, number, title, parent row,
+# source lines and where it was read from.*
+
+# %%
+model = compare.plan_model(segments)
+model.groupby("plan_id", sort=False)["level"].value_counts().unstack(fill_value=0)
+
+# %% [markdown]
+# 計画ごとの全行です（`parent_title` は親の行の題名、`source` は読み取った場所）。
+
+# %%
+columns = [
+    "row",
+    "level",
+    "label",
+    "number",
+    "title",
+    "parent",
+    "parent_title",
+    "line_start",
+    "source",
+]
+for plan_id, plan_rows in model.groupby("plan_id", sort=False):
+    print(catalog.set_index("plan_id").loc[plan_id, "title"])
+    display(plan_rows[columns].reset_index(drop=True))
+
+# %% [markdown]
+# コマンドラインでは `compare policies tama-6`（`--json` で JSON）で同じ木を表示できます。
+#
+# *From the shell: `compare policies tama-6`.*
+
+# %% [markdown]
 # ## まとめ / Summary
 #
 # - 5文書は種類も範囲も違う（概要版・案・抜粋）。比較は割合か1,000語あたりで。
+# - 計画の構造モデル（`plan_model`）で、基本目標・基本方針・施策・指標を階層ごとに並べて比べられる。
 # - すべてのセグメントは原文の行番号を持ち、根拠をたどれる。
 # - 墨田区の同定は外部資料に基づく「おそらく」。
 #

@@ -16,7 +16,7 @@
 # %% [markdown]
 # # 05 目標の対応と計画の差分 / Goal alignment and plan diff
 #
-# 計画の骨格は「基本目標」（または基本方針・重点施策）です。このノートブックでは、2つの計画の目標を
+# 計画の骨格は「基本目標」（とその下の基本方針・施策）です。このノートブックでは、2つの計画の目標を
 # 内容の近さで1対1に対応させ（どの目標がどの目標に当たるか、相手にない目標は何か）、さらに2つの計画の
 # テーマ・語・目標の違いを並べる「差分」を作ります。差分は本来、**同じ自治体の前の版と次の版** を比べるための道具です。
 #
@@ -39,42 +39,48 @@ tokens = compare.tokenize(segments)
 # %% [markdown]
 # ## 1. 目標を見つける / Finding the goals
 #
-# 目標は見出しから自動で見つけます：「基本目標」「基本方針」「重点施策」で始まる同じ階層の見出しが2つ以上あるか、
-# それらを名前に持つ見出しの下に番号付きの小見出しが並ぶ場合です。どの規則で見つけたかは `rule` 列に出ます。
-# 墨田区では「2 計画の基本目標」の下の「1 … 4」が目標になります。
+# 目標は計画の構造モデル（`compare.plan_model`、ノートブック01の7節）から取ります。見出しだけでなく、
+# 番号付きの一覧、施策体系表・行動計画の表、成果指標の表からも読み取るので、第6章だけの抜粋である
+# 下関市も、成果指標の表の「基本目標」の列から3つの目標が得られます。どこから読み取ったかは `rule` 列に出ます。
 #
-# *Goals are found from the outline; `rule` says how.*
+# *Goals are the 基本目標 rows of the plan model, wherever each plan states them; `rule` says where.*
 
 # %%
-plans = ["sumida", "tama-6", "tokorozawa-2", "odawara-shakyo-4"]
-alignment = compare.stat_goal_alignment(segments, tokens, plans=plans)
+model = compare.plan_model(segments)
+alignment = compare.stat_goal_alignment(segments, tokens, model=model)
 alignment.attrs["goals"][["plan_id", "goal", "title", "level", "line_start", "rule"]]
 
 # %% [markdown]
-# 下関市のテキストは第6章「計画の推進」だけの **抜粋** で、目標の見出しを含みません。そのような計画を渡すと、
-# 何をすればよいか（`level` や `goal_pattern` を指定する、または外す）を示すエラーになります。
+# 求める階層を持たない計画はエラーにせず、**除外してその理由を結果に残します**（`attrs["skipped"]`、
+# `attrs["notice"]`）。たとえば「基本方針」の階層で対応づけると、基本方針を持たない計画（墨田区・小田原市社協・下関市）が
+# 除かれます。
 #
-# *An excerpt without goal headings gives an error that says what to do.*
+# *A plan without the requested level is left out and named, with the reason.*
 
 # %%
-try:
-    compare.stat_goal_alignment(segments, tokens, plans=["tama-6", "shimonoseki"])
-except compare.errors.AnalysisError as error:
-    print("AnalysisError:", error)
+policies_level = compare.stat_goal_alignment(segments, tokens, model=model, level="基本方針")
+print(policies_level.attrs["notice"])
+pd.Series(policies_level.attrs["skipped"], name="reason")
 
 # %% [markdown]
 # ## 2. 目標の対応 / Goal alignment
 #
-# 各目標の節（目標の見出しとその下のすべて）を TF-IDF ベクトルにし、コサイン類似度が全体として最大になるように
-# 1対1で組み合わせます（ハンガリー法、`scipy.optimize.linear_sum_assignment`）。
+# 各目標を次の2つで表します。
+#
+# - **語**：目標の題名（2回数える）、目標の節の本文、配下の基本方針・施策・指標の題名と本文。
+#   表記の揺れ（支えあい／支え合い など）はトークン化の段階で1つの語にまとめます。TF-IDF ベクトルにします。
+# - **テーマの構成**：それらのセグメントにどのテーマがいくつ付いたか。
+#
+# 類似度は語のコサイン類似度とテーマ構成のコサイン類似度の加重平均（`theme_weight`、既定 0.3）で、
+# 全体として最大になるように1対1で組み合わせます（ハンガリー法、`scipy.optimize.linear_sum_assignment`）。
 # 類似度が `min_similarity`（既定 0.1）に満たない組は「対応なし」とし、相手のない目標は
 # `only_a` / `only_b` として示します。
 #
 # - IDF は渡した計画すべての目標から計算するので、`plans` を変えると類似度が少し変わります。
-# - 類似度は語の重なりであって、政策の意図が同じだという保証ではありません。`shared_words` と原文で確かめます。
+# - 類似度は語とテーマの重なりであって、政策の意図が同じだという保証ではありません。`shared_words`・`shared_themes` と原文で確かめます。
 # - 小田原市は社会福祉協議会の **地域福祉活動計画** で、作成主体が違います。対応は「同じ言葉で語っているか」を示すだけです。
 #
-# *Optimal one-to-one pairing on TF-IDF cosine; similarity is word overlap, not shared intent.*
+# *Optimal one-to-one pairing on word (TF-IDF) and theme-profile cosine; similarity is overlap, not shared intent.*
 
 # %%
 alignment[
@@ -87,7 +93,10 @@ alignment[
         "goal_b",
         "title_b",
         "similarity",
+        "text_similarity",
+        "theme_similarity",
         "shared_words",
+        "shared_themes",
     ]
 ].round(3)
 
@@ -99,13 +108,48 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# ## 3. 計画の差分 / Plan diff
+# ### 対応した目標の中の基本方針 / Policies within matched goals
+#
+# 対応した目標の組ごとに、その1つ下の階層（基本方針・基本施策・行動計画など）を同じ方法で対応づけます
+# （`attrs["policies"]`、`within_a` / `within_b` は属する目標の番号）。所沢市の基本施策のように1つの表の行に
+# 並んだ項目は、行の本文が共通なので題名だけで比べます。
+#
+# *Within each matched pair of goals, the items one level down are aligned the same way.*
+
+# %%
+policies = alignment.attrs["policies"]
+policies.loc[
+    policies["status"] == "matched",
+    ["plan_a", "plan_b", "within_a", "title_a", "within_b", "title_b", "similarity"],
+].round(3)
+
+# %% [markdown]
+# ## 3. 施策の対照表 / Policy matrix
+#
+# どの計画が、どのテーマについての基本目標（または基本目標の下の施策）を持っているかを、計画 × テーマの表にします。
+# セルには目標の題名が入ります。目標がテーマを扱うとは、目標の題名にそのテーマが付くか、目標を表すセグメントの
+# `min_share`（既定 25%）以上にそのテーマが付くことです。配下の施策の題名だけが扱う場合は「目標（施策）」と書きます。
+#
+# *Plans × themes at goal level, with the goal titles in the cells.*
+
+# %%
+matrix = compare.stat_policy_matrix(segments, model=model)
+matrix.pivot(index="plan_id", columns="label", values="titles").loc[
+    list(dict.fromkeys(matrix["plan_id"])), list(dict.fromkeys(matrix["label"]))
+]
+
+# %%
+ax = compare.plot_policy_matrix(matrix)
+plt.show()
+
+# %% [markdown]
+# ## 4. 計画の差分 / Plan diff
 #
 # `stat_plan_diff(segments, plan_a, plan_b)` は、A から B へ何が変わったかを3つの表で示します。
 #
 # - `themes`：テーマごとの該当セグメントの割合の変化（gained / lost / up / down / same）
 # - `words`：語の1,000語あたりの頻度の変化（new / dropped / increased / decreased / same）と符号付き G²
-# - `goals`：目標の対応と変化の大きさ（1 − 類似度）
+# - `goals`：目標の対応と変化の大きさ（1 − 類似度）。`policies` は対応した目標の中の基本方針の対応
 #
 # 同梱のコーパスには同じ自治体の2つの版がないため、ここでは仕組みを示すために、ともに区の地域福祉計画である
 # 墨田区（A）と多摩区（B）を比べます。版の比較では、A に前の版、B に新しい版を指定します。
@@ -126,7 +170,9 @@ diff.goals[["status", "title_a", "title_b", "similarity", "change"]].round(3)
 # %% [markdown]
 # ## まとめ / Summary
 #
-# - 目標の対応は TF-IDF の類似度による1対1の組み合わせ。相手のない目標は「一方にだけある目標」として読む。
+# - 目標は計画の構造モデルから取る（見出し・一覧・施策体系表・成果指標表）。階層のない計画は理由つきで除外される。
+# - 目標の対応は語（TF-IDF）とテーマ構成の類似度による1対1の組み合わせ。相手のない目標は「一方にだけある目標」として読む。
+# - 施策の対照表で、どの計画がどのテーマの目標を持つかを一覧できる。
 # - 差分は版の比較のための道具。文書の範囲（抜粋・概要版・案）の違いは差分に混ざるので、カタログの `doc_kind` を必ず添える。
 #
 # 次は [06 ブリーフィングの作成](06_briefing.py) です。
