@@ -131,14 +131,72 @@ def test_page_names_every_municipality_and_the_three_core_themes(html: str):
         assert theme in html
 
 
+def test_a_plan_without_goal_headings_gets_a_japanese_notice_not_an_exception(report: Path):
+    # 下関市's excerpt has no 基本目標 / 基本方針 heading (its outline shows 第1章 … only).
+    html = (report / "index.html").read_text(encoding="utf-8")
+    markdown = (report / "briefing.md").read_text(encoding="utf-8")
+    goals = re.search(r'<section id="goals">(.*?)</section>', html, re.S).group(1)
+    notice = re.search(r'<p class="notice">(.*?)</p>', goals, re.S).group(1)
+    assert "下関市" in notice and "目標を示す見出し" in notice
+    assert "下関市" in markdown.split("## 基本目標の対応")[1].split("\n## ")[0]
+    for text in (html, markdown):
+        assert "goal-level" not in text and "Pass level" not in text and "Error" not in text
+    notices = re.findall(r'<p class="notice">(.*?)</p>', html, re.S)
+    assert notices and all(not re.search(r"[A-Za-z]{3,} [A-Za-z]{3,}", n) for n in notices)
+
+
+def test_an_analysis_that_cannot_run_becomes_a_japanese_notice(monkeypatch):
+    from compare.errors import AnalysisError, CompareWarning
+    from compare.report.briefing import _run_section
+    from compare.report.model import Corpus, ReportSettings
+
+    def failing(corpus, settings):
+        raise AnalysisError("The contingency table is empty after pruning; lower min_df.")
+
+    corpus = Corpus(
+        catalog=pd.DataFrame({"plan_id": ["a", "b"]}),
+        segments=pd.DataFrame(),
+        tokens=pd.DataFrame(),
+        themes=None,
+        wide=pd.DataFrame(),
+        names={},
+        themes_source="",
+    )
+    with pytest.warns(CompareWarning, match="contingency table is empty"):
+        section = _run_section("ca", "対応分析", failing, corpus, ReportSettings())
+    assert "実行できませんでした" in section.notice and "2 件" in section.notice
+    assert not re.search(r"[A-Za-z]", section.notice)
+
+
 def test_workbook_has_one_valid_sheet_per_csv_table(report: Path):
     workbook = load_workbook(report / "tables.xlsx", read_only=True)
     names = workbook.sheetnames
-    assert len(names) == len(set(names)) == len(list((report / "tables").glob("*.csv")))
+    assert names[0] == "説明"
+    assert len(names) - 1 == len(set(names)) - 1 == len(list((report / "tables").glob("*.csv")))
     assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names)
     plans = list(workbook["計画一覧"].iter_rows(values_only=True))
-    assert plans[0][0] == "plan_id"
+    assert plans[0][0] == "計画ID"
     assert [row[0] for row in plans[1:]] == SEEDS
+
+
+def test_workbook_explains_every_sheet_and_speaks_japanese_with_units(report: Path):
+    workbook = load_workbook(report / "tables.xlsx")
+    guide = list(workbook["説明"].iter_rows(values_only=True))
+    assert guide[0][:4] == ("シート", "内容", "行の単位", "出典")
+    listed = {row[0]: row for row in guide[1 : guide.index((None,) * len(guide[0]))]}
+    assert sorted(listed) == sorted(workbook.sheetnames[1:])
+    assert all(row[1] and row[2] and row[3] for row in listed.values()), listed
+    for sheet in workbook.worksheets[1:]:
+        headers = [cell.value for cell in sheet[1]]
+        english = [h for h in headers if re.fullmatch(r"[A-Za-z0-9_]+", str(h))]
+        assert english == [], (sheet.title, english)
+    # Shares are percentages rounded to one decimal, computed here from the CSV's fractions.
+    shares = pd.read_csv(report / "tables" / "theme_shares.csv", encoding="utf-8-sig")
+    sheet = list(workbook["テーマ割合"].iter_rows(values_only=True))
+    column = sheet[0].index("割合（%）")
+    assert [row[column] for row in sheet[1:]] == [round(v * 100, 1) for v in shares["share"]]
+    inertia = list(workbook["対応分析_次元"].iter_rows(values_only=True))
+    assert "特異値" in inertia[0] and "singular_value" not in inertia[0]
 
 
 def test_plan_table_reports_length_normalised_facts(report: Path):

@@ -208,13 +208,26 @@ def _run_section(
     corpus: Corpus,
     settings: ReportSettings,
 ) -> Section:
-    """Build one section; an analysis that cannot run on this corpus becomes a notice."""
-    from compare.errors import AnalysisError
+    """Build one section; an analysis that cannot run on this corpus becomes a notice.
+
+    The notice is for the reader, in Japanese; the technical reason goes to the
+    person running the command as a warning, never into the document.
+    """
+    import warnings
+
+    from compare.errors import AnalysisError, CompareWarning
 
     try:
         return function(corpus, settings)
     except AnalysisError as error:
-        return Section(key=key, title=title, notice=f"この分析は実行できませんでした: {error}")
+        warnings.warn(f"report section {key!r} left out: {error}", CompareWarning, stacklevel=2)
+        n = len(corpus.catalog)
+        return Section(
+            key=key,
+            title=title,
+            notice=f"この分析は、対象の {n} 件の計画では実行できませんでした。"
+            "計画の数、見出しや本文の量が分析の条件に足りないためです。",
+        )
 
 
 # --------------------------------------------------------------------------- writing

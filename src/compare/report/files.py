@@ -397,17 +397,14 @@ def _csv_field(value: Any) -> Any:
     return neutralise(value)
 
 
-def write_xlsx(
-    tables: Sequence[ReportTable],
-    path: Path,
-    when: dt.date,
-    *,
-    first: tuple[str, pd.DataFrame] | None = None,
-) -> None:
+def write_xlsx(tables: Sequence[ReportTable], path: Path, when: dt.date) -> None:
     """Write ``tables`` to one workbook, a sheet each, with fixed metadata and zip times.
 
-    ``first`` is an optional (sheet name, table) written before the others.
-    Every text cell is stored as a string, so no value becomes a formula.
+    The first sheet, 説明, lists every sheet with its content, unit of
+    analysis, source and CSV file, then every column with its unit.  Headers
+    are Japanese with units, numbers rounded (and fractions shown as
+    percentages) as the report shows them, and every text cell is stored as
+    a string, so no value becomes a formula.
     """
     from openpyxl import Workbook
 
@@ -418,30 +415,107 @@ def write_xlsx(
     workbook.properties.modified = stamp
     workbook.properties.creator = f"compare {__version__}"
     used: set[str] = set()
-    sheets = [first] if first is not None else []
-    sheets += [(table.sheet, table.frame) for table in tables]
-    for name, frame in sheets:
-        _write_sheet(workbook.create_sheet(sheet_name(name, used)), exportable(frame))
-    if not workbook.sheetnames:
-        workbook.create_sheet("表なし")
+    guide = workbook.create_sheet(sheet_name(GUIDE_SHEET, used))
+    labels = theme_labels(tables)
+    names = [sheet_name(table.sheet, used) for table in tables]
+    for table, name in zip(tables, names, strict=True):
+        _write_sheet(workbook.create_sheet(name), exportable(table.frame), table.key, labels)
+    _write_guide(guide, tables, names, labels)
     workbook.save(path)
     normalise_zip(path, (when.year, when.month, when.day, 0, 0, 0))
 
 
-def _write_sheet(sheet: Any, frame: pd.DataFrame) -> None:
+#: Name of the workbook's first sheet, which explains the others.
+GUIDE_SHEET = "説明"
+
+
+def theme_labels(tables: Sequence[ReportTable]) -> dict[str, str]:
+    """Theme id → label, from any table that has both columns (names theme-id columns)."""
+    labels: dict[str, str] = {}
+    for table in tables:
+        frame = table.frame
+        if {"theme_id", "label"} <= set(frame.columns):
+            for theme_id, label in zip(frame["theme_id"], frame["label"], strict=True):
+                labels.setdefault(str(theme_id), f"{label}（該当）")
+    return labels
+
+
+def _write_guide(
+    sheet: Any, tables: Sequence[ReportTable], names: list[str], labels: dict[str, str]
+) -> None:
+    """The 説明 sheet: one row per sheet, then one row per column."""
+    from compare.report.columns import TABLES, column
+
+    rows: list[list[Any]] = [["シート", "内容", "行の単位", "出典", "CSV ファイル"]]
+    for table, name in zip(tables, names, strict=True):
+        unit, source = TABLES.get(table.key, ("", ""))
+        unit = getattr(table, "unit", "") or unit
+        source = getattr(table, "source", "") or source
+        rows.append([name, table.title, unit, source, f"tables/{table.key}.csv"])
+    rows += [
+        [],
+        [
+            "数値は報告書と同じ桁に丸め、割合は %（百分率）で示しています。"
+            "CSV（tables/*.csv）は英語の列名と丸めない値（割合は 0–1）を持ちます。"
+        ],
+        [],
+        ["シート", "列", "CSV の列名", "単位"],
+    ]
+    for table, name in zip(tables, names, strict=True):
+        for original in table.frame.columns:
+            spec = column(str(original), table.key)
+            label = labels.get(str(original)) or (spec.label if spec else str(original))
+            unit = spec.unit if spec else ""
+            rows.append([name, label, str(original), unit])
+    for row_number, row in enumerate(rows, start=1):
+        for column_number, value in enumerate(row, start=1):
+            _set_cell(sheet, row_number, column_number, value)
+    _fit_columns(sheet, rows)
+    sheet.freeze_panes = "A2"
+
+
+def _write_sheet(
+    sheet: Any, frame: pd.DataFrame, key: str = "", labels: dict[str, str] | None = None
+) -> None:
+    from compare.report.columns import TABLE_COLUMNS, VALUES, column, header, number_format, rounded
+
+    specs = [column(str(name), key) or TABLE_COLUMNS.get(key) for name in frame.columns]
+    headers = [header(str(name), key, labels) for name in frame.columns]
+    for number, name in enumerate(headers, start=1):
+        _set_cell(sheet, 1, number, name)
+    words = [VALUES.get(str(name), {}) for name in frame.columns]
+    formats = [number_format(spec) for spec in specs]
+    shown: list[list[Any]] = [headers]
+    for row, record in enumerate(frame.itertuples(index=False), start=2):
+        values = []
+        for number, value in enumerate(record, start=1):
+            value = plain(value)
+            if isinstance(value, str):
+                value = words[number - 1].get(value, value)
+            elif isinstance(value, bool):
+                value = "○" if value else ""
+            else:
+                value = rounded(value, specs[number - 1])
+            _set_cell(sheet, row, number, value)
+            if formats[number - 1] and isinstance(value, (int, float)):
+                sheet.cell(row=row, column=number).number_format = formats[number - 1]
+            if row <= 201:
+                values.append(value)
+        if values:
+            shown.append(values)
+    sheet.freeze_panes = "A2"
+    _fit_columns(sheet, shown)
+
+
+def _fit_columns(sheet: Any, rows: list[list[Any]]) -> None:
     from openpyxl.utils import get_column_letter
 
-    for column, name in enumerate(frame.columns, start=1):
-        _set_cell(sheet, 1, column, str(name))
-    for row, record in enumerate(frame.itertuples(index=False), start=2):
-        for column, value in enumerate(record, start=1):
-            _set_cell(sheet, row, column, value)
-    sheet.freeze_panes = "A2"
-    for index, column in enumerate(frame.columns, start=1):
-        width = max(
-            [_display_width(str(column))]
-            + [_display_width(str(v)) for v in frame[column].head(200)]
-        )
+    widths: dict[int, int] = {}
+    for row in rows:
+        for index, value in enumerate(row, start=1):
+            width = _display_width("" if value is None else str(value))
+            widths[index] = max(widths.get(index, 0), width)
+    for index, width in widths.items():
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 6), 60)
 
 

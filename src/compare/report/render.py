@@ -170,6 +170,8 @@ def _environment(ext: str) -> jinja2.Environment:
         raw=lambda value: Markup(str(value)),
     )
     environment.globals.update(
+        column_label=column_label,
+        format_cell=format_cell,
         numeric=_numeric,
         preview=_preview,
         provenance_items=provenance_items,
@@ -222,6 +224,38 @@ def _preview(table: ReportTable) -> pd.DataFrame:
     if table.preview is not None:
         frame = frame[[c for c in table.preview if c in frame.columns]]
     return frame.head(table.preview_rows)
+
+
+def column_label(column: str, table: str = "") -> str:
+    """The header of a column in the page: the workbook's header (label and unit) if known."""
+    from compare.report.columns import column as describe
+
+    spec = describe(str(column), table)
+    return spec.header if spec is not None else COLUMN_LABELS.get(column, str(column))
+
+
+def format_cell(value: Any, column: str, table: str = "") -> str:
+    """A table cell as the page shows it: scaled and rounded as its column says.
+
+    The workbook rounds to the same places, so the two agree; a column
+    without a rule falls back to :func:`format_value`.
+    """
+    from compare.report.columns import TABLE_COLUMNS, rounded
+    from compare.report.columns import column as describe
+
+    spec = describe(str(column), table) or TABLE_COLUMNS.get(table)
+    if spec is None or isinstance(value, bool) or not _is_number(_scalar(value)):
+        return format_value(value)
+    number = rounded(_scalar(value), spec)
+    if isinstance(number, float) and math.isnan(number):
+        return ""
+    if isinstance(spec.digits, int) and spec.digits > 0:
+        return f"{number:,.{spec.digits}f}"
+    return format_value(number)
+
+
+def _scalar(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
 
 
 def _is_number(value: Any) -> bool:

@@ -600,9 +600,18 @@ def section_goals(corpus: Corpus, settings: ReportSettings) -> Section:
     notice = need_two(corpus, key, title)
     if notice:
         return notice
-    pairs = _candidate_pairs(corpus, settings, stat_similarity)
-    parts, failures = [], {}
     model, hits = _plan_model(corpus), _corpus_hits(corpus)
+    without = _plans_without_goals(corpus, model)
+    notices = []
+    if without:
+        notices.append(
+            f"{'、'.join(corpus.names[p] for p in without)}は、基本目標にあたる見出し・項目が"
+            "本文から読み取れないため、目標の対応づけから除きました"
+            "（見出しの構成は表「見出し一覧」を参照）。"
+        )
+    ids = [p for p in corpus.plan_ids if p not in without]
+    pairs = _candidate_pairs(corpus, settings, stat_similarity, ids)
+    parts, failed = [], []
     for plan_a, plan_b in pairs:
         try:
             parts.append(
@@ -610,13 +619,19 @@ def section_goals(corpus: Corpus, settings: ReportSettings) -> Section:
                     corpus.segments, corpus.tokens, plans=[plan_a, plan_b], model=model, hits=hits
                 )
             )
-        except AnalysisError as error:
-            failures.setdefault(str(error), []).append(
-                f"{corpus.names[plan_a]}–{corpus.names[plan_b]}"
-            )
+        except AnalysisError:
+            failed.append(f"{corpus.names[plan_a]}と{corpus.names[plan_b]}")
+    if failed:
+        notices.append(
+            f"{'、'.join(failed[:6])}{' ほか' if len(failed) > 6 else ''}は、目標の下の本文に"
+            "比べられる語がないため、目標を対応づけられませんでした。"
+        )
     if not parts:
-        reasons = " / ".join(failures) or "対応づけられる組がありません"
-        return Section(key=key, title=title, notice=f"目標の対応づけができませんでした: {reasons}")
+        if len(ids) < 2:
+            notices.append(
+                "目標を示す見出しのある計画が 2 件に満たないため、対応づけはできません。"
+            )
+        return Section(key=key, title=title, notice="".join(notices))
     for part in parts:
         part.attrs = {}
     table = pd.concat(parts, ignore_index=True)
@@ -639,15 +654,14 @@ def section_goals(corpus: Corpus, settings: ReportSettings) -> Section:
         "節の本文、配下の施策の題名の語彙（表記の揺れは統一）と、扱うテーマの構成の類似度で 1 対 1 に"
         "対応づけました（ハンガリアン法による最適割当）。対応しない目標は、一方の計画にしかない柱を示します。",
     ]
-    if len(pairs) < len(corpus.plan_ids) * (len(corpus.plan_ids) - 1) // 2:
+    if len(pairs) < len(ids) * (len(ids) - 1) // 2:
         paragraphs.append(
             f"計画が多いため、語彙の類似度が高い {len(pairs)} 組のみを対応づけています。"
         )
-    for reason, names in failures.items():
-        paragraphs.append(f"対応づけできなかった組（{'、'.join(names[:6])}）: {reason}")
     return Section(
         key=key,
         title=title,
+        notice="".join(notices) or None,
         paragraphs=paragraphs,
         figures=figures,
         tables=[
@@ -703,9 +717,11 @@ def section_policies(corpus: Corpus, settings: ReportSettings) -> Section:
         "計画ごとの読み取れた階層: "
         + "、".join(f"{corpus.names.get(p, p)}（{lv}）" for p, lv in levels.items()),
     ]
-    for plan_id, why in skipped.items():
+    for plan_id in skipped:
+        # The reason in ``skipped`` is technical English; the reader gets the levels found.
         paragraphs.append(
-            f"{corpus.names.get(plan_id, plan_id)} は基本目標を読み取れなかったため対照表に含めていません（{why}）。"
+            f"{corpus.names.get(plan_id, plan_id)} は基本目標を読み取れなかったため対照表に"
+            "含めていません（読み取れた階層は上のとおり）。"
         )
     model_table = name_plans(model, corpus, ["plan_id"])
     return Section(
@@ -784,12 +800,21 @@ def _corpus_hits(corpus: Corpus) -> pd.DataFrame:
     return hits.astype({"plan_id": object, "theme_id": object}).reset_index(drop=True)
 
 
-def _candidate_pairs(corpus: Corpus, settings: ReportSettings, stat_similarity: Any) -> list:
-    ids = corpus.plan_ids
+def _plans_without_goals(corpus: Corpus, model: pd.DataFrame) -> list[str]:
+    """Plans whose plan model has no 基本目標 (the level the goals are aligned at)."""
+    with_goals = set(model.loc[model["level"] == "基本目標", "plan_id"].astype(object))
+    return [p for p in corpus.plan_ids if p not in with_goals]
+
+
+def _candidate_pairs(
+    corpus: Corpus, settings: ReportSettings, stat_similarity: Any, ids: list[str]
+) -> list:
     every = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :]]
     if len(every) <= settings.goal_pairs_max:
         return every
     sim = stat_similarity(corpus.compared, by="plan", pairs="unique", vocabulary=None)
+    chosen = set(ids)
+    sim = sim[sim["plan_id_a"].isin(chosen) & sim["plan_id_b"].isin(chosen)]
     ranked = sim.sort_values(
         ["cosine", "doc_a", "doc_b"], ascending=[False, True, True], kind="stable"
     )
