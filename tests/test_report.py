@@ -131,18 +131,38 @@ def test_page_names_every_municipality_and_the_three_core_themes(html: str):
         assert theme in html
 
 
-def test_a_plan_without_goal_headings_gets_a_japanese_notice_not_an_exception(report: Path):
-    # 下関市's excerpt has no 基本目標 / 基本方針 heading (its outline shows 第1章 … only).
-    html = (report / "index.html").read_text(encoding="utf-8")
-    markdown = (report / "briefing.md").read_text(encoding="utf-8")
+#: A plan text with chapters and paragraphs but nothing that reads as a goal (基本目標 …).
+NO_GOALS = """第1章 はじめに
+
+この文書は、地域の福祉について住民の意見をまとめたものです。地域のつながりが大切です。
+
+第2章 地域の現状
+
+高齢化が進み、ひとり暮らしの高齢者が増えています。見守りや相談の場が求められています。
+"""
+
+
+def test_a_plan_without_goal_headings_gets_a_japanese_notice_not_an_exception(
+    tmp_path: Path, isolated_cache
+):
+    catalog = small_corpus(tmp_path / "corpus")
+    (tmp_path / "corpus" / "nogoals.txt").write_text(NO_GOALS, encoding="utf-8")
+    rows = pd.read_csv(catalog, dtype=str, keep_default_na=False)
+    extra = rows.iloc[[0]].assign(
+        plan_id="nogoals", path="nogoals.txt", municipality="みどり野市", title="", edition=""
+    )
+    pd.concat([rows, extra]).to_csv(catalog, index=False)
+    out = write_report(catalog, out=tmp_path / "out", date=DATE, progress=False)
+    html = (out / "index.html").read_text(encoding="utf-8")
+    markdown = (out / "briefing.md").read_text(encoding="utf-8")
     goals = re.search(r'<section id="goals">(.*?)</section>', html, re.S).group(1)
     notice = re.search(r'<p class="notice">(.*?)</p>', goals, re.S).group(1)
-    assert "下関市" in notice and "目標を示す見出し" in notice
-    assert "下関市" in markdown.split("## 基本目標の対応")[1].split("\n## ")[0]
+    assert "みどり野市" in notice and "基本目標" in notice
+    assert "みどり野市" in markdown.split("## 基本目標の対応")[1].split("\n## ")[0]
     for text in (html, markdown):
-        assert "goal-level" not in text and "Pass level" not in text and "Error" not in text
+        assert "plan model" not in text and "Pass level" not in text and "Error" not in text
     notices = re.findall(r'<p class="notice">(.*?)</p>', html, re.S)
-    assert notices and all(not re.search(r"[A-Za-z]{3,} [A-Za-z]{3,}", n) for n in notices)
+    assert all(not re.search(r"[A-Za-z]{3,} [A-Za-z]{3,}", n) for n in notices), notices
 
 
 def test_an_analysis_that_cannot_run_becomes_a_japanese_notice(monkeypatch):
