@@ -61,6 +61,10 @@ COLUMNS: dict[str, Column] = {
     "sha256": Column("SHA-256"),
     "period": Column("計画期間"),
     "covers": Column("主な見出し（文書が扱う範囲）"),
+    "coverage": Column("文書の範囲（種類: 含まれる節）"),
+    "coverage_differs": Column("範囲の違い"),
+    "shared_sections": Column("共通する節"),
+    "coverage_note": Column("範囲についての注記"),
     "top_themes": Column("多いテーマ（該当段落の割合）"),
     "n_segments": Column("段落等", "件"),
     "n_headings": Column("見出し", "件"),
@@ -158,9 +162,23 @@ COLUMNS: dict[str, Column] = {
     "line_a": Column("行 A"),
     "line_b": Column("行 B"),
     "shared_words": Column("共通語"),
+    "text_similarity": Column("本文の類似度", "", 3),
+    "theme_similarity": Column("テーマ構成の類似度", "", 3),
+    "shared_themes": Column("共通のテーマ"),
+    "page": Column("ページ"),
+    "page_label": Column("ページ表記"),
     "matched": Column("対応した目標", "件"),
     "only_a": Column("A のみの目標", "件"),
     "only_b": Column("B のみの目標", "件"),
+    # the plan model
+    "plan_model.row": Column("項目番号"),
+    "plan_model.level": Column("共通の階層"),
+    "plan_model.label": Column("計画での呼び方"),
+    "number": Column("番号"),
+    "plan_model.title": Column("題名"),
+    "parent": Column("上位の項目番号"),
+    "parent_title": Column("上位の項目"),
+    "plan_model.source": Column("読み取り元"),
 }
 
 #: Columns of the tables whose other columns are plans or themes (each column a share).
@@ -209,6 +227,14 @@ TABLES: dict[str, tuple[str, str]] = {
     "theme_share_matrix": ("1 行 = 1 テーマ（列 = 計画）", "表「テーマ割合」の割合（%）"),
     "theme_test": ("1 行 = 計画ごとの 1 テーマ", "テーマ該当段落数の検定（計画間の差）"),
     "theme_test_summary": ("1 行 = 1 テーマ", "表「テーマ検定」の要約（補正 p 値）"),
+    "policy_matrix": (
+        "1 行 = 1 計画（列 = テーマ）",
+        "計画の構造モデルの基本目標と、その本文・配下の施策のテーマ判定",
+    ),
+    "plan_model": (
+        "1 行 = 計画の構造の 1 項目",
+        "見出し・番号付きの一覧・施策体系表・成果指標表から読み取った計画の構造",
+    ),
 }
 
 

@@ -449,8 +449,7 @@ def _write_guide(
     rows: list[list[Any]] = [["シート", "内容", "行の単位", "出典", "CSV ファイル"]]
     for table, name in zip(tables, names, strict=True):
         unit, source = TABLES.get(table.key, ("", ""))
-        unit = getattr(table, "unit", "") or unit
-        source = getattr(table, "source", "") or source
+        unit, source = table.unit or unit, table.source or source
         rows.append([name, table.title, unit, source, f"tables/{table.key}.csv"])
     rows += [
         [],

@@ -23,6 +23,10 @@ class ReportTable:
     preview: list[str] | None = None
     preview_rows: int = 12
     shown: bool = True
+    #: What one row is and where the table comes from (the workbook's 説明 sheet);
+    #: when empty, :data:`compare.report.columns.TABLES` describes the table by its key.
+    unit: str = ""
+    source: str = ""
 
 
 @dataclass
