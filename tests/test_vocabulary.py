@@ -214,3 +214,19 @@ def test_renaming_a_municipality_changes_no_comparison(corpus, tmp_path: Path) -
     raw_a = stat_keyness(tokens, top=20, vocabulary=None)
     raw_b = stat_keyness(renamed, top=20, vocabulary=None)
     assert list(raw_a["word"]) != list(raw_b["word"])
+
+
+def test_count_matrices_take_the_vocabulary_word_by_word() -> None:
+    import numpy as np
+    import scipy.sparse as sp
+
+    from compare.stats.matrix import compare_counts
+
+    terms = ["津", "北", "市民", "区民", "所沢", "所沢市社会福祉協議会", "考える", "計画", "防災"]
+    counts = sp.csr_matrix(np.array([[1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 1, 1, 1, 1, 1, 1, 1, 1]]))
+    out, words = compare_counts(counts, terms, places=["津市", "所沢市", "埼玉県"])
+    # 津 is 津市's stem (a word of its own here), 北 is not a name; 市民 + 区民 fold into 住民
+    assert list(words) == ["住民", "北", "社会福祉協議会", "防災"]
+    assert out.toarray().tolist() == [[7, 2, 6, 9], [2, 1, 1, 1]]
+    same, raw = compare_counts(counts, terms, None)
+    assert list(raw) == terms and (same != counts).nnz == 0

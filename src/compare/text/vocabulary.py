@@ -517,18 +517,24 @@ class Vocabulary:
         speech is that of its own analysis by the default tokenizer (a word
         of several tokens counts as a compound noun); a place name is removed
         from inside a word, and a word left shorter than two characters is
-        dropped.  ``names`` are the place names (:meth:`names_from`).
+        dropped.  ``names`` are the place names (:meth:`names_from`).  Without
+        the text around a word, a one-character stem (津 of 津市, 北 of 北区)
+        is also dropped when it is a word of its own: in a tokens table it is
+        removed only where the full name is written.
         """
         r = self._resolved
         terms = [str(t) for t in terms]
         names = list(names) if self.place_names else []
         pattern = re.compile("|".join(re.escape(n) for n in names)) if names else None
+        short = {n[0] for n in names if len(n) == 2 and n[1] in "市区町村郡都府県"}
         out = np.full(len(terms), None, dtype=object)
         pending: dict[str, list[int]] = {}
         for i, term in enumerate(terms):
             word = unicodedata.normalize("NFKC", term)
             if word in r["terms"]:
                 out[i] = word
+                continue
+            if word in short:
                 continue
             if pattern is not None and pattern.search(word):
                 word = pattern.sub("", word)
