@@ -175,10 +175,68 @@ pd.DataFrame(
 ).fillna(0).astype(int)
 
 # %% [markdown]
+# ## 5. 比較に使う語彙 / The comparison vocabulary
+#
+# 計画どうしを比べるとき（特徴語・類似度・対応分析）、そのまま数えると「所沢」「下関」のような地名や、
+# 「市」「区」「市民」「区民」のような自治体の種類を表す語、「計画」「推進」のような計画書の定型語が
+# 上位に出て、政策の違いではなく「どこの、どの種類の自治体の文書か」を測ってしまいます。
+# そこで比較には `compare.Vocabulary` で定めた語彙を使います（既定値。報告書の「出典・再現情報」に全設定を記録）。
+#
+# - 品詞（UniDic）：名詞と複合語（登録語を含む）。動詞・形容詞は設定で加えられる。固有名詞・数詞・接頭辞・接尾辞・非自立語は除く。
+# - ストップワード：`stopwordsiso` パッケージの日本語リスト（複数の公開リストを統合し保守されているもの）＋形式名詞、
+#   さらに計画書の定型語の短いリスト（`boilerplate=None` で外せる）。
+# - 地名：カタログの自治体名・都道府県名（所沢市 → 所沢市・所沢）を、分かち書きのされ方によらず除く。
+# - 統合（比較のときだけ）：市民・区民・町民・村民・住民 → 住民、本市・当区・本町 → 本自治体。市・区・町・村・市内などは除く。
+#
+# 統合は比較の中だけで行い、トークン表・KWIC・引用は書かれたとおりの語を示します。
+#
+# *Comparisons count a documented vocabulary; the tokens table keeps the written words.*
+
+# %%
+vocabulary = compare.Vocabulary()
+compared = vocabulary.compared(tokens)
+focus = ["市民", "区民", "住民", "市", "区", "所沢", "下関", "計画", "推進", "見守り"]
+pd.DataFrame(
+    {
+        "tokens (as written)": tokens.loc[tokens["is_content"], "word"]
+        .value_counts()
+        .reindex(focus),
+        "compared": compared.loc[compared["is_content"], "word"].value_counts().reindex(focus),
+    }
+).fillna(0).astype(int)
+
+# %%
+described = vocabulary.describe(tokens)
+{key: described[key] for key in ["ストップワード (stop words)", "除いた地名 (place names removed)"]}
+
+# %% [markdown]
+# 設定は変えられます。動詞も数える、定型語のリストを外す、自分のストップワードや用語のファイルを加える、など：
+#
+# ```python
+# compare.stat_keyness(tokens, vocabulary=compare.Vocabulary(verbs=True, boilerplate=None))
+# compare.stat_keyness(tokens, vocabulary=None)   # 語彙を使わず、解析した語をそのまま数える
+# ```
+#
+# コマンドラインでは `compare report --stopwords FILE --terms FILE --keep-place-names`、
+# または設定ファイル（`compare report --settings settings.yaml`）の `vocabulary:` ブロックで：
+#
+# ```yaml
+# vocabulary:
+#   verbs: true
+#   boilerplate: false
+#   extra_stopwords: my_stopwords.txt
+# ```
+
+# %%
+with_verbs = compare.Vocabulary(verbs=True, boilerplate=None).words(tokens)
+pd.Series(with_verbs).value_counts().head(12)
+
+# %% [markdown]
 # ## まとめ / Summary
 #
 # - 数える単位は `word` 列（NFKC、表記ゆれ統一、複合語結合済み）。辞書名とバージョンは表に記録される。
 # - 比べるときは1,000語あたりに正規化する。
+# - 比較には `compare.Vocabulary` の語彙（地名・自治体の種類の語・定型語を除き、住民などを統合）を使い、その設定を記録する。
 # - FLR の候補は出発点であり、用語リストに加えるかどうかは研究者が決める。
 #
 # 次は [03 テーマのコーディング](03_themes.py) です。

@@ -33,6 +33,7 @@ import pandas as pd
 import compare
 from compare.plot import plot_ca, plot_dendrogram, plot_keyness, plot_network, plot_similarity
 from compare.stats.similarity import similarity_matrix
+from compare.structure.coverage import flag_coverage, plan_coverage, select_section
 
 pd.set_option("display.max_colwidth", 70)
 pd.set_option("display.max_rows", 80)
@@ -108,6 +109,47 @@ keyness[
 # %%
 axes = plot_keyness(keyness, n=8)
 plt.show()
+
+# %% [markdown]
+# ### なぜ比較用の語彙を使うのか / Why the comparison vocabulary
+#
+# 上の特徴語は、既定の比較用語彙（`compare.Vocabulary()`、ノートブック02の5節）で数えています。
+# 語彙を使わずに（`vocabulary=None`）数えると、各計画の特徴語の上位に地名（所沢、下関）や
+# 自治体の種類の語（市、区民）が並びます。これは政策の違いではなく、文書の出どころを示しているだけです。
+
+# %%
+raw = compare.stat_keyness(tokens, by="plan", top=8, vocabulary=None)
+pd.DataFrame(
+    {
+        "as analysed (vocabulary=None)": raw.groupby("target", sort=False)["word"].agg("、".join),
+        "comparison vocabulary": keyness.groupby("target", sort=False)["word"].agg("、".join),
+    }
+)
+
+# %% [markdown]
+# ### 文書の範囲をそろえる / Comparing comparable parts
+#
+# 5文書は範囲が違います（概要版・案・抜粋、含む章の違い）。下関市の文書は第6章「計画の推進」だけなので、
+# 基本理念や基本目標の語彙は持っていません。`plan_coverage` は各文書の種類と、見出しから判別した節の種類を示し、
+# `flag_coverage` は範囲の違う組に印を付けます。`select_section` で同じ種類の節（ここでは基本目標とその下）だけに絞って比べられます。
+#
+# *Coverage per plan, a flag on pairs whose coverage differs, and keyness on 基本目標 sections only.*
+
+# %%
+coverage = plan_coverage(segments, catalog)
+coverage[["plan_id", "doc_kind", "coverage"]]
+
+# %%
+pairs = flag_coverage(compare.stat_similarity(tokens, pairs="unique"), coverage)
+pairs[["municipality_a", "municipality_b", "cosine", "coverage_differs", "shared_sections"]].round(
+    3
+)
+
+# %%
+goals = select_section(tokens, "基本目標", segments=segments)
+compare.stat_keyness(goals, by="plan", top=6)[
+    ["target", "rank", "word", "count_target", "g2"]
+].round(2)
 
 # %% [markdown]
 # 作成主体で比べることもできます（`by="author"`）。ただし、このコーパスの社会福祉協議会の計画は小田原市社協の1文書だけなので、

@@ -6,6 +6,7 @@ import csv
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -230,3 +231,14 @@ def test_count_matrices_take_the_vocabulary_word_by_word() -> None:
     assert out.toarray().tolist() == [[7, 2, 6, 9], [2, 1, 1, 1]]
     same, raw = compare_counts(counts, terms, None)
     assert list(raw) == terms and (same != counts).nnz == 0
+
+
+def test_curated_terms_count_whatever_their_part_of_speech() -> None:
+    # UniDic reads 見守り (a curated term) as a verb; it is compared as the noun it is here
+    tokens = _tokens("地域の見守りと支え合いを進める。")
+    assert tokens.loc[tokens["word"] == "見守り", "pos"].str.startswith("動詞").all()
+    assert Vocabulary().words(tokens) == ["地域", "見守り", "支え合い"]
+    from compare.stats.matrix import compare_counts
+
+    _, words = compare_counts(np.ones((1, 2), dtype=np.int64), ["見守り", "進める"])
+    assert list(words) == ["見守り"]

@@ -6,8 +6,9 @@ the name of the place, the kind of municipality or the wording of the plan
 format, so they count a *compared view* of the tokens, defined here in one
 place and printed in every report's provenance:
 
-* **Parts of speech** (UniDic): content nouns and merged compounds (curated
-  terms included); verbs and adjectives only when asked for.  Proper nouns
+* **Parts of speech** (UniDic): content nouns and merged compounds; the
+  curated terms of ``data/terms.txt`` whatever their part of speech (見守り,
+  which UniDic reads as a verb); verbs and adjectives only when asked for.  Proper nouns
   (名詞,固有名詞: places, people, organisations), numerals, prefixes and
   suffixes (接頭辞, 接尾辞), non-independent forms (非自立), adverbial nouns
   and counters (副詞可能, 助数詞可能) are left out.
@@ -382,6 +383,7 @@ class Vocabulary:
             "boilerplate": sorted(plate),
             "extra": sorted(extra),
             "terms": terms,
+            "curated": frozenset(load_terms(None)),
             "names": names,
             "fold": fold,
         }
@@ -497,7 +499,8 @@ class Vocabulary:
         compared = pd.Series(new, dtype=object)
         keep &= ~compared.fillna("").astype(str).str.match(_NUMBERISH).to_numpy(dtype=bool)
         kept_terms = compared.isin(r["terms"]).to_numpy(dtype=bool)
-        keep &= counted_pos | folded | has_rest | kept_terms
+        curated = compared.isin(r["curated"]).to_numpy(dtype=bool)
+        keep &= counted_pos | folded | has_rest | kept_terms | curated
         keep &= ~compared.isin(r["stopwords"]).to_numpy(dtype=bool) | kept_terms
         keep &= compared.fillna("").astype(str).str.len().to_numpy() > 0
 
@@ -551,7 +554,7 @@ class Vocabulary:
                 continue
             pending.setdefault(word, []).append(i)
         if pending:
-            counted = _counted_alone(list(pending), r["pos"])
+            counted = _counted_alone(list(pending), r["pos"], r["curated"])
             for word, ok in zip(pending, counted, strict=True):
                 if ok:
                     out[pending[word]] = word
@@ -650,16 +653,22 @@ def _pos_mask(pos: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
     return ok[codes] if len(pos) else np.zeros(0, dtype=bool)
 
 
-def _counted_alone(words: list[str], prefixes: tuple[str, ...]) -> list[bool]:
+def _counted_alone(
+    words: list[str], prefixes: tuple[str, ...], curated: frozenset[str] = frozenset()
+) -> list[bool]:
     """Whether each word, analysed on its own, is of a counted part of speech.
 
-    One token: its POS decides; several tokens: a compound, counted as a noun.
+    A curated term is counted; otherwise one token: its POS decides; several
+    tokens: a compound, counted as a noun.
     """
     from compare.text.tokenizer import Tokenizer
 
     tokenizer = Tokenizer()
     out = []
     for word in words:
+        if word in curated:
+            out.append(True)
+            continue
         parts = [t for t in tokenizer.tokens(word) if t.surface.strip()]
         if len(parts) == 1:
             pos = np.array([parts[0].pos], dtype=object)
