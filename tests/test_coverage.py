@@ -95,3 +95,37 @@ def test_select_section_for_segments_and_tokens(segments: pd.DataFrame) -> None:
         section_kind("序文")
     with pytest.raises(AnalysisError, match="No part of any plan lies under a 指標 heading"):
         select_section(synthetic, "indicators")
+
+
+def test_section_restricts_every_comparison(segments: pd.DataFrame) -> None:
+    from compare import (
+        stat_ca,
+        stat_keyness,
+        stat_similarity,
+        stat_theme_test,
+        themes_wide,
+        tokenize,
+    )
+
+    tokens = tokenize(segments, cache=False)
+    keyness = stat_keyness(tokens, top=5, section="goals", segments=segments)
+    assert "shimonoseki" not in set(keyness["plan_id"])
+    goals = select_section(tokens, "goals", segments=segments)
+    pd.testing.assert_frame_equal(
+        keyness.reset_index(drop=True),
+        stat_keyness(goals, top=5).reset_index(drop=True),
+    )
+    pairs = stat_similarity(tokens, pairs="unique", segments=segments, section="基本目標")
+    assert set(pairs["plan_id_a"]) | set(pairs["plan_id_b"]) == {
+        "sumida",
+        "tama-6",
+        "tokorozawa-2",
+        "odawara-shakyo-4",
+    }
+    ca = stat_ca(tokens, by="plan", section="promotion", segments=segments, min_count=2)
+    assert set(ca.columns["label"]) == {"tokorozawa-2", "shimonoseki"}
+    wide = themes_wide(segments, tokens=tokens)
+    test = stat_theme_test(wide, by="plan_id", section="promotion")
+    assert set(test["plan_id"]) == {"tokorozawa-2", "shimonoseki"}
+    with pytest.raises(AnalysisError, match="needs the SEGMENTS table"):
+        stat_keyness(tokens, section="goals")

@@ -242,3 +242,23 @@ def test_curated_terms_count_whatever_their_part_of_speech() -> None:
 
     _, words = compare_counts(np.ones((1, 2), dtype=np.int64), ["見守り", "進める"])
     assert list(words) == ["見守り"]
+
+
+def test_tokenizer_words_in_the_comparison_vocabulary() -> None:
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from compare import Tokenizer
+
+    text = "本市では市民と区民の見守りを推進し、所沢の計画を進めます。"
+    plain = Tokenizer()
+    assert plain.words(text) == ["市", "市民", "区民", "見守り", "推進", "所沢", "計画", "進める"]
+    tokenizer = Tokenizer(vocabulary=Vocabulary())
+    assert tokenizer.words(text) == ["本自治体", "住民", "住民", "見守り"]
+    assert tokenizer.words_batch([text, ""]) == [tokenizer.words(text), []]
+    # the tokens are what the plan wrote, and the cache key does not change
+    assert [t.word for t in tokenizer.tokens(text)] == [t.word for t in plain.tokens(text)]
+    assert tokenizer.fingerprint() == plain.fingerprint()
+    vectorizer = CountVectorizer(analyzer=Tokenizer(vocabulary="default")).fit([text])
+    assert list(vectorizer.get_feature_names_out()) == ["住民", "本自治体", "見守り"]
+    with pytest.raises(TokenizerError, match=r"vocabulary must be a compare\.Vocabulary"):
+        Tokenizer(vocabulary=3).words(text)

@@ -139,7 +139,7 @@ def _adjust(ax: Any, texts: list, x: np.ndarray, y: np.ndarray) -> None:
         x=x,
         y=y,
         ax=ax,
-        expand=(1.1, 1.25),
+        expand=(1.2, 1.4),
         arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.5},
         max_move=None,
         # A fixed number of iterations (not adjustText's default time limit) keeps the

@@ -23,6 +23,7 @@ from compare.stats._common import (
     select_tokens,
 )
 from compare.stats.matrix import VocabularySetting, apply_vocabulary
+from compare.structure.coverage import select_section
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ def stat_ca(
     content_only: bool = True,
     include_meta: bool = False,
     vocabulary: VocabularySetting = "default",
+    section: str | None = None,
+    segments: pd.DataFrame | None = None,
 ) -> CorrespondenceAnalysis:
     """Correspondence analysis of words × groups, or of any contingency table.
 
@@ -93,6 +96,12 @@ def stat_ca(
     vocabulary : Vocabulary, "default", mapping or None
         TOKENS only: the comparison vocabulary (:class:`compare.Vocabulary`,
         see :func:`compare.stat_dtm`); None counts the ``word`` column as it is.
+    section : str, optional
+        TOKENS only: count only the parts under headings of this kind
+        (``"goals"`` or ``"基本目標"``, see
+        :data:`compare.structure.coverage.SECTION_KINDS`); needs ``segments``.
+    segments : pandas.DataFrame, optional
+        TOKENS only: the SEGMENTS table of the tokens (for ``section``).
 
     Returns
     -------
@@ -115,7 +124,15 @@ def stat_ca(
         raise AnalysisError(f"n_components must be at least 1, got {n_components}.")
     if "word" in data.columns and "plan_id" in data.columns:
         table, column_labels = _word_table(
-            data, by, min_count, max_words, content_only, include_meta, vocabulary
+            data,
+            by,
+            min_count,
+            max_words,
+            content_only,
+            include_meta,
+            vocabulary,
+            section,
+            segments,
         )
         row_labels = pd.DataFrame({"label": table.index.astype(object)})
     else:
@@ -144,10 +161,13 @@ def _word_table(
     content_only: bool,
     include_meta: bool,
     vocabulary: VocabularySetting = "default",
+    section: str | None = None,
+    segments: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    selected = select_tokens(
-        apply_vocabulary(tokens, vocabulary), content_only=content_only, include_meta=include_meta
-    )
+    compared = apply_vocabulary(tokens, vocabulary)
+    if section is not None:
+        compared = select_section(compared, section, segments=segments)
+    selected = select_tokens(compared, content_only=content_only, include_meta=include_meta)
     keys = resolve_by(by, selected)
     docs = group_documents(selected, keys)
     if len(docs.frame) < 2:

@@ -35,6 +35,7 @@ from compare.stats.matrix import (
     compare_dtm,
     group_dtm,
 )
+from compare.structure.coverage import select_section
 
 #: Catalogue labels of the target carried into the keyness table.
 KEYNESS_LABELS = ("plan_id", "municipality", "plan_type", "author", "edition")
@@ -55,6 +56,8 @@ def stat_keyness(
     content_only: bool = True,
     include_meta: bool = False,
     vocabulary: VocabularySetting = "default",
+    section: str | None = None,
+    segments: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Distinctive words of each group against the rest, or of one group against another.
 
@@ -90,6 +93,13 @@ def stat_keyness(
     vocabulary : Vocabulary, "default", mapping or None
         The comparison vocabulary (:class:`compare.Vocabulary`; see
         :func:`compare.stat_dtm`); None counts the ``word`` column as it is.
+    section : str, optional
+        Count only the parts of every plan under headings of this kind
+        (``"goals"`` or ``"基本目標"``, see
+        :data:`compare.structure.coverage.SECTION_KINDS`), so documents of
+        different coverage compare like parts; needs ``segments``.
+    segments : pandas.DataFrame, optional
+        The SEGMENTS table of the tokens (for ``section``).
 
     Returns
     -------
@@ -118,6 +128,8 @@ def stat_keyness(
     if sort_by not in ("g2", "chi2", "log_ratio"):
         raise AnalysisError(f"Unknown sort_by={sort_by!r}; use 'g2', 'chi2' or 'log_ratio'.")
     counts: np.ndarray | sp.csr_matrix
+    if isinstance(tokens, DocumentTermMatrix) and section is not None:
+        raise AnalysisError("section= needs a TOKENS table; a count matrix has no headings.")
     if isinstance(tokens, DocumentTermMatrix):
         dtm = compare_dtm(tokens, vocabulary)
         keys, frame, counts, labels = _matrix_groups(dtm, by)
@@ -126,6 +138,8 @@ def stat_keyness(
     else:
         compared = apply_vocabulary(tokens, vocabulary)
         described = compared.attrs.get("vocabulary")
+        if section is not None:
+            compared = select_section(compared, section, segments=segments)
         selected = select_tokens(compared, content_only=content_only, include_meta=include_meta)
         keys = resolve_by(by, selected)
         docs = group_documents(selected, keys)

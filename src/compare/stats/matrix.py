@@ -41,18 +41,7 @@ VocabularySetting = Vocabulary | Literal["default"] | Mapping[str, Any] | None
 
 def resolve_vocabulary(vocabulary: VocabularySetting) -> Vocabulary | None:
     """The :class:`~compare.Vocabulary` a ``vocabulary=`` argument stands for (None: none)."""
-    if vocabulary is None:
-        return None
-    if isinstance(vocabulary, Vocabulary):
-        return vocabulary
-    if isinstance(vocabulary, str) and vocabulary == "default":
-        return Vocabulary()
-    if isinstance(vocabulary, Mapping):
-        return Vocabulary.from_settings(vocabulary, where="vocabulary=")
-    raise AnalysisError(
-        f"vocabulary must be a compare.Vocabulary, 'default', a mapping of settings or None, "
-        f"not {vocabulary!r}"
-    )
+    return Vocabulary.resolve(vocabulary)
 
 
 def apply_vocabulary(
@@ -96,7 +85,11 @@ def compare_counts(
     terms = np.asarray(terms, dtype=object)
     if resolved is None:
         return sp.csr_matrix(counts), terms
-    compared = resolved.compared_terms(terms, resolved.names_from(places))
+    from compare.text.tokenizer import Tokenizer
+
+    compared = resolved.compared_terms(
+        terms, resolved.names_from(places), analyse=Tokenizer().tokens
+    )
     kept = np.flatnonzero(pd.notna(compared))
     new_terms, columns = np.unique(compared[kept].astype(str), return_inverse=True)
     mapping = sp.csr_matrix(

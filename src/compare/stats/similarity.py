@@ -34,6 +34,7 @@ from compare.stats.matrix import (
     compare_dtm,
     group_dtm,
 )
+from compare.structure.coverage import select_section
 
 MEASURES = ("cosine", "jaccard")
 
@@ -52,6 +53,7 @@ def stat_similarity(
     content_only: bool = True,
     include_meta: bool = False,
     vocabulary: VocabularySetting = "default",
+    section: str | None = None,
 ) -> pd.DataFrame:
     """Cosine (TF-IDF) and Jaccard (word sets) similarity between documents.
 
@@ -89,6 +91,11 @@ def stat_similarity(
     vocabulary : Vocabulary, "default", mapping or None
         The comparison vocabulary (:class:`compare.Vocabulary`; see
         :func:`compare.stat_dtm`); None counts the ``word`` column as it is.
+    section : str, optional
+        Count only the parts of every plan under headings of this kind
+        (``"goals"`` or ``"基本目標"``, see
+        :data:`compare.structure.coverage.SECTION_KINDS`), so documents of
+        different coverage compare like parts; needs ``segments``.
 
     Returns
     -------
@@ -112,9 +119,9 @@ def stat_similarity(
     if pairs not in ("all", "unique", "across"):
         raise AnalysisError(f"Unknown pairs={pairs!r}; use 'all', 'unique' or 'across'.")
     if isinstance(tokens, DocumentTermMatrix):
-        if heading is not None or min_df != 1 or max_df != 1.0:
+        if heading is not None or section is not None or min_df != 1 or max_df != 1.0:
             raise AnalysisError(
-                "heading=, min_df= and max_df= need a TOKENS table; a count matrix has no "
+                "heading=, section=, min_df= and max_df= need a TOKENS table; a count matrix has no "
                 "segments and is compared with every word."
             )
         keys = list(GROUPINGS.get(by, (by,))) if isinstance(by, str) else list(by)
@@ -125,6 +132,8 @@ def stat_similarity(
     else:
         compared = apply_vocabulary(tokens, vocabulary)
         described = compared.attrs.get("vocabulary")
+        if section is not None:
+            compared = select_section(compared, section, segments=segments)
         selected = select_tokens(compared, content_only=content_only, include_meta=include_meta)
         if heading is not None:
             selected = _under_heading(selected, segments, heading)
@@ -171,7 +180,7 @@ def stat_similarity(
     out["n_terms_b"] = size_b.astype(np.int64)
     out["n_shared"] = shared.astype(np.int64)
     out.attrs["documents"] = frame
-    out.attrs["params"] = {"by": keys, "heading": heading, "pairs": pairs}
+    out.attrs["params"] = {"by": keys, "heading": heading, "section": section, "pairs": pairs}
     out.attrs["vocabulary"] = described
     return out
 

@@ -251,6 +251,7 @@ def stat_theme_test(
     correction: bool = False,
     n_resamples: int = 9999,
     random_state: int = 0,
+    section: str | None = None,
 ) -> pd.DataFrame:
     """Does the share of segments on a theme differ across municipalities (or plans)?
 
@@ -280,6 +281,10 @@ def stat_theme_test(
         Yates' continuity correction for 2 × 2 χ² tests (off by default).
     n_resamples, random_state
         Monte-Carlo settings for Fisher's test on tables larger than 2 × 2.
+    section
+        Test only the segments under headings of this kind (``"goals"`` or
+        ``"基本目標"``, see :data:`compare.structure.coverage.SECTION_KINDS`),
+        so plans of different coverage compare like parts.
 
     Returns
     -------
@@ -301,6 +306,10 @@ def stat_theme_test(
         If there are fewer than two groups.
     """
     wide = _wide(data, themes, tokenizer)
+    if section is not None:
+        from compare.structure.coverage import select_section
+
+        wide = select_section(wide, section)
     key = _by_columns(wide, by)[0]
     ids = list(wide.attrs["themes"])
     labels = _labels(wide)

@@ -41,6 +41,7 @@ from compare.errors import CompareWarning, TokenizerError
 from compare.io.catalog import METADATA_COLUMNS
 from compare.text._engine import Engine, Settings, Token, worker_init, worker_task
 from compare.text.terms import expand_terms, load_terms, load_variants
+from compare.text.vocabulary import Vocabulary
 
 __all__ = [
     "DEFAULT_POS",
@@ -221,6 +222,12 @@ class Tokenizer:
         ``"unidic-lite"`` (default), ``"unidic"`` (the full UniDic package, if
         installed and downloaded) or the path of a UniDic-format MeCab
         dictionary directory.
+    vocabulary
+        None (default), a :class:`compare.Vocabulary`, ``"default"`` or a
+        mapping of its settings: :meth:`words` (and so a vectorizer using
+        this tokenizer as its analyzer) returns the compared words of the
+        comparison vocabulary (市民 → 住民, no place names or boilerplate).
+        The tokens table (:meth:`tokens`, :func:`tokenize`) is not changed.
 
     Examples
     --------
@@ -238,6 +245,7 @@ class Tokenizer:
         variants: str | Path | dict[str, str] | None = "default",
         suffixes: str | Iterable[str] | None = "default",
         dictionary: str | Path = "unidic-lite",
+        vocabulary: Any = None,
     ) -> None:
         self.pos = pos
         self.stopwords = stopwords
@@ -247,6 +255,7 @@ class Tokenizer:
         self.variants = variants
         self.suffixes = suffixes
         self.dictionary = dictionary
+        self.vocabulary = vocabulary
 
     # -- scikit-learn conventions ---------------------------------------------------------
 
@@ -259,6 +268,7 @@ class Tokenizer:
         "variants",
         "suffixes",
         "dictionary",
+        "vocabulary",
     )
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
@@ -301,9 +311,13 @@ class Tokenizer:
         """Analysed forms (``word``) of the content tokens of ``text``.
 
         Compounds are merged, variants unified, stopwords and non-content POS
-        dropped.  This is what frequency tables and vectorizers count.
+        dropped.  This is what frequency tables and vectorizers count.  With a
+        ``vocabulary``, the compared words of that vocabulary.
         """
-        return self._engine().words(_check_text(text))
+        text = _check_text(text)
+        if self.vocabulary is None:
+            return self._engine().words(text)
+        return _compared_words(self, self._engine().tokens(text))
 
     def tokens(self, text: str) -> list[Token]:
         """Every token of ``text`` (content or not) with sentence ids and offsets.
@@ -517,8 +531,23 @@ def _jsonable(value: Any) -> Any:
 def _apply(tokenizer: Tokenizer, method: str, texts: list[str]) -> list[Any]:
     engine = tokenizer._engine()
     if method == "words":
+        if tokenizer.vocabulary is not None:
+            return [_compared_words(tokenizer, engine.tokens(t)) for t in texts]
         return [engine.words(t) for t in texts]
     return [engine.tokens(t) for t in texts]
+
+
+def _compared_words(tokenizer: Tokenizer, tokens: list[tuple]) -> list[str]:
+    """The words of one text's tokens in the tokenizer's comparison vocabulary."""
+    vocabulary = Vocabulary.resolve(tokenizer.vocabulary)
+    if vocabulary is None:
+        return [t[3] for t in tokens if t[6]]
+    if not tokens:
+        return []
+    fields = ("sent_id", "surface", "lemma", "word", "pos", "pos1", "is_content")
+    frame = pd.DataFrame([t[:7] for t in tokens], columns=list(fields))
+    compared = vocabulary.compared(frame)
+    return list(compared.loc[compared["is_content"].astype(bool), "word"])
 
 
 def _tasks(texts: list[str], size: int) -> list[list[str]]:
@@ -551,6 +580,8 @@ def _run(
         raise TokenizerError(f"n_jobs must be a positive integer or None, not {n_jobs!r}")
     show = total > _PROGRESS_CHARS if progress is None else bool(progress)
     tokenizer._engine()  # validate settings before starting workers
+    if method == "words" and tokenizer.vocabulary is not None:
+        Vocabulary.resolve(tokenizer.vocabulary)
     tasks = _tasks(texts, _TASK_CHARS)
     bar = _progress_bar(total, show)
     out: list[Any] = []

@@ -14,7 +14,8 @@ place and printed in every report's provenance:
   and counters (副詞可能, 助数詞可能) are left out.
 * **Stop words**: the Japanese list of the ``stopwordsiso`` package (the
   Stopwords ISO collection, merged from several published lists) plus the
-  formal nouns of :data:`compare.text.tokenizer.DEFAULT_STOPWORDS`, and a
+  formal nouns written in kanji (:data:`FORMAL_NOUNS`; the tokenizer's own
+  stop words are not content tokens to begin with), and a
   short list of plan boilerplate (:data:`BOILERPLATE`: words that name the
   document, its parts and its survey format rather than a policy), which a
   user can switch off.
@@ -41,7 +42,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
 from importlib import metadata
 from pathlib import Path
@@ -311,6 +312,26 @@ class Vocabulary:
         self.__dict__.update(state)
 
     @classmethod
+    def resolve(cls, value: Any) -> Vocabulary | None:
+        """The vocabulary a ``vocabulary=`` argument stands for.
+
+        A :class:`Vocabulary` as it is, ``"default"`` for ``Vocabulary()``, a
+        mapping of settings (:meth:`from_settings`), or None for none.
+        """
+        if value is None:
+            return None
+        if isinstance(value, Vocabulary):
+            return value
+        if isinstance(value, str) and value == "default":
+            return cls()
+        if isinstance(value, Mapping):
+            return cls.from_settings(value, where="vocabulary=")
+        raise TokenizerError(
+            "vocabulary must be a compare.Vocabulary, 'default', a mapping of settings or None, "
+            f"not {value!r}"
+        )
+
+    @classmethod
     def from_settings(
         cls, settings: Mapping[str, Any] | None, where: str = "settings"
     ) -> Vocabulary:
@@ -511,7 +532,12 @@ class Vocabulary:
         out.attrs["vocabulary"] = self.describe(tokens)
         return out
 
-    def compared_terms(self, terms: Iterable[str], names: Iterable[str] = ()) -> np.ndarray:
+    def compared_terms(
+        self,
+        terms: Iterable[str],
+        names: Iterable[str] = (),
+        analyse: Callable[[str], list[Any]] | None = None,
+    ) -> np.ndarray:
         """The compared form of each word of a count matrix's columns (None: not counted).
 
         The route for counts without a tokens table (the streamed pipeline of
@@ -520,7 +546,9 @@ class Vocabulary:
         speech is that of its own analysis by the default tokenizer (a word
         of several tokens counts as a compound noun); a place name is removed
         from inside a word, and a word left shorter than two characters is
-        dropped.  ``names`` are the place names (:meth:`names_from`).  Without
+        dropped.  ``names`` are the place names (:meth:`names_from`);
+        ``analyse`` gives a word's tokens (``Tokenizer().tokens``; without it
+        every word left is counted as a noun).  Without
         the text around a word, a one-character stem (津 of 津市, 北 of 北区)
         is also dropped when it is a word of its own: in a tokens table it is
         removed only where the full name is written.
@@ -554,7 +582,7 @@ class Vocabulary:
                 continue
             pending.setdefault(word, []).append(i)
         if pending:
-            counted = _counted_alone(list(pending), r["pos"], r["curated"])
+            counted = _counted_alone(list(pending), r["pos"], r["curated"], analyse)
             for word, ok in zip(pending, counted, strict=True):
                 if ok:
                     out[pending[word]] = word
@@ -584,10 +612,8 @@ def _flag(value: Any, where: str, key: str) -> bool:
 def _default_stopwords() -> set[str]:
     import stopwordsiso
 
-    from compare.text.tokenizer import DEFAULT_STOPWORDS
-
     words = {unicodedata.normalize("NFKC", w) for w in stopwordsiso.stopwords("ja")}
-    return words | set(DEFAULT_STOPWORDS) | set(FORMAL_NOUNS)
+    return words | set(FORMAL_NOUNS)
 
 
 def _stopwordsiso_version() -> str:
@@ -654,22 +680,22 @@ def _pos_mask(pos: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
 
 
 def _counted_alone(
-    words: list[str], prefixes: tuple[str, ...], curated: frozenset[str] = frozenset()
+    words: list[str],
+    prefixes: tuple[str, ...],
+    curated: frozenset[str],
+    analyse: Callable[[str], list[Any]] | None,
 ) -> list[bool]:
     """Whether each word, analysed on its own, is of a counted part of speech.
 
     A curated term is counted; otherwise one token: its POS decides; several
     tokens: a compound, counted as a noun.
     """
-    from compare.text.tokenizer import Tokenizer
-
-    tokenizer = Tokenizer()
     out = []
     for word in words:
-        if word in curated:
+        if word in curated or analyse is None:
             out.append(True)
             continue
-        parts = [t for t in tokenizer.tokens(word) if t.surface.strip()]
+        parts = [t for t in analyse(word) if t.surface.strip()]
         if len(parts) == 1:
             pos = np.array([parts[0].pos], dtype=object)
             out.append(bool(_pos_mask(pos, prefixes)[0]))
