@@ -47,6 +47,10 @@ _EXPORTS: dict[str, str] = {
     "stat_theme_test": "compare.stats.themes",
     "stat_kwic": "compare.stats.themes",
     "stat_word_association": "compare.stats.themes",
+    "stat_coding_agreement": "compare.stats.agreement",
+    "validate_coding_sheet": "compare.stats.agreement",
+    "write_coding_sheet": "compare.themes.sheet",
+    "read_coding_sheet": "compare.themes.sheet",
     # compare
     "stat_dtm": "compare.stats.matrix",
     "stat_similarity": "compare.stats.similarity",

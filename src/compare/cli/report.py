@@ -54,6 +54,12 @@ def add_report_options(
         metavar="YYYY-MM-DD",
         help="date printed in the report (default: SOURCE_DATE_EPOCH or today)",
     )
+    parser.add_argument(
+        "--validation",
+        metavar="XLSX",
+        help="a coding sheet filled by hand (compare coding-sheet): the report shows how far "
+        "the theme coding agrees with it (section コーディングの信頼性)",
+    )
     if scale_options:
         _add_scale_options(parser)
     parser.add_argument(
@@ -83,11 +89,16 @@ def _add_scale_options(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from compare.report import ReportSettings, write_report
 
+    if getattr(args, "validation", None):
+        from compare.themes.sheet import read_coding_sheet
+
+        read_coding_sheet(args.validation)  # a bad sheet fails before the long analysis
     scale = getattr(args, "scale", "auto")
     settings = ReportSettings(
         large={"auto": None, "small": False, "large": True}[scale],
         sample_plans=getattr(args, "sample", 8),
         vocabulary=vocabulary_from_args(args),
+        validation=getattr(args, "validation", None),
     )
     path = write_report(
         args.catalog,

@@ -38,6 +38,7 @@ from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
 
 from compare.errors import AnalysisError, ReportError
+from compare.report import reliability
 from compare.report.model import Quote, ReportFigure, ReportTable, Section
 from compare.report.sections import (
     _TEST_NAMES,
@@ -1075,6 +1076,7 @@ def _sampled(function_name: str, key: str, title: str) -> Any:
 STEPS = [
     ("summary", "概要 (summary)", section_summary),
     ("themes", "テーマ比較 (themes)", section_themes),
+    (*reliability.STEP, reliability.section_reliability),
     ("evidence", "引用 (evidence)", section_evidence),
     ("keyness", "特徴語 (keyness)", section_keyness),
     ("similarity", "類似度 (similarity)", section_similarity),

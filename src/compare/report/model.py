@@ -140,6 +140,8 @@ class ReportSettings:
     #: The comparison vocabulary (:class:`compare.Vocabulary`, ``"default"``
     #: or a mapping of its settings); printed in the provenance on its own.
     vocabulary: Any = "default"
+    #: A filled coding sheet (compare coding-sheet) for the section コーディングの信頼性.
+    validation: str | None = None
 
     def as_dict(self, *, large: bool = True) -> dict[str, Any]:
         """The settings; without the large-corpus ones when ``large`` is False."""

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from compare.errors import AnalysisError, CatalogError, CompareWarning, ReportError
+from compare.report import reliability
 from compare.report.model import Quote, ReportFigure, ReportTable, Section
 
 if TYPE_CHECKING:
@@ -1150,6 +1151,7 @@ def _theme_findings(corpus: Corpus, test: pd.DataFrame, settings: ReportSettings
 STEPS = [
     ("summary", "概要 (summary)", section_summary),
     ("themes", "テーマ比較 (themes)", section_themes),
+    (*reliability.STEP, reliability.section_reliability),
     ("evidence", "引用 (evidence)", section_evidence),
     ("keyness", "特徴語 (keyness)", section_keyness),
     ("similarity", "類似度 (similarity)", section_similarity),
