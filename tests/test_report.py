@@ -540,3 +540,17 @@ def test_route_follows_the_thresholds_and_can_be_forced(settings, expected):
     from compare.report._large import use_large
 
     assert use_large(read_catalog(), settings) is expected
+
+
+def test_plans_named_as_more_or_less_follow_the_corrected_test(report: Path):
+    summary = pd.read_csv(report / "tables" / "theme_test_summary.csv", encoding="utf-8-sig")
+    test = pd.read_csv(report / "tables" / "theme_test.csv", encoding="utf-8-sig")
+    for row in summary.itertuples(index=False):
+        named = [n for n in (row[5], row[6]) if isinstance(n, str) and n]
+        holds = row[4] < 0.05
+        residuals = test.loc[test["label"] == row[0], "adj_residual"].abs()
+        if not holds:
+            assert named == [], row
+        elif (residuals >= 1.96).any():
+            assert named, row
+    assert (summary["補正 p 値"] >= 0.05).any()

@@ -47,10 +47,12 @@ def plot_theme_heatmap(
 
     Red cells: the group codes the theme in more of its segments than
     independence predicts (adjusted standardised residual > 0), blue fewer.
-    ▲ (▼) marks a residual of at least 1.96 (at most -1.96), so the marks
-    survive grey-scale printing; a theme name ends with ``*``
-    (``**``) when its test across groups is significant at ``alpha``
-    (``alpha / 5``) after the Benjamini–Hochberg adjustment.
+    ▲ (▼) marks a residual of at least 1.96 (at most -1.96) in a theme
+    whose test across groups is significant at ``alpha`` after the
+    Benjamini–Hochberg adjustment, so a mark always agrees with the
+    corrected test beside it (and survives grey-scale printing); a theme
+    name ends with ``*`` (``**``) when that test is significant at
+    ``alpha`` (``alpha / 5``).
 
     Parameters
     ----------
@@ -88,6 +90,8 @@ def plot_theme_heatmap(
         else pd.Series(dtype=float)
     )
     row_labels = [_theme_label(labels[t], p_values.get(t), alpha) for t in themes]
+    # A cell mark needs the theme's corrected test to hold (no p-value column: marks as before).
+    marked = [p_values.empty or bool(p_values.get(t, 1.0) < alpha) for t in themes]
     col_labels = [shorten((names or {}).get(g, g), 12) for g in groups]
     n_rows, n_cols = len(themes), len(groups)
     with japanese_rc():
@@ -106,7 +110,7 @@ def plot_theme_heatmap(
                 ax.text(
                     j,
                     i,
-                    _percent(value) + _mark(residual[i, j]),
+                    _percent(value) + (_mark(residual[i, j]) if marked[i] else ""),
                     ha="center",
                     va="center",
                     fontsize=6 if small else 7.5,
@@ -130,8 +134,10 @@ def plot_theme_heatmap(
         colorbar.ax.tick_params(labelsize=7)
         total = test[by].astype(str).nunique()
         note = (
-            "数字: 該当段落の割合　▲▼: 残差 ≥ 1.96 / ≤ −1.96（他より多い / 少ない）\n"
-            "色: 赤 = 多い、青 = 少ない　テーマ名の * p < .05、** p < .01（BH 補正）"
+            "数字: 該当段落の割合　▲▼: 差が有意なテーマ（*）で残差 ≥ 1.96 / ≤ −1.96"
+            "（他より多い / 少ない）\n"
+            "色: 調整済み残差（補正前）、赤 = 多い、青 = 少ない　テーマ名の * p < .05、** p < .01"
+            "（BH 補正）"
         )
         if total > n_cols:
             note = f"残差の大きい {n_cols} / {total} 件を表示　" + note

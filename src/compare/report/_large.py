@@ -521,7 +521,7 @@ def section_themes(corpus: LargeCorpus, settings: ReportSettings) -> Section:
             "χ² 検定を行い、p 値は Benjamini–Hochberg 法で補正しています（同じ自治体の複数の計画は"
             "合算）。自治体が多い表では Fisher の正確確率検定は現実的でないため χ² 検定のみを使い、"
             "最小の期待度数を表に示しています。ヒートマップは全自治体のうち調整済み残差の絶対値が"
-            "最も大きい自治体を選んで示します（±1.96 を超えるセルに ▲ ▼）。"
+            "最も大きい自治体を選んで示します（補正後に差が有意なテーマで ±1.96 を超えるセルに ▲ ▼）。"
         )
         _findings(corpus, test, settings)
     else:

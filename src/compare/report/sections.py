@@ -1039,8 +1039,9 @@ def section_themes(corpus: Corpus, settings: ReportSettings) -> Section:
             "期待度数が十分なときは χ² 検定、小さいときは Fisher の正確確率検定（3 計画以上では"
             "乱数の種を固定したモンテカルロ法）を使い、どちらを使ったかを表に示します。"
             "15 テーマを同時に検定するため p 値は Benjamini–Hochberg 法で補正しています。"
-            "ヒートマップの色は調整済み標準化残差で、±1.96 を超えるセル（▲ ▼）は、"
-            "その計画がそのテーマを他と比べて目立って多く（赤）または少なく（青）扱っていることを示します。"
+            "ヒートマップの色は補正前の調整済み標準化残差です。▲ ▼ と表の「多い計画」「少ない計画」は、"
+            "補正後の検定で差が有意（補正 p 値 < 0.05）なテーマに限り、残差が ±1.96 を超える計画を示します。"
+            "有意でないテーマの色の濃淡は偶然の範囲の違いとして読んでください。"
         )
         _theme_findings(corpus, test, settings)
     else:
@@ -1080,8 +1081,10 @@ def _theme_test_summary(test: pd.DataFrame, corpus: Corpus) -> pd.DataFrame:
     rows = []
     for _, group in test.groupby("theme_id", sort=False):
         first = group.iloc[0]
-        more = group[group["adj_residual"] >= 1.96]
-        less = group[group["adj_residual"] <= -1.96]
+        # Plans are named only when the corrected test holds, as the heatmap marks them.
+        holds = bool(first["p_adjusted"] < 0.05)
+        more = group[(group["adj_residual"] >= 1.96) & holds]
+        less = group[(group["adj_residual"] <= -1.96) & holds]
         rows.append(
             {
                 "テーマ": first["label"],
