@@ -554,3 +554,21 @@ def test_plans_named_as_more_or_less_follow_the_corrected_test(report: Path):
         elif (residuals >= 1.96).any():
             assert named, row
     assert (summary["補正 p 値"] >= 0.05).any()
+
+
+def test_every_figure_carries_its_title_corpus_and_source_inside(report: Path, html: str):
+    from PIL import Image
+
+    figures = re.findall(r'alt="([^"]*)"[^>]*>.*?href="figures/([^"]+)\.svg"', html, re.S)
+    assert len(figures) == len(list((report / "figures").glob("*.png")))
+    for title, key in figures:
+        svg = (report / "figures" / f"{key}.svg").read_text(encoding="utf-8")
+        texts = "".join(re.findall(r"<text [^>]*>([^<]*)</text>", svg))
+        assert title.replace("&amp;", "&") in texts.replace("&amp;", "&"), key
+        assert "出典: 5 件の計画の本文（2025-01-01）" in texts, key
+        # The PNG has ink in its title band and in its source band, outside the drawing.
+        image = Image.open(report / "figures" / f"{key}.png").convert("L")
+        width, height = image.size
+        top = image.crop((0, 0, width, 30))
+        bottom = image.crop((0, height - 25, width, height))
+        assert top.getextrema()[0] < 128 and bottom.getextrema()[0] < 128, key

@@ -46,8 +46,9 @@ from compare.report.files import (
     write_csv,
     write_xlsx,
 )
-from compare.report.model import Briefing, Corpus, ReportSettings, Section
+from compare.report.model import Briefing, Corpus, ReportFigure, ReportSettings, Section
 from compare.report.render import render_html, render_markdown
+from compare.report.stamp import stamp_png, stamp_svg
 
 #: Default output directory of ``compare report``.
 DEFAULT_OUT = "out/briefing"
@@ -273,13 +274,26 @@ def render_figures(briefing: Briefing) -> None:
             fig.set_layout_engine("none")
             svg = io.BytesIO()
             fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
-        figure.png = png.getvalue()
-        figure.svg = svg.getvalue()
-        width, height = fig.get_size_inches()
+        source = figure_source(briefing, figure)
+        figure.png = stamp_png(png.getvalue(), figure.title, source, PNG_DPI)
+        figure.svg = stamp_svg(svg.getvalue(), figure.title, source)
+        from PIL import Image
+
+        width, height = (v / PNG_DPI for v in Image.open(io.BytesIO(figure.png)).size)
         scale = min(1.0, MAX_WIDTH_PX / (width * SCREEN_DPI))
         figure.width_px = round(width * SCREEN_DPI * scale)
         figure.height_px = round(height * SCREEN_DPI * scale)
         plt.close(fig)
+
+
+def figure_source(briefing: Briefing, figure: ReportFigure) -> str:
+    """The source line printed inside a figure: corpus, date, analysis and its table."""
+    n = len(briefing.summary) if briefing.summary is not None else None
+    corpus = f"{n} 件の計画の本文" if n is not None else "計画の本文"
+    when = f"（{briefing.date}）" if briefing.date else ""
+    tables = "、".join(f"tables/{key}.csv" for key in figure.tables)
+    line = f"出典: {corpus}{when}を compare {__version__} で分析（{briefing.title}）"
+    return line + (f"　元の表: {tables}" if tables else "")
 
 
 def _write_figures(briefing: Briefing, folder: Path) -> None:
