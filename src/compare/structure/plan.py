@@ -837,6 +837,9 @@ def _canonical(label: str) -> str:
 def _labelled(text: str) -> tuple[str, str, str] | None:
     """(label, number as printed, title) of a line that starts with a level label."""
     stripped = _strip_decor(text)
+    bracketed = _bracketed_label(stripped)
+    if bracketed is not None:
+        return bracketed
     match = _RE_LABELLED.match(stripped)
     if not match:
         return None
@@ -849,6 +852,19 @@ def _labelled(text: str) -> tuple[str, str, str] | None:
         return None
     title = _strip_decor(_RE_PRIORITY_TAIL.sub("", title))
     return match.group("label"), number, title
+
+
+def _bracketed_label(text: str) -> tuple[str, str, str] | None:
+    """「《基本理念》 『…』」, 「【基本目標1】 …」: a level named in brackets, the title after them."""
+    close = _BRACKET_PAIRS.get(text[:1])
+    end = text.find(close, 1) if close else -1
+    if end < 2 or end > 20:
+        return None
+    inner, rest = text[1:end].strip(), _strip_decor(text[end + 1 :])
+    match = _RE_LABELLED.match(inner)
+    if not match or match.group("title").strip() or not rest:
+        return None
+    return match.group("label"), match.group("num") or "", rest
 
 
 def _container(text: str) -> bool:
@@ -1037,7 +1053,7 @@ def _frame(plan: pd.DataFrame, rows: list[_Row], page_starts: list[int]) -> pd.D
                 "line_start": anchor.get("line", 0),
                 "line_end": anchor.get("line", 0),
             }
-        page = bisect.bisect_right(page_starts, where["line_start"]) if page_starts else None
+        page = _page(plan, where["seg_id"], where["line_start"], page_starts)
         records.append(
             {
                 "plan_id": plan_id,
@@ -1057,6 +1073,15 @@ def _frame(plan: pd.DataFrame, rows: list[_Row], page_starts: list[int]) -> pd.D
             }
         )
     return pd.DataFrame(records, columns=list(PLAN_MODEL_COLUMNS))
+
+
+def _page(plan: pd.DataFrame, seg_id: int, line: int, page_starts: list[int]) -> int | None:
+    """The page of a row: its segment's ``page`` when the segments have one, else from the line."""
+    if "page" in plan.columns and seg_id >= 0:
+        match = plan.loc[plan["seg_id"] == seg_id, "page"]
+        if len(match) and not pd.isna(match.iloc[0]):
+            return int(match.iloc[0])
+    return bisect.bisect_right(page_starts, line) if page_starts else None
 
 
 def _empty() -> pd.DataFrame:
