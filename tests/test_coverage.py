@@ -129,3 +129,13 @@ def test_section_restricts_every_comparison(segments: pd.DataFrame) -> None:
     assert set(test["plan_id"]) == {"tokorozawa-2", "shimonoseki"}
     with pytest.raises(AnalysisError, match="needs the SEGMENTS table"):
         stat_keyness(tokens, section="goals")
+
+
+def test_the_pipeline_reports_each_plans_coverage(tmp_path) -> None:
+    from compare.pipeline import run_pipeline
+
+    result = run_pipeline(n_jobs=1, cache_dir=tmp_path, progress=False)
+    expected = plan_coverage(read_corpus()).set_index("plan_id")["coverage"]
+    assert dict(zip(result.plans["plan_id"], result.plans["coverage"], strict=True)) == dict(
+        expected
+    )

@@ -63,6 +63,7 @@ from compare.errors import CompareError, CompareWarning
 from compare.io.catalog import METADATA_COLUMNS, plan_file, read_catalog
 from compare.io.readers import sha256_file
 from compare.stats.matrix import DocumentTermMatrix
+from compare.structure.coverage import coverage_text, plan_coverage
 from compare.structure.segment import PATH_SEPARATOR
 from compare.text.tokenizer import Tokenizer, default_cache_dir
 from compare.themes.coding import EXCLUDED_KINDS, Theme, resolve_themes
@@ -77,7 +78,7 @@ STAGES = ("read", "segment", "tokenize", "themes", "count")
 KINDS = ("heading", "paragraph", "list_item", "table_row", "meta")
 
 #: Bumped when the cached arrays change layout.
-_FORMAT = 2
+_FORMAT = 3
 
 #: Characters of a quotation candidate kept per (plan, theme).
 QUOTE_CHARS = 400
@@ -97,6 +98,7 @@ _CODE = (
     "structure/segment.py",
     "structure/_lines.py",
     "structure/_hierarchy.py",
+    "structure/coverage.py",
     "text/tokenizer.py",
     "text/_engine.py",
     "text/terms.py",
@@ -137,7 +139,8 @@ class PipelineResult:
         ``n_tokens`` (content words of those segments), ``sha256``,
         ``cached`` (``"result"``, ``"tokens"`` or ``""``: what the cache
         supplied), ``covers`` (the plan's top-level headings, at most
-        eight, joined by " / ").
+        eight, joined by " / "), ``coverage`` (document kind and the kinds
+        of section it has, :func:`compare.structure.coverage.plan_coverage`).
     themes : pandas.DataFrame
         One row per (plan, theme): ``plan_id``, ``theme_id``, ``label``,
         ``segments`` (coded with the theme), ``n_segments`` (coded segments
@@ -505,6 +508,7 @@ def _code_and_count(
     return {
         **best.arrays(segments, texts),
         "covers": _pack_words(_covers(segments)),
+        "sections": _pack_words(_sections(segments)),
         "chars": np.int64(sum(map(len, texts))),
         "n_segments": np.int64(len(kinds)),
         "kinds": np.asarray([kind_counts.get(k, 0) for k in KINDS], dtype=np.int64),
@@ -577,6 +581,13 @@ def _clean(text: str) -> str:
     return text.replace(_SEP, "")
 
 
+def _sections(segments: pd.DataFrame) -> list[str]:
+    """The kinds of section the plan has (:func:`compare.structure.coverage.plan_coverage`)."""
+    if segments.empty:
+        return []
+    return list(plan_coverage(segments)["kinds"].iloc[0])
+
+
 def _covers(segments: pd.DataFrame) -> list[str]:
     """The top-level headings of a plan (its chapters), shortened."""
     headings = segments[segments["kind"] == "heading"]
@@ -601,6 +612,7 @@ class _Totals:
         self.hits: list[np.ndarray] = []
         self.quotes: list[tuple[np.ndarray, list[str]]] = []
         self.covers: list[str] = []
+        self.sections: list[list[str]] = []
         self.timings = {**dict.fromkeys(STAGES, 0.0), **{f"{s}_cpu": 0.0 for s in STAGES}}
 
     def add(self, outcome: dict) -> None:
@@ -618,6 +630,7 @@ class _Totals:
             (np.asarray(outcome["quote_numbers"]), _unpack_words(outcome["quote_strings"]))
         )
         self.covers.append(" / ".join(_unpack_words(outcome["covers"])))
+        self.sections.append(_unpack_words(outcome["sections"]))
         kinds = np.asarray(outcome["kinds"]).tolist()
         self.rows.append(
             {
@@ -637,6 +650,10 @@ class _Totals:
         labels = catalog[["plan_id", *METADATA_COLUMNS]].astype(str).reset_index(drop=True)
         frame = pd.concat([labels, counts.drop(columns="plan_id")], axis=1)
         frame["covers"] = self.covers
+        frame["coverage"] = [
+            coverage_text(kind, kinds)
+            for kind, kinds in zip(frame["doc_kind"], self.sections, strict=True)
+        ]
         for column in ("plan_id", *METADATA_COLUMNS, "sha256", "cached"):
             frame[column] = frame[column].astype(str)
         return frame

@@ -28,6 +28,7 @@ from compare.errors import AnalysisError
 
 __all__ = [
     "SECTION_KINDS",
+    "coverage_text",
     "flag_coverage",
     "plan_coverage",
     "section_kind",
@@ -236,6 +237,11 @@ def _note(differ: bool, common: list[str]) -> str:
     if common:
         return text + f"。共通する部分（{'・'.join(common)}）だけの比較は section= で行えます。"
     return text + "。共通する部分がありません。"
+
+
+def coverage_text(doc_kind: str, kinds: Iterable[str]) -> str:
+    """A plan's coverage in Japanese, e.g. "概要版: 基本理念・基本目標・施策"."""
+    return _coverage_text(doc_kind, kinds)
 
 
 def _coverage_text(doc_kind: str, kinds: Iterable[str]) -> str:

@@ -12,9 +12,11 @@ its output into the analysed forms every later stage counts:
 * **Orthographic variants** researchers treat as one word (障がい/障害/障碍,
   子ども/子供, 取組/取り組み, …; ``data/variants.tsv``) share one analysed form.
 * **Compounds**: curated welfare-policy terms (``data/terms.txt`` plus the
-  user's own) are merged longest-match over the token stream, matched on the
-  characters of consecutive tokens so a term stays whole however MeCab splits
-  it; a noun also takes a following word-forming suffix (高齢 + 者, 多様 + 性).
+  user's own; a term written for one kind of municipality, 市民活動, also for
+  the others, 区民活動 and 町民活動) are merged longest-match over the token
+  stream, matched on the characters of consecutive tokens so a term stays
+  whole however MeCab splits it; a noun also takes a following word-forming
+  suffix (高齢 + 者, 多様 + 性).
 
 :func:`tokenize` turns a SEGMENTS table into a TOKENS table, caches it as
 Parquet keyed by text, settings and dictionary version, and uses worker
@@ -41,7 +43,7 @@ from compare.errors import CompareWarning, TokenizerError
 from compare.io.catalog import METADATA_COLUMNS
 from compare.text._engine import Engine, Settings, Token, worker_init, worker_task
 from compare.text.terms import expand_terms, load_terms, load_variants
-from compare.text.vocabulary import Vocabulary
+from compare.text.vocabulary import Vocabulary, municipality_siblings
 
 __all__ = [
     "DEFAULT_POS",
@@ -413,6 +415,7 @@ class Tokenizer:
                 terms += load_terms(None if _is_default(self.terms) else self.terms)
             if self.user_terms is not None:
                 terms += load_terms(self.user_terms)
+            terms = municipality_siblings(terms)
         settings = Settings(
             dicdir=dicdir,
             pos=pos,

@@ -60,6 +60,7 @@ __all__ = [
     "MUNICIPALITY_TYPES",
     "TYPE_WORDS",
     "Vocabulary",
+    "municipality_siblings",
     "place_names",
 ]
 
@@ -189,6 +190,31 @@ _SETTINGS = (
     "names",
     "fold",
 )
+
+
+_TYPED_TERM = re.compile(r"^[市区町村](民|社協|社会福祉協議会)(.*)$")
+
+
+def municipality_siblings(terms: Iterable[str]) -> list[str]:
+    """``terms`` with the same term for every kind of municipality, in order, each once.
+
+    A curated term written for one kind (市民活動, 市社協) is added for the
+    others (区民活動, 町民活動, 村民活動 and 住民活動; 区社協, 町社協 …), so the
+    tokenizer keeps it whole whichever kind wrote the plan and a comparison
+    counts the same word for the same thing (renaming 市 to 町 changes nothing).
+    """
+    out: dict[str, None] = {}
+    for term in terms:
+        out.setdefault(term, None)
+        match = _TYPED_TERM.match(term)
+        if match is None:
+            continue
+        kind, rest = match.groups()
+        for prefix in MUNICIPALITY_TYPES:
+            out.setdefault(f"{prefix}{kind}{rest}", None)
+        if kind == "民" and rest:
+            out.setdefault(f"住民{rest}", None)
+    return list(out)
 
 
 def place_names(name: str) -> list[str]:
