@@ -152,12 +152,13 @@ plt.show()
 # %% [markdown]
 # ## 5. 根拠を読む：KWIC / Evidence in context
 #
-# 数字だけで判断せず、該当箇所を原文で確かめます。`stat_kwic` はテーマのルールに一致した語を前後の文脈とともに、
-# 見出しの位置と原文の行番号付きで返します。
+# 数字だけで判断せず、該当箇所を原文で確かめます。テーマを指定した `stat_kwic` は、テーマが付いた箇所ごとに
+# 1 行を返し、判定の根拠になった語（`text:` 条件は一致した文字列）をすべて【】で囲んで示します。
+# 見出しの位置と原文の行番号も付きます。
 
 # %%
 kwic = compare.stat_kwic(segments, "multilayer_support", tokens=tokens)
-kwic[["municipality", "line_start", "left", "match", "right"]]
+kwic[["municipality", "line_start", "left", "match", "right", "word"]]
 
 # %%
 kwic = compare.stat_kwic(segments, "disaster", tokens=tokens)
@@ -179,6 +180,21 @@ compare.stat_kwic(segments, "near(防災-訓練)[5]", tokens=tokens)[
 
 # %%
 compare.stat_word_association(segments, "platform", tokens=tokens, top=15).round(3)
+
+# %% [markdown]
+# ### 辞書を育てる / Growing the dictionary
+#
+# `stat_theme_candidates` は、テーマのルールがまだ名指ししていないのに、そのテーマの箇所に偏って現れる語と
+# 複合語（`A+B` はルールにそのまま書ける隣接語の形）を G² の大きい順に、さらにテーマが付かなかった箇所のうち
+# 付いた箇所に最も似ているもの（TF-IDF のコサイン類似度）を返します。ルールに加えるかどうかは、
+# KWIC で原文を読んでから決めます。
+
+# %%
+candidates = compare.stat_theme_candidates(tokens, wide, "disaster", top=10, passages=5)
+candidates[candidates["kind"] != "passage"][["kind", "candidate", "n_theme", "n_other", "g2"]].round(2)
+
+# %%
+candidates[candidates["kind"] == "passage"][["plan_id", "line_start", "similarity", "candidate"]].round(3)
 
 # %% [markdown]
 # ## 6. テーマを直す / Editing a theme

@@ -12,6 +12,7 @@ from scipy.stats.contingency import expected_freq
 
 from compare import (
     read_corpus,
+    segment_text,
     stat_kwic,
     stat_theme_shares,
     stat_theme_test,
@@ -222,9 +223,42 @@ def test_kwic_for_a_term(segments: pd.DataFrame, tokens: pd.DataFrame) -> None:
 def test_kwic_for_a_theme_shows_only_evidence(segments: pd.DataFrame, tokens: pd.DataFrame) -> None:
     lines = stat_kwic(segments, "rights", plans=["sumida", "odawara-shakyo-4"], tokens=tokens)
     assert set(lines["plan_id"]) <= {"sumida", "odawara-shakyo-4"}
-    assert "権利擁護" in set(lines["word"])
-    assert {"成年後見制度"} <= set(lines["word"])
+    words = {w for joined in lines["word"] for w in joined.split(", ")}
+    assert "権利擁護" in words
+    assert {"成年後見制度"} <= words
     assert not lines["match"].str.contains("連携").any()
+
+
+def test_kwic_for_a_theme_gives_one_row_per_passage(
+    segments: pd.DataFrame, tokens: pd.DataFrame
+) -> None:
+    lines = stat_kwic(segments, "rights", tokens=tokens)
+    coded = themes_wide(segments, ["rights"], tokens=tokens)
+    assert len(lines) == int(coded["rights"].sum())
+    assert not lines.duplicated(["plan_id", "seg_id"]).any()
+    # a passage with several triggering terms highlights each in one row
+    many = lines[lines["word"].str.contains(", ")].iloc[0]
+    for word in many["word"].split(", "):
+        assert f"【{word}" in many["match"]
+    texts = segments.set_index(["plan_id", "seg_id"])["text"]
+    for row in lines.itertuples():
+        flat = texts.loc[(row.plan_id, row.seg_id)].replace("\n", " ").replace("\t", " ")
+        plain = row.match.replace("【", "").replace("】", "")
+        assert row.left + plain + row.right in flat
+
+
+def test_kwic_shows_text_conditions_by_their_span() -> None:
+    segments = segment_text(
+        "1 取組\n\n関係機関が連携して支え、地域の団体と連携して取り組みます。\n\n"
+        "２ みんながつなぐおたがいさまのまち\n",
+        plan_id="k",
+    )
+    lines = stat_kwic(segments, "collaboration").set_index("line_start")
+    assert lines.loc[3, "match"] == "【連携して】支え、地域の団体と【連携して】"
+    assert "text:連携して" in lines.loc[3, "word"].split(", ")
+    assert lines.loc[3, "left"] == "関係機関が" and lines.loc[3, "right"] == "取り組みます。"
+    slogan = stat_kwic(segments, "watching").set_index("line_start").loc[5]
+    assert slogan["match"] == "【おたがいさま】" and slogan["word"] == "text:おたがいさま"
 
 
 def test_kwic_unknown_plan(segments: pd.DataFrame, tokens: pd.DataFrame) -> None:

@@ -48,6 +48,7 @@ _EXPORTS: dict[str, str] = {
     "stat_kwic": "compare.stats.themes",
     "stat_word_association": "compare.stats.themes",
     "stat_coding_agreement": "compare.stats.agreement",
+    "stat_theme_candidates": "compare.stats.candidates",
     "validate_coding_sheet": "compare.stats.agreement",
     "write_coding_sheet": "compare.themes.sheet",
     "read_coding_sheet": "compare.themes.sheet",

@@ -469,17 +469,17 @@ def stat_kwic(
     plans: Sequence[str] | None = None,
     tokens: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Keyword in context: every occurrence of a term (or of a theme's terms) with its context.
+    """Keyword in context: a term's occurrences, or a theme's passages, with their context.
 
     Parameters
     ----------
     data
         SEGMENTS (or TOKENS) table.
     query
-        A theme id of the catalogue (lines show its terms in the segments
-        the theme codes), or a term, or any rule expression (e.g.
-        ``near(防災-訓練)[5]``: lines show its terms in the segments where
-        the rule holds).
+        A theme id of the catalogue: one row per passage the theme codes,
+        every term and ``text:`` condition that triggered it highlighted.
+        Or a term, or any rule expression (e.g. ``near(防災-訓練)[5]``):
+        one row per occurrence of its terms in the segments where it holds.
     themes
         Theme catalogue in which ``query`` is looked up as an id.
     tokenizer
@@ -494,16 +494,27 @@ def stat_kwic(
     Returns
     -------
     pandas.DataFrame
-        One row per occurrence, in corpus order.  Columns: ``plan_id``,
-        ``municipality`` (when known), ``seg_id``, ``heading_path``,
-        ``line_start``, ``line_end``, ``left``, ``match`` (the text as
-        written), ``right``, ``word`` (the analysed form matched),
-        ``query``.  A segment coded only through a heading condition gives
-        one row with an empty match and the start of the text on the right.
+        In corpus order.  Columns: ``plan_id``, ``municipality`` (when
+        known), ``seg_id``, ``heading_path``, ``line_start``, ``line_end``,
+        ``left``, ``match``, ``right``, ``word``, ``query``.
+
+        For a term or rule, one row per occurrence: ``match`` is the text as
+        written, ``word`` the analysed form matched.  For a theme, one row
+        per passage: ``match`` runs from the first to the last triggering
+        span with every span marked 【…】 (terms by their words, ``text:``
+        conditions by the characters they matched), ``left``/``right`` the
+        context around it, ``word`` the triggering words and conditions
+        (comma-separated, in text order; ``section:``/``heading:``/``kind:``
+        conditions have no span and are listed last).  A passage coded only
+        through such a condition has an empty match and the start of its
+        text on the right.  ``meta`` segments and table-of-contents entries
+        are never coded, so they never appear.
     """
     if width < 0:
         raise AnalysisError("width must be zero or positive")
-    theme = _query(query, resolve_themes(themes)[0])
+    theme_list = resolve_themes(themes)[0]
+    theme = _query(query, theme_list)
+    by_passage = any(t is theme for t in theme_list)
     corpus, results = _coded_corpus(data, theme, tokenizer, plans, tokens)
     segs = corpus.segments
     rows = []
@@ -526,6 +537,10 @@ def stat_kwic(
             "line_start": _int_or_none(segs, "line_start", row),
             "line_end": _int_or_none(segs, "line_end", row),
         }
+        if by_passage:
+            rows.append(_passage_row(info, text, passage, result, corpus.offsets[row], width))
+            rows[-1]["query"] = query
+            continue
         if not spans:
             rows.append(
                 {
@@ -571,6 +586,87 @@ def stat_kwic(
     for column in ("line_start", "line_end", "seg_id"):
         out[column] = out[column].astype("Int64")
     return out
+
+
+def _passage_row(
+    info: dict[str, Any],
+    text: str,
+    passage: Any,
+    result: Result,
+    offsets: tuple[list[int], list[int]],
+    width: int,
+) -> dict[str, Any]:
+    """One KWIC row for a passage: every triggering span highlighted 【…】."""
+    starts, ends = offsets
+    marks: list[tuple[int, int, str]] = []
+    for first, last in _outermost(sorted(set(result.spans))):
+        start, end = starts[first], ends[last]
+        if start < 0 or end < 0:
+            start, end = _locate(text, "".join(passage.words[first : last + 1]))
+        marks.append((start, end, "".join(passage.words[first : last + 1])))
+    spanless = []
+    for condition in dict.fromkeys(result.conditions):
+        name, _, value = condition.partition(":")
+        found = _text_spans(text, value) if name == "text" else []
+        marks.extend((a, b, condition) for a, b in found)
+        if not found:
+            spanless.append(condition)
+    labels = [label for _, _, label in sorted(marks)]
+    marks = _merged(sorted(marks))
+    words = list(dict.fromkeys(labels)) + spanless
+    if not marks:
+        return {
+            **info,
+            "left": "",
+            "match": "",
+            "right": _flat(text[: 2 * width]),
+            "word": ", ".join(words),
+        }
+    pieces = []
+    cursor = marks[0][0]
+    for start, end, _ in marks:
+        pieces.append(text[cursor:start] + "【" + text[start:end] + "】")
+        cursor = end
+    first, last = marks[0][0], marks[-1][1]
+    return {
+        **info,
+        "left": _flat(text[max(0, first - width) : first]),
+        "match": _flat("".join(pieces)),
+        "right": _flat(text[last : last + width]),
+        "word": ", ".join(words),
+    }
+
+
+def _merged(marks: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Overlapping spans joined into one highlighted span, in text order."""
+    out: list[tuple[int, int, str]] = []
+    for start, end, label in marks:
+        if out and start < out[-1][1]:
+            prev = out[-1]
+            out[-1] = (prev[0], max(prev[1], end), prev[2])
+            continue
+        out.append((start, end, label))
+    return out
+
+
+def _text_spans(text: str, value: str) -> list[tuple[int, int]]:
+    """Character spans of ``text`` whose normalised form (NFKC, case-folded) is ``value``."""
+    from compare.themes.rules import normalize
+
+    folded = []
+    origin = []
+    for i, char in enumerate(text):
+        for piece in normalize(char):
+            folded.append(piece)
+            origin.append(i)
+    joined = "".join(folded)
+    spans = []
+    at = joined.find(value)
+    while at >= 0 and value:
+        end = at + len(value) - 1
+        spans.append((origin[at], origin[end] + 1))
+        at = joined.find(value, at + len(value))
+    return spans
 
 
 def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
