@@ -37,7 +37,9 @@ def run(args: argparse.Namespace) -> int:
     briefing = build_briefing(
         args.catalog, themes=args.themes, plans=args.plans, date=args.date, progress=progress
     )
-    path = write_briefing(briefing, out=args.out, force=args.force, progress=progress)
+    path = write_briefing(
+        briefing, out=args.out, force=args.force, progress=progress, pptx=args.pptx
+    )
     if args.quiet:
         return 0
     summary = briefing.summary

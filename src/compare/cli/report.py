@@ -60,6 +60,12 @@ def add_report_options(
         help="a coding sheet filled by hand (compare coding-sheet): the report shows how far "
         "the theme coding agrees with it (section コーディングの信頼性)",
     )
+    parser.add_argument(
+        "--pptx",
+        action="store_true",
+        help="also write briefing.pptx: slides with a title, the findings, one slide per "
+        "analysis (figure and takeaway) and the plans with their sources",
+    )
     if scale_options:
         _add_scale_options(parser)
     parser.add_argument(
@@ -109,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
         date=args.date,
         progress=not args.quiet and sys.stderr.isatty(),
         settings=settings,
+        pptx=args.pptx,
     )
     if not args.quiet:
         print(f"report written to {path / 'index.html'}")

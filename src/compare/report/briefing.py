@@ -48,6 +48,7 @@ from compare.report.files import (
 )
 from compare.report.model import Briefing, Corpus, ReportFigure, ReportSettings, Section
 from compare.report.render import render_html, render_markdown
+from compare.report.slides import write_pptx
 from compare.report.stamp import stamp_png, stamp_svg
 
 #: Default output directory of ``compare report``.
@@ -70,6 +71,7 @@ def write_report(
     date: dt.date | dt.datetime | str | None = None,
     progress: bool = True,
     settings: ReportSettings | None = None,
+    pptx: bool = False,
 ) -> Path:
     """Analyse a corpus and write the briefing report to ``out``.
 
@@ -94,6 +96,8 @@ def write_report(
         Show progress of the long steps on standard error.
     settings : ReportSettings, optional
         Limits of the figures (top-N items); defaults suit 2–500 plans.
+    pptx : bool
+        Also write ``briefing.pptx``, slides for a client meeting.
 
     Returns
     -------
@@ -112,7 +116,7 @@ def write_report(
     briefing = build_briefing(
         catalog, themes=themes, plans=plans, date=date, progress=progress, settings=settings
     )
-    return write_briefing(briefing, out=destination.path, force=force, progress=progress)
+    return write_briefing(briefing, out=destination.path, force=force, progress=progress, pptx=pptx)
 
 
 def write_briefing(
@@ -121,13 +125,15 @@ def write_briefing(
     out: str | os.PathLike = DEFAULT_OUT,
     force: bool = False,
     progress: bool = True,
+    pptx: bool = False,
 ) -> Path:
     """Write an already built :class:`Briefing` (see :func:`build_briefing`) to ``out``.
 
     Same files, checks and atomic replacement as :func:`write_report`.
     """
     destination = check_destination(out, force=force)
-    return _write(briefing, destination, _report_date(briefing.date), progress, force=force)
+    when = _report_date(briefing.date)
+    return _write(briefing, destination, when, progress, force=force, pptx=pptx)
 
 
 def build_briefing(
@@ -235,7 +241,13 @@ def _run_section(
 
 
 def _write(
-    briefing: Briefing, destination: Destination, when: dt.date, progress: bool, *, force: bool
+    briefing: Briefing,
+    destination: Destination,
+    when: dt.date,
+    progress: bool,
+    *,
+    force: bool,
+    pptx: bool = False,
 ) -> Path:
     staging = staging_directory(destination)
     try:
@@ -247,6 +259,8 @@ def _write(
             bar.step("HTML と Markdown (index.html, briefing.md)")
             (staging / "index.html").write_text(render_html(briefing), encoding="utf-8")
             (staging / "briefing.md").write_text(render_markdown(briefing), encoding="utf-8")
+            if pptx:
+                write_pptx(briefing, staging / "briefing.pptx")
             bar.step("仕上げ中 (publishing)")
             return publish(staging, destination, force=force)
     except OSError as error:

@@ -1,0 +1,114 @@
+"""Slides of the briefing (briefing.pptx): every slide opened, and printed by LibreOffice."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pptx import Presentation
+from pptx.oxml.ns import qn
+
+from compare.report import build_briefing, write_briefing
+from compare.report.slides import FONT, slide_plan
+from tests.test_report import DATE, small_corpus
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.fixture(scope="module")
+def decks(tmp_path_factory) -> tuple[Path, Path, list]:
+    """The same two-plan briefing written twice with slides."""
+    root = tmp_path_factory.mktemp("slides")
+    catalog = small_corpus(root / "corpus")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COMPARE_CACHE_DIR", str(root / "cache"))
+        briefing = build_briefing(catalog, date=DATE, progress=False)
+        first = write_briefing(briefing, out=root / "a", progress=False, pptx=True)
+        second = write_briefing(briefing, out=root / "b", progress=False, pptx=True)
+    return first, second, slide_plan(briefing)
+
+
+def test_every_slide_opens_with_its_figure_takeaway_and_japanese_font(decks):
+    report, _, shown = decks
+    deck = Presentation(str(report / "briefing.pptx"))
+    slides = list(deck.slides)
+    texts = [
+        "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame) for slide in slides
+    ]
+    assert "地域福祉計画 比較ブリーフィング" in texts[0] and "2 件の計画" in texts[0]
+    assert texts[1].startswith("主な結果")
+    assert len(shown) >= 4
+    assert len(slides) == 2 + len(shown) + 1
+    for slide, text, (section, figure) in zip(slides[2:], texts[2:], shown, strict=False):
+        pictures = [s for s in slide.shapes if s.shape_type == 13]
+        assert len(pictures) == 1
+        assert pictures[0].image.blob == (report / "figures" / f"{figure.key}.png").read_bytes()
+        title, line = text.split("\n")[:2]
+        assert title == section.title and len(line) > 5
+    plans = slides[-1]
+    table = next(s for s in plans.shapes if s.has_table).table
+    cells = [table.cell(r, 0).text for r in range(len(table.rows))]
+    assert cells == ["自治体", "墨田区", "川崎市多摩区"]
+    runs = [
+        run
+        for slide in slides
+        for shape in slide.shapes
+        for frame in (
+            [shape.text_frame]
+            if shape.has_text_frame
+            else [c.text_frame for row in shape.table.rows for c in row.cells]
+            if shape.has_table
+            else []
+        )
+        for paragraph in frame.paragraphs
+        for run in paragraph.runs
+    ]
+    assert runs
+    for run in runs:
+        east_asian = run._r.find(qn("a:rPr")).find(qn("a:ea"))
+        assert east_asian is not None and east_asian.get("typeface") == FONT
+
+
+def test_slides_are_identical_for_the_same_report(decks):
+    first, second, _ = decks
+    assert (first / "briefing.pptx").read_bytes() == (second / "briefing.pptx").read_bytes()
+
+
+@pytest.mark.skipif(
+    SOFFICE is None,
+    reason="LibreOffice is not installed (Debian: libreoffice-impress-nogui); CI installs it",
+)
+def test_libreoffice_prints_every_slide_with_japanese_text(decks, tmp_path: Path):
+    import pypdfium2
+    from pypdf import PdfReader
+
+    report, _, _ = decks
+    deck = Presentation(str(report / "briefing.pptx"))
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(report / "briefing.pptx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    pdf = tmp_path / "briefing.pdf"
+    reader = PdfReader(pdf)
+    assert len(reader.pages) == len(deck.slides)
+    first = reader.pages[0].extract_text()
+    assert "地域福祉計画" in first and "比較ブリーフィング" in first
+    assert "墨田区" in reader.pages[-1].extract_text()
+    # A figure slide shows ink across the page (the picture), not a blank page.
+    page = pypdfium2.PdfDocument(str(pdf))[3].render(scale=0.5).to_pil().convert("L")
+    width, height = page.size
+    dark = sum(page.crop((0, height // 4, width, height)).histogram()[:200])
+    assert dark > width * height * 0.02
