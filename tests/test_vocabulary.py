@@ -274,3 +274,12 @@ def test_renaming_the_kind_of_municipality_changes_no_compared_word(city: str, t
     city_words = Vocabulary().words(_tokens(city, municipality="緑野市"))
     town_words = Vocabulary().words(_tokens(town, municipality="緑野町"))
     assert city_words == town_words and city_words
+
+
+def test_a_vocabulary_that_leaves_nothing_says_what_to_do() -> None:
+    from compare.errors import AnalysisError
+
+    tokens = _tokens("本計画の推進。")
+    with pytest.raises(AnalysisError, match=r"leaves no word of the .* pass vocabulary=None"):
+        stat_keyness(tokens)
+    assert set(Vocabulary(boilerplate=None).words(tokens)) == {"計画", "推進"}

@@ -62,7 +62,15 @@ def apply_vocabulary(
     done = tokens.attrs.get("vocabulary") if hasattr(tokens, "attrs") else None
     if isinstance(done, dict) and done.get("fingerprint") == resolved.fingerprint()[:16]:
         return tokens
-    return resolved.compared(tokens)
+    compared = resolved.compared(tokens)
+    if compared.empty and len(tokens):
+        raise AnalysisError(
+            f"The comparison vocabulary leaves no word of the {len(tokens)} tokens (only place "
+            "names, stop words, boilerplate or parts of speech it does not count); pass "
+            "vocabulary=None to count the words as analysed, or a Vocabulary with fewer "
+            "exclusions (e.g. Vocabulary(boilerplate=None, verbs=True))."
+        )
+    return compared
 
 
 def compare_counts(
