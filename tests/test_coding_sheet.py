@@ -159,7 +159,7 @@ def test_text_never_becomes_a_formula(tmp_path: Path) -> None:
     from compare import segment_text
 
     segments = segment_text('1 見出し\n\n=HYPERLINK("x")で地域の見守りを広げます。\n', plan_id="f")
-    wide = themes_wide(segments)
+    wide = themes_wide(segments, ["watching"])
     path = write_coding_sheet(wide, tmp_path / "f.xlsx", n=5)
     cell = load_workbook(path)["coding"].cell(2, 6)
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
@@ -217,3 +217,18 @@ def test_cli_refuses_a_file_that_is_not_a_sheet(tmp_path: Path) -> None:
     shutil.copyfile(Path(__file__).parent / "data" / "theme_gold.csv", plain)
     result = _cli("validate", str(plain))
     assert result.returncode == 2 and "not an Excel workbook" in result.stderr
+
+
+def test_rules_that_code_nothing_are_reported(tmp_path: Path) -> None:
+    from compare import segment_text
+    from compare.errors import ThemeWarning
+    from compare.themes import Theme
+
+    segments = segment_text("1 取組\n\n地域の見守り活動を広げます。\n", plan_id="w")
+    themes = [
+        Theme(id="space", label="宇宙", rule="宇宙"),
+        Theme(id="w", label="見守り", rule="見守り"),
+    ]
+    wide = themes_wide(segments, themes, warn_unmatched=False)
+    with pytest.warns(ThemeWarning, match=r"code nothing in this corpus for theme\(s\) space"):
+        write_coding_sheet(wide, tmp_path / "w.xlsx", n=5)

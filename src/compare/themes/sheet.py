@@ -29,6 +29,7 @@ import io
 import os
 import re
 import tempfile
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from compare._version import __version__
-from compare.errors import ThemeError
+from compare.errors import ThemeError, ThemeWarning
 
 #: Marker stored in the hidden ``about`` sheet: what wrote the workbook.
 SHEET_FORMAT = "compare coding sheet"
@@ -184,6 +185,15 @@ def write_coding_sheet(
         raise ThemeError(f"{out.parent} is not a folder; create it first")
     ids = list(wide.attrs.get("themes", []))
     labels = dict(wide.attrs.get("labels", {}))
+    silent = [t for t in ids if not wide[t].any()]
+    if silent:
+        what = "no theme" if len(silent) == len(ids) else f"theme(s) {', '.join(silent)}"
+        warnings.warn(
+            f"the theme rules code nothing in this corpus for {what}: the sheet still measures "
+            "what the rules miss (recall), but check the rules (compare kwic TERM)",
+            ThemeWarning,
+            stacklevel=2,
+        )
     sample = sample_passages(wide, n, random_state)
     passages = _passage_ids(sample)
     book = _workbook(sample, passages, ids, labels, descriptions or {})
