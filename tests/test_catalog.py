@@ -319,3 +319,33 @@ def test_same_file_under_two_ids_is_reported(tmp_path: Path):
     own.write_text(f"{text[0]},sha256\n{text[1]},{digest}\n", encoding="utf-8")
     with pytest.warns(CatalogWarning, match=r"plan 'mine-1' is the same file .* line 3"):
         read_catalog([None, own])
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("source_url", "javascript:alert(1)", "source_url .* http"),
+        ("source_url", "www.example.jp/plan.pdf", "source_url .* http"),
+        ("retrieved", "2024/05/01", "retrieved .* YYYY-MM-DD"),
+        ("retrieved", "2024-13-01", "retrieved .* YYYY-MM-DD"),
+    ],
+)
+def test_a_bad_source_address_or_date_names_the_line(tmp_path, column, value, message):
+    catalog = read_catalog()
+    catalog.loc[0, column] = value
+    path = tmp_path / "catalog.csv"
+    catalog.assign(path=[str(DATA / p) for p in catalog["path"]]).to_csv(path, index=False)
+    with pytest.raises(CatalogError, match=rf"line 2: {message}"):
+        read_catalog(path)
+
+
+def test_source_address_and_retrieval_date_are_read(tmp_path):
+    catalog = read_catalog()
+    catalog.loc[0, "source_url"] = "https://www.city.example.jp/fukushi/plan.pdf"
+    catalog.loc[0, "retrieved"] = "2024-05-01"
+    path = tmp_path / "catalog.csv"
+    catalog.assign(path=[str(DATA / p) for p in catalog["path"]]).to_csv(path, index=False)
+    read = read_catalog(path)
+    assert read.loc[0, "source_url"] == "https://www.city.example.jp/fukushi/plan.pdf"
+    assert read.loc[0, "retrieved"] == "2024-05-01"
+    assert read.loc[1, "source_url"] == read.loc[1, "retrieved"] == ""

@@ -572,3 +572,19 @@ def test_every_figure_carries_its_title_corpus_and_source_inside(report: Path, h
         top = image.crop((0, 0, width, 30))
         bottom = image.crop((0, height - 25, width, height))
         assert top.getextrema()[0] < 128 and bottom.getextrema()[0] < 128, key
+
+
+def test_plan_list_gives_title_period_identification_source_and_caveats(html: str, report: Path):
+    sources = pd.read_csv(report / "tables" / "sources.csv", encoding="utf-8-sig", dtype=str)
+    sources = sources.fillna("").set_index("plan_id")
+    # 墨田区 is identified from outside its text ("probable" in the catalogue): a caveat.
+    assert sources.loc["sumida", "identification"] == "推定"
+    assert "probable" in sources.loc["sumida", "caveat"]
+    assert sources.loc["tama-6", "identification"] == "本文に明記"
+    assert sources.loc["tama-6", "caveat"] == ""
+    table = html.split("<h3>資料一覧")[1].split("</table>")[0]
+    for header in ["名称", "期・次", "計画期間", "文書の種類", "計画の特定", "出典"]:
+        assert f"<th>{header}</th>" in table
+    assert "第三次墨田区地域福祉計画（後期）" in table and "2016–2020 年度" in table
+    summary = re.search(r'<section id="summary">(.*?)</section>', html, re.S).group(1)
+    assert re.search(r"<p>[^<]*墨田区[^<]*は、計画の名称・期などが本文に明記されておらず", summary)

@@ -45,6 +45,8 @@ COLUMNS = (
     *METADATA_COLUMNS,
     "identification",
     "notes",
+    "source_url",
+    "retrieved",
     "sha256",
     "format",
     "encoding",
@@ -84,6 +86,8 @@ DOC_KINDS = ("full", "summary", "draft", "excerpt")
 _PLAN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_URL = re.compile(r"^https?://[^\s]+$")
+_DATE = re.compile(r"^(19|20)\d\d-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
 
 
 def bundled_catalog_path() -> Path:
@@ -316,6 +320,16 @@ def _validate_row(path: Path, line: int, row: dict[str, str], seen: dict[str, in
             raise CatalogError(f"{where}: {column} {row[column]!r} must be a year such as 2024")
     if row["sha256"] and not _SHA256.match(row["sha256"].lower()):
         raise CatalogError(f"{where}: sha256 {row['sha256']!r} is not a 64-digit hex digest")
+    if row["source_url"] and not _URL.match(row["source_url"]):
+        raise CatalogError(
+            f"{where}: source_url {row['source_url']!r} must be a web address starting with "
+            "http:// or https:// (where the plan was obtained), or empty"
+        )
+    if row["retrieved"] and not _DATE.match(row["retrieved"]):
+        raise CatalogError(
+            f"{where}: retrieved {row['retrieved']!r} must be the date the file was obtained, "
+            "as YYYY-MM-DD (or YYYY-MM), or empty"
+        )
 
 
 def plan_type_status(value: str) -> str:

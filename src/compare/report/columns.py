@@ -55,6 +55,8 @@ COLUMNS: dict[str, Column] = {
     "published": Column("公表"),
     "doc_kind": Column("文書の種類"),
     "identification": Column("計画の特定"),
+    "source": Column("出典"),
+    "caveat": Column("計画の特定についての注記"),
     "notes": Column("備考"),
     "source_url": Column("出典 URL"),
     "retrieved": Column("取得日"),

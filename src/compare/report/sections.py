@@ -177,8 +177,49 @@ def section_summary(corpus: Corpus, settings: ReportSettings) -> Section:
         ],
         preview_rows=30,
     )
+    sources = ReportTable(
+        key="sources",
+        sheet="資料一覧",
+        title="資料一覧（名称・期間・文書の種類・計画の特定・出典）",
+        frame=plans[
+            [
+                "plan_id",
+                "municipality",
+                "title",
+                "edition",
+                "period",
+                "doc_kind",
+                "identification",
+                "source",
+                "caveat",
+            ]
+        ],
+        preview=[
+            "municipality",
+            "title",
+            "edition",
+            "period",
+            "doc_kind",
+            "identification",
+            "source",
+            "caveat",
+        ],
+        preview_rows=30,
+        unit="1 行 = 1 計画",
+        source="カタログ（名称・期・計画期間・文書の種類・identification・source_url・retrieved）",
+    )
+    uncertain = plans.loc[plans["caveat"] != "", "municipality"]
+    if len(uncertain):
+        paragraphs.append(
+            f"{'、'.join(uncertain)}は、計画の名称・期などが本文に明記されておらず、"
+            "カタログの作成者が本文の外の資料から特定したものです（表「資料一覧」の注記を参照）。"
+        )
     return Section(
-        key="summary", title="概要", paragraphs=paragraphs, bullets=bullets, tables=[table]
+        key="summary",
+        title="概要",
+        paragraphs=paragraphs,
+        bullets=bullets,
+        tables=[table, sources],
     )
 
 
@@ -208,9 +249,50 @@ def plan_overview(corpus: Corpus) -> pd.DataFrame:
                 "coverage": _coverage_of(corpus, plan.plan_id),
                 "covers": _covers(segs),
                 "top_themes": _top_themes(corpus.theme_shares, plan.plan_id),
+                "identification": identification_level(getattr(plan, "identification", "")),
+                "source": _source(plan),
+                "caveat": _caveat(getattr(plan, "identification", "")),
             }
         )
     return pd.DataFrame(rows)
+
+
+#: How sure the catalogue is of a plan's identity, by the first word of ``identification``.
+IDENTIFICATION_LEVELS = {
+    "stated": "本文に明記",
+    "probable": "推定",
+    "likely": "推定",
+    "inferred": "推定",
+    "uncertain": "不確か",
+    "unknown": "不明",
+}
+
+
+def identification_level(text: str) -> str:
+    """The catalogue's identification in Japanese: 本文に明記, 推定, 不確か, 不明 or 未記入."""
+    text = str(text or "").strip()
+    if not text:
+        return "未記入"
+    first = text.split()[0].strip(":：,;").lower()
+    return IDENTIFICATION_LEVELS.get(first, "その他（注記を参照）")
+
+
+def _caveat(text: str) -> str:
+    """A note when the plan's identity is not stated in its text (the catalogue's own words)."""
+    level = identification_level(text)
+    if level in ("本文に明記", "未記入"):
+        return ""
+    prefix = "" if level.startswith("その他") else f"計画の特定は{level}。"
+    return f"{prefix}カタログの記載: {str(text).strip()}"
+
+
+def _source(plan: Any) -> str:
+    """Where the plan was obtained: its address and date, as the catalogue gives them."""
+    url = str(getattr(plan, "source_url", "") or "")
+    retrieved = str(getattr(plan, "retrieved", "") or "")
+    if url and retrieved:
+        return f"{url}（{retrieved} 取得）"
+    return url or (f"{retrieved} 取得" if retrieved else "")
 
 
 def _coverage_of(corpus: Corpus, plan_id: str) -> str:
