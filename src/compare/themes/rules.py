@@ -145,7 +145,8 @@ def _lex(rule: str, theme_id: str) -> list[Token]:
         while i < n and not rule[i].isspace() and rule[i] not in _SPECIAL:
             i += 1
         word = rule[start:i]
-        if word.isdigit():
+        # Decimal digits only (also full-width ３): int() rejects ① or ², which isdigit() accepts.
+        if word.isdecimal():
             tokens.append(Token("INT", word, start))
         elif word.lower() in _KEYWORDS:
             tokens.append(Token("KEYWORD", word.lower(), start))
