@@ -39,17 +39,17 @@ from scipy.spatial.distance import squareform
 
 from compare.errors import AnalysisError, ReportError
 from compare.report import reliability
-from compare.report.model import Quote, ReportFigure, ReportTable, Section
+from compare.report.model import ReportFigure, ReportTable, Section
 from compare.report.sections import (
-    _TEST_NAMES,
     DOC_KINDS,
     NEED_TWO,
-    _clip,
-    _lines,
     _period,
     _share_matrix,
     _theme_label,
     figure_of,
+    quotation,
+    theme_findings,
+    theme_test_summary,
 )
 from compare.stats.matrix import DocumentTermMatrix
 from compare.stats.similarity import cosine_matrix
@@ -593,63 +593,42 @@ def _names_list(frame: pd.DataFrame, limit: int = 10) -> str:
 
 
 def _test_summary(test: pd.DataFrame) -> pd.DataFrame:
-    rows = []
-    for _, group in test.groupby("theme_id", sort=False):
-        first = group.iloc[0]
+    def standing_out(group: pd.DataFrame) -> dict[str, Any]:
         more = group[group["adj_residual"] >= 1.96].sort_values(
             ["adj_residual", "municipality"], ascending=[False, True], kind="stable"
         )
         less = group[group["adj_residual"] <= -1.96].sort_values(
             ["adj_residual", "municipality"], ascending=[True, True], kind="stable"
         )
-        rows.append(
-            {
-                "テーマ": first["label"],
-                "該当段落": int(group["segments"].sum()),
-                "検定": _TEST_NAMES.get(str(first["test"]), str(first["test"])),
-                "p 値": first["p_value"],
-                "補正 p 値": first["p_adjusted"],
-                "多い自治体数": len(more),
-                "多い自治体（残差順）": _names_list(more),
-                "少ない自治体数": len(less),
-                "少ない自治体（残差順）": _names_list(less),
-            }
-        )
-    return pd.DataFrame(rows)
+        return {
+            "多い自治体数": len(more),
+            "多い自治体（残差順）": _names_list(more),
+            "少ない自治体数": len(less),
+            "少ない自治体（残差順）": _names_list(less),
+        }
+
+    return theme_test_summary(test, standing_out)
 
 
 def _findings(corpus: LargeCorpus, test: pd.DataFrame, settings: ReportSettings) -> None:
-    per_theme = test.drop_duplicates("theme_id").set_index("theme_id")
-    significant = per_theme[per_theme["p_adjusted"] < 0.05].sort_values(
-        ["p_adjusted", "label"], kind="stable"
-    )
-    corpus.quote_themes = [t for t in significant.index if t not in settings.core_themes][:3]
-    for theme_id in settings.core_themes:
-        if theme_id not in per_theme.index:
-            continue
-        group = test[test["theme_id"] == theme_id]
-        label = per_theme.loc[theme_id, "label"]
+    def describe(label: str, group: pd.DataFrame, significant: bool) -> str:
         total = int(group["segments"].sum())
         if total == 0:
-            corpus.findings.append(f"{label}: どの自治体の計画にも該当する記述がありません。")
-            continue
+            return f"{label}: どの自治体の計画にも該当する記述がありません。"
         with_any = int((group["segments"] > 0).sum())
         share = total / max(int(group["n_segments"].sum()), 1)
         text = (
             f"{label}: {len(group)} 自治体のうち {with_any} 自治体の計画に該当する記述があり、"
             f"全体では該当段落の {share * 100:.1f}%"
         )
-        if theme_id in significant.index:
+        if significant:
             more = int((group["adj_residual"] >= 1.96).sum())
             text += f"。自治体間の差は有意で、{more} 自治体が目立って多く扱っています"
         else:
             text += "。自治体間の差は統計的には明確ではありません"
-        corpus.findings.append(text + "。")
-    if len(significant):
-        labels = "、".join(significant["label"])
-        corpus.findings.append(f"自治体間で扱いに有意な差があるテーマ（補正 p < .05）: {labels}。")
-    else:
-        corpus.findings.append("自治体間で扱いに有意な差があるテーマはありません（補正 p < .05）。")
+        return text + "。"
+
+    theme_findings(corpus, test, settings, "自治体", describe)
 
 
 # --------------------------------------------------------------------------- evidence
@@ -675,28 +654,11 @@ def section_evidence(corpus: LargeCorpus, settings: ReportSettings) -> Section:
         )
         chosen = ranked.drop_duplicates("_group").head(settings.quotes_per_theme)
         for hit in chosen.sort_values("_order", kind="stable").itertuples(index=False):
-            quote = Quote(
-                label=str(hit.label),
-                plan=corpus.names.get(hit.plan_id, hit.plan_id),
-                heading_path=str(hit.heading_path or "（見出しの前）"),
-                lines=_lines(int(hit.line_start), int(hit.line_end)),
-                text=_clip(str(hit.text), settings.quote_chars),
+            quote, row = quotation(
+                hit, theme_id, corpus.names, settings, n_matches=int(hit.n_matches)
             )
             quotes.append(quote)
-            rows.append(
-                {
-                    "theme_id": theme_id,
-                    "label": hit.label,
-                    "plan_id": hit.plan_id,
-                    "name": quote.plan,
-                    "heading_path": hit.heading_path,
-                    "line_start": int(hit.line_start),
-                    "line_end": int(hit.line_end),
-                    "n_matches": int(hit.n_matches),
-                    "evidence": hit.evidence,
-                    "text": hit.text,
-                }
-            )
+            rows.append(row)
     missing = [_theme_label(corpus, t) for t in settings.core_themes if t not in wanted]  # type: ignore[arg-type]
     paragraphs = [
         "テーマの判定の根拠となった記述を、計画と見出し（節）、元のテキストの行番号とともに引用します。"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -964,27 +964,9 @@ def section_evidence(corpus: Corpus, settings: ReportSettings) -> Section:
     for theme_id in wanted:
         chosen = _quotable(hits[hits["theme_id"] == theme_id], settings.quotes_per_theme)
         for hit in chosen.itertuples(index=False):
-            quote = Quote(
-                label=str(hit.label),
-                plan=corpus.names.get(hit.plan_id, hit.plan_id),
-                heading_path=str(hit.heading_path or "（見出しの前）"),
-                lines=_lines(int(hit.line_start), int(hit.line_end)),
-                text=_clip(str(hit.text), settings.quote_chars),
-            )
+            quote, row = quotation(hit, theme_id, corpus.names, settings)
             quotes.append(quote)
-            rows.append(
-                {
-                    "theme_id": theme_id,
-                    "label": hit.label,
-                    "plan_id": hit.plan_id,
-                    "name": quote.plan,
-                    "heading_path": hit.heading_path,
-                    "line_start": int(hit.line_start),
-                    "line_end": int(hit.line_end),
-                    "evidence": hit.evidence,
-                    "text": hit.text,
-                }
-            )
+            rows.append(row)
     missing = [_theme_label(corpus, t) for t in settings.core_themes if t not in wanted]
     paragraphs = [
         "テーマの判定の根拠となった記述を、計画と見出し（節）、元のテキストの行番号とともに引用します。"
@@ -1014,6 +996,33 @@ def section_evidence(corpus: Corpus, settings: ReportSettings) -> Section:
             ),
         ],
     )
+
+
+def quotation(
+    hit: Any, theme_id: str, names: dict[str, str], settings: ReportSettings, **extra: Any
+) -> tuple[Quote, dict[str, Any]]:
+    """A quoted passage and its row in the table of quotations (``extra`` columns
+    before ``evidence``); ``hit`` is a row of code_themes or of the pipeline's candidates."""
+    quote = Quote(
+        label=str(hit.label),
+        plan=names.get(hit.plan_id, hit.plan_id),
+        heading_path=str(hit.heading_path or "（見出しの前）"),
+        lines=_lines(int(hit.line_start), int(hit.line_end)),
+        text=_clip(str(hit.text), settings.quote_chars),
+    )
+    row = {
+        "theme_id": theme_id,
+        "label": hit.label,
+        "plan_id": hit.plan_id,
+        "name": quote.plan,
+        "heading_path": hit.heading_path,
+        "line_start": int(hit.line_start),
+        "line_end": int(hit.line_end),
+        **extra,
+        "evidence": hit.evidence,
+        "text": hit.text,
+    }
+    return quote, row
 
 
 def _quotable(hits: pd.DataFrame, limit: int) -> pd.DataFrame:
@@ -1160,13 +1169,24 @@ def _share_matrix(shares: pd.DataFrame, corpus: Corpus) -> pd.DataFrame:
 
 
 def _theme_test_summary(test: pd.DataFrame, corpus: Corpus) -> pd.DataFrame:
+    def standing_out(group: pd.DataFrame) -> dict[str, Any]:
+        # Plans are named only when the corrected test holds, as the heatmap marks them.
+        holds = bool(group["p_adjusted"].iloc[0] < 0.05)
+        more = group[(group["adj_residual"] >= 1.96) & holds]
+        less = group[(group["adj_residual"] <= -1.96) & holds]
+        return {"多い計画": "、".join(more["name"]), "少ない計画": "、".join(less["name"])}
+
+    return theme_test_summary(test, standing_out)
+
+
+def theme_test_summary(
+    test: pd.DataFrame, groups: Callable[[pd.DataFrame], dict[str, Any]]
+) -> pd.DataFrame:
+    """One row per theme of a theme test: the test and p-values, then ``groups(rows)``
+    (which groups stand out, as columns)."""
     rows = []
     for _, group in test.groupby("theme_id", sort=False):
         first = group.iloc[0]
-        # Plans are named only when the corrected test holds, as the heatmap marks them.
-        holds = bool(first["p_adjusted"] < 0.05)
-        more = group[(group["adj_residual"] >= 1.96) & holds]
-        less = group[(group["adj_residual"] <= -1.96) & holds]
         rows.append(
             {
                 "テーマ": first["label"],
@@ -1174,8 +1194,7 @@ def _theme_test_summary(test: pd.DataFrame, corpus: Corpus) -> pd.DataFrame:
                 "検定": _TEST_NAMES.get(str(first["test"]), str(first["test"])),
                 "p 値": first["p_value"],
                 "補正 p 値": first["p_adjusted"],
-                "多い計画": "、".join(more["name"]),
-                "少ない計画": "、".join(less["name"]),
+                **groups(group),
             }
         )
     return pd.DataFrame(rows)
@@ -1191,22 +1210,13 @@ _TEST_NAMES = {
 
 def _theme_findings(corpus: Corpus, test: pd.DataFrame, settings: ReportSettings) -> None:
     """Plain-language findings for the summary, and the themes worth quoting."""
-    per_theme = test.drop_duplicates("theme_id").set_index("theme_id")
-    significant = per_theme[per_theme["p_adjusted"] < 0.05].sort_values(
-        ["p_adjusted", "label"], kind="stable"
-    )
-    corpus.quote_themes = [t for t in significant.index if t not in settings.core_themes][:3]
-    for theme_id in settings.core_themes:
-        if theme_id not in per_theme.index:
-            continue
-        group = test[test["theme_id"] == theme_id]
-        label = per_theme.loc[theme_id, "label"]
+
+    def describe(label: str, group: pd.DataFrame, significant: bool) -> str:
         if int(group["segments"].sum()) == 0:
-            corpus.findings.append(f"{label}: どの計画にも該当する記述がありません。")
-            continue
+            return f"{label}: どの計画にも該当する記述がありません。"
         top = group.sort_values(["share", "adj_residual"], ascending=False, kind="stable").iloc[0]
         text = f"{label}: 割合が最も高いのは {top['name']}（該当段落の {top['share'] * 100:.0f}%）"
-        if theme_id in significant.index:
+        if significant:
             more = "、".join(group[group["adj_residual"] >= 1.96]["name"])
             text += (
                 f"。計画間の差は有意で、{more} が目立って多く扱っています"
@@ -1215,10 +1225,34 @@ def _theme_findings(corpus: Corpus, test: pd.DataFrame, settings: ReportSettings
             )
         else:
             text += "。計画間の差は統計的には明確ではありません"
-        corpus.findings.append(text + "。")
+        return text + "。"
+
+    theme_findings(corpus, test, settings, "計画", describe)
+
+
+def theme_findings(
+    corpus: Any,
+    test: pd.DataFrame,
+    settings: ReportSettings,
+    unit: str,
+    describe: Callable[[str, pd.DataFrame, bool], str],
+) -> None:
+    r"""Add to ``corpus.findings`` one sentence per core theme (``describe(label, rows,
+    significant)``) and the themes whose share differs between ``unit``\ s; choose the
+    significant non-core themes to quote."""
+    per_theme = test.drop_duplicates("theme_id").set_index("theme_id")
+    significant = per_theme[per_theme["p_adjusted"] < 0.05].sort_values(
+        ["p_adjusted", "label"], kind="stable"
+    )
+    corpus.quote_themes = [t for t in significant.index if t not in settings.core_themes][:3]
+    for theme_id in settings.core_themes:
+        if theme_id in per_theme.index:
+            group = test[test["theme_id"] == theme_id]
+            label = per_theme.loc[theme_id, "label"]
+            corpus.findings.append(describe(label, group, theme_id in significant.index))
     if len(significant):
         labels = "、".join(significant["label"])
-        text = f"計画間で扱いに有意な差があるテーマ（補正 p < .05）: {labels}。"
+        text = f"{unit}間で扱いに有意な差があるテーマ（補正 p < .05）: {labels}。"
         coverage = getattr(corpus, "coverage", None)
         if coverage is not None and coverage["coverage"].nunique() > 1:
             text += (
@@ -1227,7 +1261,9 @@ def _theme_findings(corpus: Corpus, test: pd.DataFrame, settings: ReportSettings
             )
         corpus.findings.append(text)
     else:
-        corpus.findings.append("計画間で扱いに有意な差があるテーマはありません（補正 p < .05）。")
+        corpus.findings.append(
+            f"{unit}間で扱いに有意な差があるテーマはありません（補正 p < .05）。"
+        )
 
 
 # --------------------------------------------------------------------------- order
