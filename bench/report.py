@@ -12,7 +12,10 @@ bench/make_corpus.py (``--plans N``) into a temporary folder and runs the
 ``compare report`` command on it twice (cold and warm cache), printing wall
 time, the peak resident memory of the whole process tree (the command and its
 worker processes, sampled every 0.1 s) and of the main process alone, and the
-size of the report; ``--keep DIR`` copies the report's figures to DIR.
+size of the report; ``--keep DIR`` copies the report's figures to DIR.  Wall
+times are also given as multiples of a speed reference measured in the same run,
+before and after the reports: plain fugashi (bench/tokenize.py's raw_fugashi)
+over every line of the generated corpus, in one process.
 
     .venv/bin/python -P bench/report.py --generated 10M --plans 100
 """
@@ -30,6 +33,8 @@ import pandas as pd
 from compare import read_catalog
 from compare.io.catalog import plan_file
 from compare.report import build_briefing, write_briefing
+
+_HERE = Path(__file__).resolve().parent
 
 
 def scaled_catalog(folder: Path, scale: int) -> Path:
@@ -70,8 +75,11 @@ def run(label: str, catalog: Path | None, out: Path) -> None:
     )
 
 
-def run_command(label: str, catalog: Path, out: Path, env: dict[str, str]) -> None:
-    """Run `compare report` as a command; print wall time, peak RSS and output size."""
+def run_command(label: str, catalog: Path, out: Path, env: dict[str, str]) -> float:
+    """Run `compare report` as a command; print wall time, peak RSS and output size.
+
+    Returns the wall time in seconds.
+    """
     import shutil
     import subprocess
     import sys
@@ -107,6 +115,26 @@ def run_command(label: str, catalog: Path, out: Path, env: dict[str, str]) -> No
         f"main={peak_main / 2**20:7.0f} MiB  report={size / 1e6:6.1f} MB "
         f"({len(files)} files, {figures} figures)"
     )
+    return wall
+
+
+def speed_reference(corpus: Path) -> float:
+    """Wall seconds of plain fugashi over every line of the corpus's text files."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("bench_tokenize", _HERE / "tokenize.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_tokenize"] = module
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    lines = [
+        line
+        for path in sorted(corpus.rglob("*.txt"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    return module.raw_fugashi(lines)[0]
 
 
 def generated(chars: str, plans: int | None, keep: Path | None) -> None:
@@ -127,8 +155,16 @@ def generated(chars: str, plans: int | None, keep: Path | None) -> None:
         on_disk = sum(p.stat().st_size for p in (root / "corpus").rglob("*") if p.is_file())
         print(f"corpus: {chars} characters, {n_plans} plans, {on_disk / 1e6:.1f} MB on disk")
         env = {**os.environ, "COMPARE_CACHE_DIR": str(root / "cache")}
-        run_command("cold cache", catalog, root / "out", env)
-        run_command("warm cache", catalog, root / "out", env)
+        before = speed_reference(root / "corpus")
+        cold = run_command("cold cache", catalog, root / "out", env)
+        warm = run_command("warm cache", catalog, root / "out", env)
+        after = speed_reference(root / "corpus")
+        reference = (before + after) / 2
+        print(
+            f"speed reference: plain fugashi over the corpus {before:.1f} s before, "
+            f"{after:.1f} s after the reports; cold = {cold / reference:.2f}×, "
+            f"warm = {warm / reference:.2f}× the reference"
+        )
         if keep is not None:
             keep.mkdir(parents=True, exist_ok=True)
             for png in sorted((root / "out" / "figures").glob("*.png")):
