@@ -353,41 +353,53 @@ def _provenance(
     plans: Sequence[str] | None,
     themes: str | os.PathLike | None,
 ) -> dict[str, Any]:
-    import matplotlib
-
-    tokens = corpus.tokens
-    catalog = corpus.catalog
-    catalog_path = catalog.attrs.get("catalog_path", "")
-    items: dict[str, Any] = {
-        "作成日 (date)": when.isoformat(),
-        "パッケージ (package)": f"compare {__version__}",
-        "Git リビジョン (revision)": git_revision() or "不明 (not a git checkout)",
-        "辞書 (dictionary)": f"{tokens.attrs.get('dictionary', '?')} "
-        f"{tokens.attrs.get('dictionary_version', '')}".strip(),
-        "トークナイザ設定 (tokenizer)": tokens.attrs.get("tokenizer", {}),
-        "カタログ (catalogue)": Path(catalog_path).name if catalog_path else "(DataFrame)",
-        "カタログ SHA-256": catalog.attrs.get("catalog_sha256", ""),
-        "計画ファイル SHA-256": [f"{p}={s[:12]}…" for p, s in _plan_hashes(corpus).items()],
-        "テーマ定義 (themes)": corpus.themes_source,
-        "対象の計画 (plans)": list(plans) if plans else "すべて (all)",
-        "パラメータ (parameters)": settings.as_dict(large=False),
-        "比較語彙 (vocabulary)": _vocabulary(settings, tokens),
-        "実行環境 (environment)": f"Python {platform.python_version()}, "
-        f"pandas {pd.__version__}, matplotlib {matplotlib.__version__}",
-    }
-    return items
+    hashes = [f"{p}={s[:12]}…" for p, s in _plan_hashes(corpus).items()]
+    vocabulary = _vocabulary(settings, corpus.tokens)
+    return _provenance_items(
+        corpus, corpus.tokens.attrs, hashes, settings.as_dict(large=False), vocabulary, when, plans
+    )
 
 
 def _large_provenance(
     corpus: Any, settings: ReportSettings, when: dt.date, plans: Sequence[str] | None
 ) -> dict[str, Any]:
     """Provenance of a report built from the streaming pipeline."""
+    hashes = f"表「計画一覧」の sha256 列（{len(corpus.catalog)} 件）"
+    route = "大規模コーパス（ストリーミング集計、標本: " + "、".join(corpus.sample_ids) + "）"
+    vocabulary = _vocabulary(settings, None, places=_places(corpus.catalog))
+    return _provenance_items(
+        corpus,
+        corpus.result.provenance,
+        hashes,
+        settings.as_dict(),
+        vocabulary,
+        when,
+        plans,
+        route=route,
+    )
+
+
+def _provenance_items(
+    corpus: Any,
+    info: Any,
+    hashes: Any,
+    parameters: dict[str, Any],
+    vocabulary: Any,
+    when: dt.date,
+    plans: Sequence[str] | None,
+    *,
+    route: str | None = None,
+) -> dict[str, Any]:
+    """What the report was made from and with, in a fixed order.
+
+    ``info`` holds the tokenizer's ``dictionary``, ``dictionary_version`` and
+    ``tokenizer`` settings (the TOKENS table's attrs or the pipeline's provenance).
+    """
     import matplotlib
 
-    info = corpus.result.provenance
     catalog = corpus.catalog
     catalog_path = catalog.attrs.get("catalog_path", "")
-    return {
+    items: dict[str, Any] = {
         "作成日 (date)": when.isoformat(),
         "パッケージ (package)": f"compare {__version__}",
         "Git リビジョン (revision)": git_revision() or "不明 (not a git checkout)",
@@ -396,17 +408,19 @@ def _large_provenance(
         "トークナイザ設定 (tokenizer)": info.get("tokenizer", {}),
         "カタログ (catalogue)": Path(catalog_path).name if catalog_path else "(DataFrame)",
         "カタログ SHA-256": catalog.attrs.get("catalog_sha256", ""),
-        "計画ファイル SHA-256": f"表「計画一覧」の sha256 列（{len(catalog)} 件）",
+        "計画ファイル SHA-256": hashes,
         "テーマ定義 (themes)": corpus.themes_source,
         "対象の計画 (plans)": list(plans) if plans else "すべて (all)",
-        "方式 (route)": "大規模コーパス（ストリーミング集計、標本: "
-        + "、".join(corpus.sample_ids)
-        + "）",
-        "パラメータ (parameters)": settings.as_dict(),
-        "比較語彙 (vocabulary)": _vocabulary(settings, None, places=_places(catalog)),
-        "実行環境 (environment)": f"Python {platform.python_version()}, "
-        f"pandas {pd.__version__}, matplotlib {matplotlib.__version__}",
     }
+    if route is not None:
+        items["方式 (route)"] = route
+    items["パラメータ (parameters)"] = parameters
+    items["比較語彙 (vocabulary)"] = vocabulary
+    items["実行環境 (environment)"] = (
+        f"Python {platform.python_version()}, "
+        f"pandas {pd.__version__}, matplotlib {matplotlib.__version__}"
+    )
+    return items
 
 
 def _vocabulary(
