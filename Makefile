@@ -6,9 +6,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-OUT    ?= out/briefing
+OUT    ?= out/notebooks
 
-.PHONY: demo test lint format lab clean venv
+.PHONY: demo test lint format lab notebooks clean venv
 
 venv: $(STAMP)
 
@@ -48,6 +48,14 @@ LAB_ARGS ?=
 
 lab: $(STAMP) $(LAB_SETTINGS)
 	$(BIN)/jupyter lab notebooks/ $(LAB_ARGS)
+
+# Run the whole notebook suite on a corpus: executed .ipynb, HTML copies and an
+# index page under OUT, e.g. make notebooks CATALOG=my-corpus/catalog.csv OUT=out/mine
+# (without CATALOG: the bundled corpus).
+CATALOG ?=
+
+notebooks: $(STAMP)
+	$(BIN)/compare notebooks $(if $(CATALOG),--catalog "$(CATALOG)") --out "$(OUT)"
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache

@@ -26,14 +26,25 @@
 # このシリーズのノートブックはすべて「薄い」作りです。分析はライブラリ `compare` の関数が行い、
 # ノートブックは呼び出して表と図を示し、解釈上の注意を書くだけです。同じ入力からは毎回同じ表が出ます。
 
+# %% tags=["parameters"]
+# パラメータ / Parameters — 既定は同梱の5文書。自分のコーパスで実行するには値を変えるか、
+# `compare notebooks --catalog …`（`make notebooks CATALOG=…`）で全ノートブックをまとめて実行します。
+catalog = None  # catalogue CSV (None: the bundled corpus, data/catalog.csv)
+themes = None  # theme catalogue YAML (None: data/themes.yaml)
+plans = None  # plan_ids to analyse (None: every plan of the catalogue)
+out = None  # folder for written files (None: $COMPARE_OUT_DIR or ../out)
+
 # %%
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
 
 import compare
+from compare.io.catalog import example_ids
 from compare.plot import plot_outline
+from compare.report.display import setup_notebook
 
+setup_notebook()  # readable tables; warnings shown as notes
 pd.set_option("display.max_colwidth", 60)
 pd.set_option("display.max_rows", 80)
 print("compare", compare.__version__)
@@ -48,7 +59,7 @@ print("compare", compare.__version__)
 # *One row per plan; source texts are read, never edited.*
 
 # %%
-catalog = compare.read_catalog()
+catalog = compare.read_catalog(catalog, plans=plans)
 catalog[["plan_id", "municipality", "author", "plan_type", "edition", "doc_kind", "published"]]
 
 # %% [markdown]
@@ -125,9 +136,13 @@ outlines.loc[outlines["depth"] == 1, ["plan_id", "line", "text"]].reset_index(dr
 # 下の図は墨田区（抜粋）と所沢市（概要版、第2階層まで）の見出しの木です（このノートブックの主要図 / key figure）。
 
 # %%
+# The bundled plans named here, or stand-ins (plans with headings) from your own catalogue.
+sumida, tokorozawa, tama = example_ids(
+    outlines["plan_id"].astype(str).unique(), ["sumida", "tokorozawa-2", "tama-6"]
+)
 fig, axes = plt.subplots(1, 2, figsize=(14, 7.5))
-plot_outline(segments, "sumida", ax=axes[0])
-plot_outline(segments, "tokorozawa-2", max_level=2, ax=axes[1])
+plot_outline(segments, sumida, ax=axes[0])
+plot_outline(segments, tokorozawa, max_level=2, ax=axes[1])
 fig.tight_layout()
 plt.show()
 
@@ -139,7 +154,7 @@ plt.show()
 
 # %%
 outlines.loc[
-    outlines["plan_id"] == "tama-6",
+    outlines["plan_id"] == tama,
     ["seg_id", "line", "depth", "text", "section_id", "parent_seg_id"],
 ]
 

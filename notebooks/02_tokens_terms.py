@@ -23,15 +23,26 @@
 # *How words are counted: MeCab/UniDic, domain compounds, orthographic variants, FLR term candidates,
 # and word frequencies normalised per 1,000 tokens.*
 
+# %% tags=["parameters"]
+# パラメータ / Parameters — 既定は同梱の5文書。自分のコーパスで実行するには値を変えるか、
+# `compare notebooks --catalog …`（`make notebooks CATALOG=…`）で全ノートブックをまとめて実行します。
+catalog = None  # catalogue CSV (None: the bundled corpus, data/catalog.csv)
+themes = None  # theme catalogue YAML (None: data/themes.yaml)
+plans = None  # plan_ids to analyse (None: every plan of the catalogue)
+out = None  # folder for written files (None: $COMPARE_OUT_DIR or ../out)
+
 # %%
 import pandas as pd
 
 import compare
+from compare.io.catalog import example_ids
+from compare.report.display import setup_notebook
 
+setup_notebook()  # readable tables; warnings shown as notes
 pd.set_option("display.max_colwidth", 60)
 pd.set_option("display.max_rows", 80)
 
-catalog = compare.read_catalog()
+catalog = compare.read_catalog(catalog, plans=plans)
 segments = compare.read_corpus(catalog)
 
 # %% [markdown]
@@ -78,17 +89,13 @@ print("tokens:", len(tokens), " content tokens:", int(tokens["is_content"].sum()
 # 小田原市社協の計画で「成年後見制度」が出てくるセグメントのトークンです。
 
 # %%
-seg_id = segments.loc[
-    (segments["plan_id"] == "odawara-shakyo-4") & segments["text"].str.contains("成年後見制度"),
-    "seg_id",
-].iloc[0]
-print(
-    segments.loc[
-        (segments["plan_id"] == "odawara-shakyo-4") & (segments["seg_id"] == seg_id), "text"
-    ].iloc[0]
-)
+(odawara,) = example_ids(catalog["plan_id"], ["odawara-shakyo-4"])  # or a stand-in
+plan_segments = segments[(segments["plan_id"] == odawara) & (segments["kind"] != "meta")]
+example = plan_segments[plan_segments["text"].str.contains("成年後見制度")]
+seg_id = (example if len(example) else plan_segments)["seg_id"].iloc[0]
+print(plan_segments.loc[plan_segments["seg_id"] == seg_id, "text"].iloc[0])
 tokens.loc[
-    (tokens["plan_id"] == "odawara-shakyo-4") & (tokens["seg_id"] == seg_id),
+    (tokens["plan_id"] == odawara) & (tokens["seg_id"] == seg_id),
     ["position", "surface", "lemma", "word", "pos", "is_content", "is_compound"],
 ].head(20)
 
@@ -175,6 +182,48 @@ pd.DataFrame(
 ).fillna(0).astype(int)
 
 # %% [markdown]
+# ### ストップワードを加える / Adding stop words
+#
+# どの計画にも出る「推進」「取組」のような語は、頻度表や共起ネットワークの上位を占めて、違いを見えにくくします。
+# 数えない語（ストップワード）は `stopwords` で指定します。既定の一覧（`DEFAULT_STOPWORDS`）に自分の語を足して渡すと、
+# その語は内容語として数えられなくなります（トークン表には残り、`is_content` が False になる）。
+# ここでは「推進」「取組」を加え、内容語の上位10語がどう変わるかを見ます。
+#
+# *`stopwords` takes the default list plus your own words; they stay in the table but are not counted.*
+
+# %%
+from compare.text.tokenizer import DEFAULT_STOPWORDS
+
+stop_tokenizer = compare.Tokenizer(stopwords=[*sorted(DEFAULT_STOPWORDS), "推進", "取組"])
+stop_tokens = compare.tokenize(segments, stop_tokenizer)
+pd.DataFrame(
+    {
+        "default": tokens.loc[tokens["is_content"], "word"]
+        .value_counts()
+        .head(10)
+        .index.astype(str),
+        "with 推進・取組 as stop words": stop_tokens.loc[stop_tokens["is_content"], "word"]
+        .value_counts()
+        .head(10)
+        .index.astype(str),
+    },
+    index=range(1, 11),
+)
+
+# %% [markdown]
+# **コマンドラインでは / From the command line**：用語は1行1語の UTF-8 ファイルに書き、`--terms` で渡します。
+#
+# ```sh
+# printf '活動団体\n地域社会づくり\n' > my_terms.txt
+# compare tokens odawara-shakyo-4 --terms my_terms.txt   # 1セグメントごとの数えた語
+# compare terms --terms my_terms.txt                      # 用語候補（加えた語は in_dictionary が True に）
+# ```
+#
+# 設定（用語・ストップワード）はトークン表の `attrs["tokenizer"]` と報告書の来歴に記録されます。
+#
+# *Terms go in a UTF-8 file, one per line, passed with `--terms`; settings are recorded with the tables.*
+
+# %% [markdown]
 # ## 5. 比較に使う語彙 / The comparison vocabulary
 #
 # 計画どうしを比べるとき（特徴語・類似度・対応分析）、そのまま数えると「所沢」「下関」のような地名や、
@@ -238,5 +287,6 @@ pd.Series(with_verbs).value_counts().head(12)
 # - 比べるときは1,000語あたりに正規化する。
 # - 比較には `compare.Vocabulary` の語彙（地名・自治体の種類の語・定型語を除き、住民などを統合）を使い、その設定を記録する。
 # - FLR の候補は出発点であり、用語リストに加えるかどうかは研究者が決める。
+# - 自分の用語は `user_terms`（コマンドラインでは `--terms`）、数えない語は `stopwords` で加える。
 #
 # 次は [03 テーマのコーディング](03_themes.py) です。

@@ -22,21 +22,34 @@
 #
 # *Code passages with themes, compare shares, test the differences, read the evidence, edit a theme.*
 
+# %% tags=["parameters"]
+# パラメータ / Parameters — 既定は同梱の5文書。自分のコーパスで実行するには値を変えるか、
+# `compare notebooks --catalog …`（`make notebooks CATALOG=…`）で全ノートブックをまとめて実行します。
+catalog = None  # catalogue CSV (None: the bundled corpus, data/catalog.csv)
+themes = None  # theme catalogue YAML (None: data/themes.yaml)
+plans = None  # plan_ids to analyse (None: every plan of the catalogue)
+out = None  # folder for written files (None: $COMPARE_OUT_DIR or ../out)
+
 # %%
+import shutil
 import tempfile
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
+import yaml
 
 import compare
+from compare.io.catalog import example_ids
 from compare.plot import plot_theme_heatmap, plot_theme_shares
+from compare.report.display import setup_notebook
 from compare.themes import default_themes_path
 
+setup_notebook()  # readable tables; warnings shown as notes
 pd.set_option("display.max_colwidth", 60)
 pd.set_option("display.max_rows", 100)
 
-catalog = compare.read_catalog()
+catalog = compare.read_catalog(catalog, plans=plans)
 segments = compare.read_corpus(catalog)
 tokens = compare.tokenize(segments)
 names = dict(zip(catalog["plan_id"], catalog["municipality"], strict=True))
@@ -52,15 +65,17 @@ names = dict(zip(catalog["plan_id"], catalog["municipality"], strict=True))
 # *Themes are data: id, label, description and a KH Coder-like rule.*
 
 # %%
-themes = compare.load_themes()
-pd.DataFrame(themes)[["id", "label", "description"]]
+theme_list = compare.load_themes(themes)
+theme_ids = [theme.id for theme in theme_list]
+pd.DataFrame(theme_list)[["id", "label", "description"]]
 
 # %% [markdown]
 # 例えば「防災・減災」のルール：
 
 # %%
-print(themes[2].id, themes[2].label)
-print(themes[2].rule)
+(example,) = example_ids(theme_ids, ["disaster"])  # or the first theme of your own file
+print(example, theme_list[theme_ids.index(example)].label)
+print(theme_list[theme_ids.index(example)].rule)
 
 # %% [markdown]
 # ## 2. コーディング / Coding
@@ -74,12 +89,17 @@ print(themes[2].rule)
 # *The unit is the segment; `evidence` lists the words that matched.*
 
 # %%
-hits = compare.code_themes(segments, tokens=tokens)
+hits = compare.code_themes(segments, themes, tokens=tokens)
+# The default themes named in the examples below, or stand-ins (themes that code something).
+present = [theme_id for theme_id in theme_ids if theme_id in set(hits["theme_id"])]
+platform, multilayer, disaster, watching, rights = example_ids(
+    present, ["platform", "multilayer_support", "disaster", "watching", "rights"]
+)
 hits[["plan_id", "seg_id", "theme_id", "evidence", "line_start", "text"]].head(10)
 
 # %%
-wide = compare.themes_wide(segments, tokens=tokens)
-wide.groupby("plan_id", sort=False)[[t.id for t in themes[:6]]].sum()
+wide = compare.themes_wide(segments, themes, tokens=tokens)
+wide.groupby("plan_id", sort=False)[theme_ids[:6]].sum()
 
 # %% [markdown]
 # ## 3. テーマの割合 / Theme shares
@@ -96,12 +116,12 @@ wide.groupby("plan_id", sort=False)[[t.id for t in themes[:6]]].sum()
 # %%
 shares = compare.stat_theme_shares(wide)
 shares.pivot(index="label", columns="plan_id", values="share").reindex(
-    columns=catalog["plan_id"], index=[t.label for t in themes]
+    columns=catalog["plan_id"], index=[theme.label for theme in theme_list]
 ).round(3)
 
 # %%
 ax = plot_theme_shares(
-    shares, names=names, themes=["platform", "multilayer_support", "disaster", "watching", "rights"]
+    shares, names=names, themes=[platform, multilayer, disaster, watching, rights]
 )
 plt.show()
 
@@ -136,7 +156,7 @@ summary.reset_index(drop=True)
 
 # %%
 test.loc[
-    test["theme_id"].isin(["platform", "multilayer_support", "disaster"]),
+    test["theme_id"].isin([platform, multilayer, disaster]),
     ["label", "municipality", "n_segments", "segments", "expected", "share", "adj_residual"],
 ].round(3)
 
@@ -157,11 +177,11 @@ plt.show()
 # 見出しの位置と原文の行番号も付きます。
 
 # %%
-kwic = compare.stat_kwic(segments, "multilayer_support", tokens=tokens)
+kwic = compare.stat_kwic(segments, multilayer, themes, tokens=tokens)
 kwic[["municipality", "line_start", "left", "match", "right", "word"]]
 
 # %%
-kwic = compare.stat_kwic(segments, "disaster", tokens=tokens)
+kwic = compare.stat_kwic(segments, disaster, themes, tokens=tokens)
 kwic[["municipality", "line_start", "left", "match", "right"]]
 
 # %% [markdown]
@@ -179,7 +199,7 @@ compare.stat_kwic(segments, "near(防災-訓練)[5]", tokens=tokens)[
 # 該当セグメントが少ないテーマでは、偶然の共起が上位に来ることに注意してください。
 
 # %%
-compare.stat_word_association(segments, "platform", tokens=tokens, top=15).round(3)
+compare.stat_word_association(segments, platform, themes, tokens=tokens, top=15).round(3)
 
 # %% [markdown]
 # ### 辞書を育てる / Growing the dictionary
@@ -190,20 +210,30 @@ compare.stat_word_association(segments, "platform", tokens=tokens, top=15).round
 # KWIC で原文を読んでから決めます。
 
 # %%
-candidates = compare.stat_theme_candidates(tokens, wide, "disaster", top=10, passages=5)
-candidates[candidates["kind"] != "passage"][["kind", "candidate", "n_theme", "n_other", "g2"]].round(2)
+candidates = compare.stat_theme_candidates(tokens, wide, disaster, top=10, passages=5)
+candidates[candidates["kind"] != "passage"][
+    ["kind", "candidate", "n_theme", "n_other", "g2"]
+].round(2)
 
 # %%
-candidates[candidates["kind"] == "passage"][["plan_id", "line_start", "similarity", "candidate"]].round(3)
+candidates[candidates["kind"] == "passage"][
+    ["plan_id", "line_start", "similarity", "candidate"]
+].round(3)
 
 # %% [markdown]
 # ## 6. テーマを直す / Editing a theme
 #
-# 既定のカタログは `data/themes.yaml` です。コピーして編集し、そのファイルを渡します
-# （コマンドラインでは `--themes`）。ここでは一時フォルダに「ICT・デジタル」のテーマを持つ
-# 自分のカタログを書き、読み込んでみます。ルールの書き間違いは、テーマ名と位置を示すエラーになります。
+# テーマの定義を変えるときは、既定のカタログ `data/themes.yaml`（パラメータ `themes` を渡していればそのファイル）を
+# **コピー** し、コピーの `rule:` を書き換えて、コピーを渡します。元のファイルは変えません。
 #
-# *Copy `data/themes.yaml`, edit it and pass your file; rule errors name the theme and position.*
+# 1. コピーする：`cp data/themes.yaml my_themes.yaml`
+# 2. エディタで1つのテーマの `rule:` を書き換える
+# 3. そのファイルを渡して実行し直す：Python では `themes=`、コマンドラインでは `--themes`
+#
+# ここでは手順2をプログラムで行い、「防災・減災」（`disaster`）のルールに「『防災』『災害』が一度でも出れば付ける」を
+# 加えて、割合がどう変わるかを見ます。ファイルの先頭にはルールの書き方の説明があります：
+#
+# *Copy the catalogue, change one rule in the copy, pass the copy (`themes=` / `--themes`), compare.*
 
 # %%
 print(default_themes_path().read_text(encoding="utf-8").split("themes:")[0][-600:])
@@ -211,39 +241,63 @@ print(default_themes_path().read_text(encoding="utf-8").split("themes:")[0][-600
 # %%
 workdir = Path(tempfile.mkdtemp(prefix="compare-themes-"))
 own_file = workdir / "my_themes.yaml"
-own_file.write_text(
-    """\
-themes:
-  - id: digital
-    label: ICT・デジタル
-    description: ICT, SNS, ホームページなど情報通信の活用
-    rule: ICT or SNS or デジタル or ホームページ or インターネット
-  - id: disaster_words
-    label: 防災（語だけ）
-    description: 「防災」「減災」「災害」の語が一度でも出る箇所（既定の disaster より広い、比較用）
-    rule: 防災 or 減災 or 災害
-""",
-    encoding="utf-8",
+shutil.copyfile(themes or default_themes_path(), own_file)  # 1. copy
+entries = yaml.safe_load(own_file.read_text(encoding="utf-8"))
+edited = next(entry for entry in entries["themes"] if entry["id"] == disaster)
+print("before:", edited["rule"])
+edited["rule"] = f"({edited['rule']}) or 防災 or 災害"  # 2. change one rule
+own_file.write_text(yaml.safe_dump(entries, allow_unicode=True, sort_keys=False), encoding="utf-8")
+print("after: ", compare.load_themes(own_file, ids=[disaster])[0].rule)
+
+# %% [markdown]
+# 3\. コピーを渡して割合を計算し直します。既定のルールは、文書で「防災」「災害」が1回だけ（話題の列挙の1項目として）
+# 出る箇所を数えないので、広げたルールでは割合が増える計画があります。テーマの定義は分析の一部なので、
+# 数字と一緒に報告します（報告書の来歴にはテーマファイルが記録されます）。
+#
+# *Pass the copy and recompute: the broader rule raises some shares. Report the definition with the numbers.*
+
+# %%
+own_shares = compare.stat_theme_shares(
+    compare.themes_wide(segments, own_file, tokens=tokens, warn_unmatched=False)
 )
-own_themes = compare.load_themes(own_file)
-own_hits = compare.code_themes(segments, own_themes, tokens=tokens)
+pd.DataFrame(
+    {
+        "share (default rule)": shares[shares["theme_id"] == disaster].set_index("plan_id")[
+            "share"
+        ],
+        "share (edited rule)": own_shares[own_shares["theme_id"] == disaster].set_index("plan_id")[
+            "share"
+        ],
+    }
+).reindex(catalog["plan_id"]).round(3)
+
+# %% [markdown]
+# **コマンドラインでは / From the command line**：
+#
+# ```sh
+# cp data/themes.yaml my_themes.yaml          # then edit one rule: in my_themes.yaml
+# compare themes tama-6 --themes my_themes.yaml                  # segments and their themes
+# compare report --themes my_themes.yaml --out out/my-briefing    # the briefing
+# compare notebooks --themes my_themes.yaml --out out/my-notebooks   # this whole suite
+# ```
+#
+# ### 新しいテーマを加える / Adding a theme
+#
+# テーマは `{id: ルール}` の辞書でも渡せます。自分のテーマでは、コーパスのどこにも一致しない語が
+# **注（ThemeWarning）** として示されるので、綴りの誤りに気づけます（下の「インタネット」は「インターネット」の誤り）。
+#
+# *Own themes report terms that match nothing (a note), which catches misspellings.*
+
+# %%
+own_hits = compare.code_themes(
+    segments, {"digital": "ICT or SNS or デジタル or ホームページ or インタネット"}, tokens=tokens
+)
 own_hits[["plan_id", "theme_id", "evidence", "text"]]
 
 # %% [markdown]
-# 既定の `disaster`（語の回数や見出しを条件にする）と、語が一度出れば付ける `disaster_words` を比べると、
-# 定義の違いで数字が変わることが分かります。テーマの定義は分析の一部として報告に残します。
+# ルールの書き間違いは、テーマ名と位置を示すエラーになります。
 #
-# *A broader definition codes more passages: report the definition with the numbers.*
-
-# %%
-pd.DataFrame(
-    {
-        "disaster (default)": hits[hits["theme_id"] == "disaster"]["plan_id"].value_counts(),
-        "disaster_words (own)": own_hits[own_hits["theme_id"] == "disaster_words"][
-            "plan_id"
-        ].value_counts(),
-    }
-).reindex(catalog["plan_id"]).fillna(0).astype(int)
+# *A rule that does not parse names the theme and the position.*
 
 # %%
 try:

@@ -26,20 +26,31 @@
 #
 # *Descriptive comparisons of five documents; every random step has a fixed seed.*
 
+# %% tags=["parameters"]
+# パラメータ / Parameters — 既定は同梱の5文書。自分のコーパスで実行するには値を変えるか、
+# `compare notebooks --catalog …`（`make notebooks CATALOG=…`）で全ノートブックをまとめて実行します。
+catalog = None  # catalogue CSV (None: the bundled corpus, data/catalog.csv)
+themes = None  # theme catalogue YAML (None: data/themes.yaml)
+plans = None  # plan_ids to analyse (None: every plan of the catalogue)
+out = None  # folder for written files (None: $COMPARE_OUT_DIR or ../out)
+
 # %%
 import matplotlib.pyplot as plt
 import pandas as pd
+from IPython.display import display
 
 import compare
 from compare.plot import plot_ca, plot_dendrogram, plot_keyness, plot_network, plot_similarity
+from compare.report.display import setup_notebook
 from compare.stats.similarity import similarity_matrix
 from compare.structure.coverage import flag_coverage, plan_coverage, select_section
 
+setup_notebook()  # readable tables; warnings shown as notes
 pd.set_option("display.max_colwidth", 70)
 pd.set_option("display.max_rows", 80)
 
 SEED = 0
-catalog = compare.read_catalog()
+catalog = compare.read_catalog(catalog, plans=plans)
 segments = compare.read_corpus(catalog)
 tokens = compare.tokenize(segments)
 
@@ -156,9 +167,13 @@ compare.stat_keyness(goals, by="plan", top=6)[
 # 結果は「小田原市社協 対 その他」と同じになります。社協の計画と自治体の計画は、作成主体の違う文書として常に分けて扱います。
 
 # %%
-compare.stat_keyness(tokens, by="author", target="社会福祉協議会", top=10)[
-    ["target", "reference", "word", "count_target", "count_reference", "g2", "log_ratio"]
-].round(2)
+# Only when the corpus holds plans of both authors (自治体 and 社会福祉協議会).
+if set(catalog["author"]) >= {"自治体", "社会福祉協議会"}:
+    display(
+        compare.stat_keyness(tokens, by="author", target="社会福祉協議会", top=10)[
+            ["target", "reference", "word", "count_target", "count_reference", "g2", "log_ratio"]
+        ].round(2)
+    )
 
 # %% [markdown]
 # ## 3. 共起ネットワーク / Co-occurrence network
@@ -205,7 +220,7 @@ plt.show()
 # テーマ × 計画の表（`code_themes` の該当数）も同じ関数で分析できます。
 
 # %%
-hits = compare.code_themes(segments, tokens=tokens)
+hits = compare.code_themes(segments, themes, tokens=tokens)
 theme_table = pd.crosstab(hits["label"], hits["plan_id"]).reindex(columns=catalog["plan_id"])
 theme_ca = compare.stat_ca(theme_table)
 theme_ca.columns[["label", "count", "dim1", "dim2", "cos2_1", "cos2_2"]].round(3)

@@ -22,19 +22,30 @@
 #
 # *Pair the goals of two plans one to one; list what changed between two plans (typically two editions).*
 
+# %% tags=["parameters"]
+# パラメータ / Parameters — 既定は同梱の5文書。自分のコーパスで実行するには値を変えるか、
+# `compare notebooks --catalog …`（`make notebooks CATALOG=…`）で全ノートブックをまとめて実行します。
+catalog = None  # catalogue CSV (None: the bundled corpus, data/catalog.csv)
+themes = None  # theme catalogue YAML (None: data/themes.yaml)
+plans = None  # plan_ids to analyse (None: every plan of the catalogue)
+out = None  # folder for written files (None: $COMPARE_OUT_DIR or ../out)
+
 # %%
 import matplotlib.pyplot as plt
 import pandas as pd
 
 import compare
 from compare.plot import plot_goal_alignment
+from compare.report.display import setup_notebook
 
+setup_notebook()  # readable tables; warnings shown as notes
 pd.set_option("display.max_colwidth", 50)
 pd.set_option("display.max_rows", 80)
 
-catalog = compare.read_catalog()
+catalog = compare.read_catalog(catalog, plans=plans)
 segments = compare.read_corpus(catalog)
 tokens = compare.tokenize(segments)
+hits = compare.code_themes(segments, themes, tokens=tokens)  # the `themes` parameter
 
 # %% [markdown]
 # ## 1. 目標を見つける / Finding the goals
@@ -47,7 +58,7 @@ tokens = compare.tokenize(segments)
 
 # %%
 model = compare.plan_model(segments)
-alignment = compare.stat_goal_alignment(segments, tokens, model=model)
+alignment = compare.stat_goal_alignment(segments, tokens, model=model, hits=hits)
 alignment.attrs["goals"][["plan_id", "goal", "title", "level", "line_start", "rule"]]
 
 # %% [markdown]
@@ -58,7 +69,9 @@ alignment.attrs["goals"][["plan_id", "goal", "title", "level", "line_start", "ru
 # *A plan without the requested level is left out and named, with the reason.*
 
 # %%
-policies_level = compare.stat_goal_alignment(segments, tokens, model=model, level="基本方針")
+policies_level = compare.stat_goal_alignment(
+    segments, tokens, model=model, hits=hits, level="基本方針"
+)
 print(policies_level.attrs["notice"])
 pd.Series(policies_level.attrs["skipped"], name="reason")
 
@@ -100,10 +113,24 @@ alignment[
     ]
 ].round(3)
 
+# %% [markdown]
+# **対応なしなのに類似度が閾値（0.1）を超える行について。** `only_a` / `only_b` の行の `similarity` は、
+# その目標と相手の計画の **いちばん近い目標** との類似度です。その近い目標が、全体の組み合わせでは
+# 別の目標とより強く結びついて（1対1なので）取られてしまうと、この目標は相手なしになります。
+# 目標の数が違う計画どうし（例：4つと3つ）では、少なくとも1つの目標が必ず相手なしになるのも同じ理由です。
+# つまり、相手なしの行の類似度が 0.1 を超えていても誤りではなく、「似た目標はあるが、それは別の目標と組になった」
+# という意味です。`min_similarity` で対応なしとされるのは、組にはなったが類似度が閾値未満の場合です。
+#
+# *An unmatched goal's similarity is to its closest goal in the other plan; that goal was paired with
+# another one (the pairing is one to one), so a value above the threshold is expected, not an error.*
+
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(14, 4.8))
-plot_goal_alignment(alignment, "sumida", "tama-6", ax=axes[0])
-plot_goal_alignment(alignment, "tama-6", "tokorozawa-2", ax=axes[1])
+# The bundled pairs named here, or the first pairs of plans aligned in your own corpus.
+pairs = list(dict.fromkeys(zip(alignment["plan_a"], alignment["plan_b"], strict=True)))
+shown = [p for p in [("sumida", "tama-6"), ("tama-6", "tokorozawa-2")] if p in pairs] or pairs
+fig, axes = plt.subplots(1, 2, figsize=(14, 4.8), squeeze=False)
+for ax, (plan_a, plan_b) in zip(axes[0], shown[:2], strict=False):
+    plot_goal_alignment(alignment, plan_a, plan_b, ax=ax)
 fig.tight_layout()
 plt.show()
 
@@ -158,7 +185,7 @@ plt.show()
 # *The bundled corpus has no two editions of one city: this demo compares two ward plans.*
 
 # %%
-diff = compare.stat_plan_diff(segments, "sumida", "tama-6", tokens=tokens)
+diff = compare.stat_plan_diff(segments, *shown[0], tokens=tokens, hits=hits)
 diff.themes.round(3)
 
 # %%

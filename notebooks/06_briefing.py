@@ -25,6 +25,14 @@
 # **再現性**：報告書の日付を固定すると（`date=`）、同じ入力から毎回バイト単位で同じファイルができます。
 # 報告書の末尾には、パッケージのバージョン、git のリビジョン、辞書とそのバージョン、カタログのハッシュ、設定が記録されます。
 
+# %% tags=["parameters"]
+# パラメータ / Parameters — 既定は同梱の5文書。自分のコーパスで実行するには値を変えるか、
+# `compare notebooks --catalog …`（`make notebooks CATALOG=…`）で全ノートブックをまとめて実行します。
+catalog = None  # catalogue CSV (None: the bundled corpus, data/catalog.csv)
+themes = None  # theme catalogue YAML (None: data/themes.yaml)
+plans = None  # plan_ids to analyse (None: every plan of the catalogue)
+out = None  # folder for written files (None: $COMPARE_OUT_DIR or ../out)
+
 # %%
 import os
 from pathlib import Path
@@ -33,11 +41,14 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from compare.report import build_briefing, write_briefing
+from compare.report.display import setup_notebook
 
+setup_notebook()  # readable tables; warnings shown as notes
 pd.set_option("display.max_colwidth", 80)
 
-# Output folder: out/ at the top of the repository is ignored by git.
-OUT = Path(os.environ.get("COMPARE_OUT_DIR", "../out")) / "notebook-briefing"
+# Output folder: the `out` parameter, else $COMPARE_OUT_DIR, else out/ at the top of the
+# repository (ignored by git).
+OUT = Path(out or os.environ.get("COMPARE_OUT_DIR", "../out")) / "notebook-briefing"
 
 # %% [markdown]
 # ## 1. 分析を実行する / Running the analyses
@@ -48,7 +59,7 @@ OUT = Path(os.environ.get("COMPARE_OUT_DIR", "../out")) / "notebook-briefing"
 # *`build_briefing` runs everything and returns the sections, tables and figures without writing files.*
 
 # %%
-briefing = build_briefing(date="2024-04-01", progress=False)
+briefing = build_briefing(catalog, themes=themes, plans=plans, date="2024-04-01", progress=False)
 plt.close("all")  # the briefing keeps its figures; do not show all of them below this cell
 print(briefing.title)
 print(briefing.subtitle)

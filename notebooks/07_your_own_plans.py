@@ -22,6 +22,14 @@
 #
 # *Build a small corpus of your own in a temporary folder: CP932 copies of bundled texts, a PDF and a DOCX.*
 
+# %% tags=["parameters"]
+# パラメータ / Parameters — 既定は同梱の5文書。自分のコーパスで実行するには値を変えるか、
+# `compare notebooks --catalog …`（`make notebooks CATALOG=…`）で全ノートブックをまとめて実行します。
+catalog = None  # catalogue CSV (None: the bundled corpus, data/catalog.csv)
+themes = None  # theme catalogue YAML (None: data/themes.yaml)
+plans = None  # plan_ids to analyse (None: every plan of the catalogue)
+out = None  # folder for written files (None: $COMPARE_OUT_DIR or ../out)
+
 # %%
 import os
 import shutil
@@ -31,10 +39,16 @@ from pathlib import Path
 import pandas as pd
 
 import compare
-from compare.io.catalog import bundled_catalog_path
 from compare.cli import main as compare_cli
+from compare.io.catalog import bundled_catalog_path
+from compare.report.display import setup_notebook
 
+setup_notebook()  # readable tables; warnings shown as notes
 pd.set_option("display.max_colwidth", 60)
+
+# Your catalogue (the `catalog` parameter; None: the bundled one), read and checked before
+# anything else, so that a mistake in it stops here with the line to fix.  Section 6 shows it.
+yours = compare.read_catalog(catalog, plans=plans)
 
 bundled = bundled_catalog_path().parent  # the repository's data/ folder
 samples = bundled.parent / "tests" / "data" / "docs"  # PDF/DOCX conversions of the bundled texts
@@ -63,7 +77,10 @@ print(source.encoding, repr(source.newline), source.lines[0])
 # ## 2. カタログを書く / Writing a catalogue
 #
 # 必須の列は `plan_id`, `path`（カタログからの相対パス）, `municipality`, `author`（自治体／社会福祉協議会）,
-# `plan_type`（地域福祉計画／地域福祉活動計画／地域福祉支援計画）, `doc_kind`（full / summary / draft / excerpt）です。
+# `plan_type`, `doc_kind`（full / summary / draft / excerpt）です。`plan_type` は決まった一覧
+# （地域福祉計画、地域福祉活動計画、地域福祉支援計画、地域福祉計画・地域福祉活動計画、重層的支援体制整備事業実施計画、
+# 成年後見制度利用促進計画、再犯防止推進計画、保健福祉計画。兼ねる計画は「・」でつなぐ）から選び、
+# 一覧にない計画は `other:計画の名前` と書きます（拒否はされず、警告で知らされます）。
 # 分からない値は推測せず空欄にします。`identification` にはその文書をどう同定したかを書きます。
 #
 # *Required: plan_id, path, municipality, author, plan_type, doc_kind. Leave unknown values empty.*
@@ -196,11 +213,65 @@ pd.DataFrame(
 )
 
 # %% [markdown]
+# ## 5. 同梱の計画と合わせる / Combining with the bundled plans
+#
+# 同梱の5文書と自分の計画を1つのコーパスにするには、カタログを並べて読みます（`None` は同梱のカタログ）。
+# 各行は元のカタログのメタ情報（題名・版・同定の根拠）と、パスの基準になるフォルダを保ちます。
+# 同じ plan_id が2つのカタログにあると、両方の行を示すエラーになります。ここで作ったカタログは同梱と同じ
+# plan_id（`tama-6` など）を使っているので、まさにそのエラーになります。
+#
+# *`read_catalog([None, "catalog.csv"])` combines catalogues; a plan_id used twice names both rows.*
+
+# %%
+try:
+    compare.read_catalog([None, "catalog.csv"])
+except compare.errors.CatalogError as error:
+    print("CatalogError:", error)
+
+# %% [markdown]
+# コマンドラインでは `compare add --include-bundled` が同梱の5行を（題名・版・同定の根拠・SHA-256 ごと）自分のカタログに
+# 写します。ファイルを1つ一緒に加えることもできます。ここでは新しいカタログ `combined.csv` に、同梱の5文書と
+# PDF 版の下関市（別の plan_id）を入れます。
+#
+# *`compare add --include-bundled` copies the bundled rows, with all their metadata, into your catalogue.*
+
+# %%
+# fmt: off
+exit_code = compare_cli(
+    [
+        "add", "texts/shimonoseki.pdf", "--plan-id", "shimonoseki-pdf", "--municipality", "下関市",
+        "--prefecture", "山口県", "--author", "自治体", "--plan-type", "地域福祉計画",
+        "--doc-kind", "excerpt", "--include-bundled", "--catalog", "combined.csv",
+    ]
+)
+# fmt: on
+combined = compare.read_catalog("combined.csv")
+combined[["plan_id", "municipality", "title", "edition", "doc_kind", "identification"]]
+
+# %% [markdown]
 # 片付け：作業フォルダを消して、元の作業ディレクトリに戻ります。
 
 # %%
 os.chdir(start)
 shutil.rmtree(workdir)
+
+# %% [markdown]
+# ## 6. あなたのカタログ / Your catalogue
+#
+# パラメータ `catalog` に自分のカタログを渡すと（`compare notebooks --catalog …`）、ここにその点検結果が出ます。
+# 既定では同梱のカタログです。文書ごとに、読み取った形式と文字コード、セグメントの種類ごとの数、見出しの数を示します。
+# 見出しが0の文書や、`meta` ばかりの文書は、テキストの抽出や見出しの書式を確かめてください。
+#
+# *With `catalog` set to your catalogue, this checks it: format, encoding, segments and headings per plan.*
+
+# %%
+your_segments = compare.read_corpus(yours)
+checked = yours.set_index("plan_id")[["municipality", "plan_type", "doc_kind"]]
+checked["format"] = pd.Series(your_segments.attrs["format"])
+checked["encoding"] = pd.Series(your_segments.attrs["encoding"])
+checked.join(
+    pd.crosstab(your_segments["plan_id"], your_segments["kind"]).reindex(yours["plan_id"])
+).fillna(0)
 
 # %% [markdown]
 # ## まとめ / Summary

@@ -13,7 +13,13 @@ import pytest
 from compare import read_catalog, read_corpus
 from compare.cli import main
 from compare.errors import CatalogError, CatalogWarning
-from compare.io.catalog import COLUMNS, is_valid_municipality_code, plan_file, plan_type_status
+from compare.io.catalog import (
+    COLUMNS,
+    example_ids,
+    is_valid_municipality_code,
+    plan_file,
+    plan_type_status,
+)
 from tests.conftest import DATA
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -349,3 +355,26 @@ def test_source_address_and_retrieval_date_are_read(tmp_path):
     assert read.loc[0, "source_url"] == "https://www.city.example.jp/fukushi/plan.pdf"
     assert read.loc[0, "retrieved"] == "2024-05-01"
     assert read.loc[1, "source_url"] == read.loc[1, "retrieved"] == ""
+
+
+@pytest.mark.parametrize(
+    ("available", "preferred", "expected"),
+    [
+        (["sumida", "tama-6", "x"], ["sumida", "tama-6"], ["sumida", "tama-6"]),
+        (["a", "b", "c"], ["sumida", "tokorozawa-2"], ["a", "b"]),
+        (["a", "tama-6"], ["sumida", "tama-6", "odawara"], ["a", "tama-6", "a"]),
+        (["a"], ["sumida", "tama-6"], ["a", "a"]),
+        ([], ["sumida"], []),
+    ],
+)
+def test_example_ids_keep_named_plans_and_stand_in_for_missing_ones(available, preferred, expected):
+    assert example_ids(available, preferred) == expected
+
+
+def test_plans_option_keeps_catalogue_order_and_metadata():
+    catalog = read_catalog(plans=["shimonoseki", "tama-6"])
+    assert list(catalog["plan_id"]) == ["tama-6", "shimonoseki"]
+    assert catalog.attrs["catalog_sha256"] == read_catalog().attrs["catalog_sha256"]
+    assert read_catalog(catalog) is catalog  # a catalogue already read passes through
+    with pytest.raises(CatalogError, match="no plan nagoya; the catalogue has: sumida"):
+        read_catalog(plans=["tama-6", "nagoya"])

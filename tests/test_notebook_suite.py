@@ -22,3 +22,154 @@ def test_make_lab_passes_lab_args_through() -> None:
     ).stdout
     launch = [line for line in dry_run.splitlines() if "jupyter lab" in line]
     assert launch == [f".venv/bin/jupyter lab notebooks/ {args}"]
+
+
+# --------------------------------------------------------------------------- the runner
+
+pytest.importorskip("papermill", reason="needs the notebook extra: pip install -e '.[notebook]'")
+pytest.importorskip("nbconvert")
+nbformat = pytest.importorskip("nbformat")
+
+from compare import read_catalog  # noqa: E402
+from compare.errors import NotebookError, ReportError  # noqa: E402
+from compare.report.notebooks import MARKER, run_notebooks, suite  # noqa: E402
+from tests import second_corpus  # noqa: E402
+
+ONE_CELL = """\
+# %% tags=["parameters"]
+catalog = None
+themes = None
+plans = None
+out = None
+
+# %%
+import compare
+
+catalog = compare.read_catalog(catalog, plans=plans)
+catalog[["plan_id", "municipality"]]
+"""
+
+
+@pytest.fixture
+def kernel_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh token cache for the kernels of one test."""
+    monkeypatch.setenv("COMPARE_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path
+
+
+def test_a_notebook_runs_with_its_parameters_replaced(kernel_env: Path, catalog_path: Path):
+    folder = kernel_env / "suite"
+    folder.mkdir()
+    (folder / "01_one.py").write_text(ONE_CELL, encoding="utf-8")
+    out = kernel_env / "out"
+    runs = run_notebooks(catalog_path, out, plans=["tama-6", "shimonoseki"], folder=folder)
+    assert [run.name for run in runs] == ["01_one"]
+    executed = nbformat.read(out / "01_one.ipynb", as_version=4)
+    injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and 'plans = ["tama-6", "shimonoseki"]' in injected[0].source
+    table = executed.cells[-1].outputs[0]["data"]["text/html"]
+    assert "川崎市多摩区" in table and "下関市" in table and "墨田区" not in table
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="01_one.html"' in page and 'href="01_one.ipynb"' in page
+    assert "tama-6, shimonoseki" in page
+    assert "<!DOCTYPE html>" in (out / "01_one.html").read_text(encoding="utf-8")
+
+
+def test_a_failing_notebook_is_named_with_its_cell(kernel_env: Path):
+    folder = kernel_env / "suite"
+    folder.mkdir()
+    (folder / "01_one.py").write_text(ONE_CELL, encoding="utf-8")
+    broken = ONE_CELL + '\n# %%\nplans = ["x"]\n\n# %%\ncompare.read_catalog(None, plans=plans)\n'
+    (folder / "02_broken.py").write_text(broken, encoding="utf-8")
+    (folder / "03_after.py").write_text(ONE_CELL, encoding="utf-8")
+    out = kernel_env / "out"
+    with pytest.raises(NotebookError) as error:
+        run_notebooks(None, out, folder=folder)
+    message = str(error.value)
+    assert "notebook 02_broken.py failed in code cell 4, line 17 of 02_broken.py" in message
+    assert "CatalogError" in message and "no plan x" in message
+    # The failed notebook is written up to the failure; the next one never ran.
+    assert "CatalogError" in (out / "02_broken.html").read_text(encoding="utf-8")
+    assert not (out / "03_after.ipynb").exists()
+
+
+def test_a_notebook_without_parameters_cell_is_refused(tmp_path: Path):
+    folder = tmp_path / "suite"
+    folder.mkdir()
+    (folder / "01_plain.py").write_text("# %%\nx = 1\n", encoding="utf-8")
+    with pytest.raises(NotebookError, match=r"01_plain\.py: no cell is tagged 'parameters'"):
+        run_notebooks(None, tmp_path / "out", folder=folder)
+
+
+def test_a_folder_not_written_by_the_runner_is_left_alone(tmp_path: Path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("my notes", encoding="utf-8")
+    with pytest.raises(ReportError, match="was not written by compare notebooks"):
+        run_notebooks(None, out)
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+
+
+def test_unknown_catalogue_and_selection_are_reported(tmp_path: Path):
+    with pytest.raises(NotebookError, match=r"missing\.csv: catalogue not found"):
+        run_notebooks(tmp_path / "missing.csv", tmp_path / "out")
+    with pytest.raises(NotebookError, match="no notebook name starts with 99"):
+        suite(["99"])
+
+
+def test_every_notebook_declares_the_parameters() -> None:
+    import jupytext
+
+    for path in suite():
+        cells = [c for c in jupytext.read(path).cells if "parameters" in c.metadata.get("tags", [])]
+        assert len(cells) == 1, path.name
+        for name in ("catalog", "themes", "plans", "out"):
+            assert f"{name} = None" in cells[0].source, (path.name, name)
+
+
+@pytest.mark.skipif(
+    not second_corpus.available(), reason="shared corpus-dev not beside the project"
+)
+def test_the_suite_runs_on_a_second_corpus_and_repeats_exactly(kernel_env: Path):
+    """The whole suite through the parameters route, on plans it was not written for, twice."""
+    catalog = second_corpus.make_second_corpus(kernel_env / "corpus")
+    out = kernel_env / "out"
+    runs = run_notebooks(catalog, out)
+    assert [run.name for run in runs] == [path.stem for path in suite()]
+    for run in runs:
+        executed = nbformat.read(run.ipynb, as_version=4)
+        code = [c for c in executed.cells if c.cell_type == "code"]
+        assert all(c.execution_count for c in code), f"{run.name}: a cell did not run"
+        outputs = [o for c in code for o in c.outputs]
+        assert not [o for o in outputs if o.output_type == "error"], run.name
+        assert any("text/html" in o.get("data", {}) for o in outputs), f"{run.name}: no table"
+        assert run.html.stat().st_size > 0
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{run.html.name}"' in page for run in runs)
+    assert (out / "notebook-briefing" / "index.html").is_file()  # 06 writes under out
+    shown = (out / "01_corpus_structure.html").read_text(encoding="utf-8")
+    municipalities = read_catalog(catalog)["municipality"]
+    assert all(name in shown for name in municipalities), "01 does not show the catalogue"
+    first = {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    run_notebooks(catalog, out)
+    second = {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    assert sorted(second) == sorted(first)
+    changed = [str(name) for name in first if first[name] != second[name]]
+    assert not changed, f"files differ between two runs: {changed}"
+    assert (out / MARKER).is_file()
+
+
+# --------------------------------------------------------------------------- display helpers
+
+
+def test_notes_escape_the_message_and_drop_temporary_folders() -> None:
+    import tempfile
+
+    from compare.report.display import note_html
+
+    temp = Path(tempfile.gettempdir()) / "compare-themes-x1y2" / "my_themes.yaml"
+    shown = note_html(f"{temp}: theme 'a<b>': term(s) ICT match nothing", "ThemeWarning")
+    assert "my_themes.yaml: theme" in shown and str(temp.parent) not in shown
+    assert "a&lt;b&gt;" in shown and "<b>注 / Note (ThemeWarning):</b>" in shown
+    kept = note_html("/home/me/plans/catalog.csv: line 3: …")
+    assert "/home/me/plans/catalog.csv: line 3" in kept

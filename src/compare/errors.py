@@ -55,3 +55,7 @@ class AnalysisError(CompareError):
 
 class ReportError(CompareError):
     """A report cannot be written (bad output directory, …)."""
+
+
+class NotebookError(CompareError):
+    """A notebook of the suite cannot run or failed (naming the notebook and cell)."""

@@ -12,7 +12,7 @@ import hashlib
 import io
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -110,7 +110,10 @@ def is_valid_municipality_code(code: str) -> bool:
 
 
 def read_catalog(
-    path: str | Path | Sequence[str | Path | None] | None = None, *, check_files: bool = True
+    path: str | Path | Sequence[str | Path | None] | pd.DataFrame | None = None,
+    *,
+    check_files: bool = True,
+    plans: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Read and validate a catalogue, or several catalogues as one corpus.
 
@@ -121,10 +124,13 @@ def read_catalog(
         A list reads each catalogue (``None`` in the list stands for the
         bundled one) and combines them in order, every row keeping the
         metadata of its own catalogue: ``read_catalog([None, "mine.csv"])`` is
-        the bundled plans followed by one's own.
+        the bundled plans followed by one's own.  A catalogue already read is
+        returned as it is.
     check_files : bool
         Check that every plan file exists and that its sha256, where given,
         matches (a mismatch warns: the file changed since it was catalogued).
+    plans : list of str, optional
+        Keep only these plan_ids (in catalogue order); None keeps every plan.
 
     Returns
     -------
@@ -145,8 +151,12 @@ def read_catalog(
         plan_id (for several catalogues: both rows), an invalid value, or a
         missing plan file.
     """
+    if isinstance(path, pd.DataFrame):
+        # already read: lets a notebook cell that reads its catalogue run twice
+        return select_plans(path, plans)
     if isinstance(path, list | tuple):
-        return combine_catalogs([read_catalog(item, check_files=check_files) for item in path])
+        combined = combine_catalogs([read_catalog(item, check_files=check_files) for item in path])
+        return select_plans(combined, plans)
     path = Path(path) if path is not None else bundled_catalog_path()
     raw = _read_catalog_bytes(path)
     rows, lines = _parse_rows(raw, path)
@@ -162,7 +172,30 @@ def read_catalog(
     if check_files:
         for line, row in zip(lines, rows, strict=True):
             _check_file(path, line, row)
-    return frame
+    return select_plans(frame, plans)
+
+
+def select_plans(catalog: pd.DataFrame, plans: Sequence[str] | None) -> pd.DataFrame:
+    """The rows of ``plans`` (catalogue order, metadata kept); all rows for None.
+
+    Raises
+    ------
+    CatalogError
+        Naming the plan_ids that the catalogue does not hold.
+    """
+    if plans is None:
+        return catalog
+    if isinstance(plans, str):
+        plans = [plans]
+    unknown = [plan for plan in plans if plan not in set(catalog["plan_id"])]
+    if unknown:
+        raise CatalogError(
+            f"{catalog.attrs.get('catalog_path', 'catalogue')}: no plan {', '.join(unknown)}; "
+            f"the catalogue has: {', '.join(catalog['plan_id'])}"
+        )
+    chosen = catalog.loc[catalog["plan_id"].isin(list(plans))].reset_index(drop=True)
+    chosen.attrs = dict(catalog.attrs)
+    return chosen
 
 
 def combine_catalogs(catalogs: Sequence[pd.DataFrame]) -> pd.DataFrame:
@@ -221,6 +254,31 @@ def _row_location(catalog: pd.DataFrame, plan_id: str) -> str:
     line = catalog.attrs.get("lines", {}).get(plan_id)
     where = str(catalog.attrs.get("catalog_path", "catalogue"))
     return f"{where}: line {line}" if line else f"{where} (plan {plan_id!r})"
+
+
+def example_ids(available: Iterable[str], preferred: Sequence[str]) -> list[str]:
+    """Ids for worked examples: each preferred id if available, else a stand-in.
+
+    Notebooks written on the bundled corpus name its plans (and the default
+    themes) in their examples.  On another corpus each missing id is replaced
+    by the next available id not used yet (repeating them when there are
+    fewer), so the examples keep their number and order.  Returns [] when
+    nothing is available.
+    """
+    pool = list(dict.fromkeys(str(item) for item in available))
+    if not pool:
+        return []
+    chosen = [item if item in pool else None for item in preferred]
+    spare = iter([item for item in pool if item not in chosen] or pool)
+    out = []
+    for item in chosen:
+        if item is None:
+            item = next(spare, None)
+            if item is None:
+                spare = iter(pool)
+                item = next(spare)
+        out.append(item)
+    return out
 
 
 def plan_file(catalog: pd.DataFrame, plan_id: str) -> Path:

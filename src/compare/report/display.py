@@ -1,0 +1,63 @@
+"""How the notebooks show tables and warnings: readable Japanese, notes instead of stderr.
+
+:func:`setup_notebook` is called once at the top of each notebook.  It styles
+every pandas table of the notebook (text left-aligned, long Japanese text
+wrapped instead of cut into one long line, tabs shown as column gaps rather
+than as ``\\t``) and shows warnings as a short note in the output instead of
+a red standard-error box, with temporary folders left out of the message.
+Outside IPython it does nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import tempfile
+import warnings
+from typing import Any
+
+#: Style of every table in a notebook's output (JupyterLab and the HTML copies).
+TABLE_CSS = """\
+<style>
+.jp-RenderedHTMLCommon table.dataframe td, .jp-RenderedHTMLCommon table.dataframe th,
+table.dataframe td, table.dataframe th {
+  text-align: left; vertical-align: top; white-space: pre-wrap; max-width: 36em;
+}
+</style>"""
+
+#: Style of a note (a warning shown on purpose).
+NOTE_STYLE = (
+    "border-left: 4px solid #4a7ab5; background: #eef3fa; padding: .4em .8em; margin: .3em 0"
+)
+
+
+def note_html(message: str, category: str = "") -> str:
+    """HTML of a note: the message, escaped, with its kind (e.g. ``ThemeWarning``)."""
+    kind = f" ({html.escape(category)})" if category else ""
+    return (
+        f'<div class="compare-note" style="{NOTE_STYLE}">'
+        f"<b>注 / Note{kind}:</b> {html.escape(short_paths(message))}</div>"
+    )
+
+
+def short_paths(message: str) -> str:
+    """The message with files in the temporary folder named by their file name only."""
+    root = re.escape(tempfile.gettempdir().rstrip("/\\"))
+    return re.sub(rf"{root}[/\\][^\s:'\"]*[/\\]([^\s:/\\'\"]+)", r"\1", message)
+
+
+def setup_notebook() -> None:
+    """Style the tables and show warnings as notes in the running notebook (IPython only)."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import HTML, display
+    except ImportError:  # pragma: no cover - IPython comes with the notebook extra
+        return
+    if get_ipython() is None:
+        return
+    display(HTML(TABLE_CSS))
+
+    def show(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        display(HTML(note_html(str(message), category.__name__)))
+
+    warnings.showwarning = show
