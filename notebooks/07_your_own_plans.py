@@ -20,7 +20,11 @@
 # このノートブックでは一時フォルダに小さなコーパスを作ります：同梱のテキストを、自治体のサイトからよく落ちてくる
 # **CP932（Shift_JIS）・CRLF** に変換したコピーと、PDF・DOCX の文書です。元のファイルは一切変更しません。
 #
-# *Build a small corpus of your own in a temporary folder: CP932 copies of bundled texts, a PDF and a DOCX.*
+# パラメータ `catalog` に自分のカタログを渡すと（`compare notebooks --catalog …`）、最初に読み込んで検査し、
+# 最後の節（6）で文書ごとの点検結果を示します。
+#
+# *Build a small corpus of your own in a temporary folder: CP932 copies of bundled texts, a PDF and a DOCX.
+# With the `catalog` parameter set, your catalogue is checked first and summarised in section 6.*
 
 # %% tags=["parameters"]
 # パラメータ / Parameters — 既定は同梱の5文書。自分のコーパスで実行するには値を変えるか、

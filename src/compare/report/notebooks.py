@@ -199,7 +199,15 @@ def _kernel_manager(folder: Path) -> Any:
 
     spec = folder / KERNEL
     spec.mkdir(parents=True, exist_ok=True)
-    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    # Errors only: the kernel's start-up notices would read like problems in the run's output.
+    argv = [
+        sys.executable,
+        "-m",
+        "ipykernel_launcher",
+        "--Application.log_level=40",
+        "-f",
+        "{connection_file}",
+    ]
     (spec / "kernel.json").write_text(
         json.dumps({"argv": argv, "display_name": "compare", "language": "python"}),
         encoding="utf-8",
@@ -273,7 +281,14 @@ def _check_parameters_cell(notebook: Any, path: Path) -> None:
 
 
 def _clean(notebook: Any) -> None:
-    """Remove run times and the like, so that the same input writes the same bytes."""
+    """Remove run times and the like, so that the same input writes the same bytes.
+
+    The kernel may split one printed output into several chunks depending on
+    timing; consecutive chunks of a stream are joined into one output.
+    """
+    from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+
+    CoalesceStreamsPreprocessor().preprocess(notebook, {})
     meta = notebook.metadata.get("papermill", {})
     for key in _VOLATILE_PAPERMILL_KEYS:
         meta.pop(key, None)
@@ -336,13 +351,27 @@ def _source_line(path: Path, source: str) -> int | None:
 
 
 def _write_notebook(notebook: Any, run: NotebookRun) -> None:
+    import jinja2
     import nbformat
     from nbconvert import HTMLExporter
 
     _write_text(run.ipynb, nbformat.writes(notebook) + "\n")
     exporter = HTMLExporter(template_name="lab")
+    exporter.extra_loaders = [jinja2.DictLoader({"offline.html.j2": _OFFLINE_TEMPLATE})]
+    exporter.template_file = "offline.html.j2"
     html, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": run.title}})
     _write_text(run.html, html)
+
+
+#: JupyterLab's HTML template without the scripts it loads from the internet
+#: (require.js, MathJax, Mermaid): the notebooks need none of them, and the
+#: pages then open offline and contact nobody.
+_OFFLINE_TEMPLATE = """\
+{%- extends 'lab/index.html.j2' -%}
+{% block html_head_js %}{% endblock html_head_js %}
+{% block html_head_js_mathjax %}{% endblock html_head_js_mathjax %}
+{% block html_head_js_mermaidjs %}{% endblock html_head_js_mermaidjs %}
+"""
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -351,10 +380,17 @@ def _write_text(path: Path, text: str) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes the file private
         os.replace(temp, path)
     finally:
         if os.path.exists(temp):
             os.unlink(temp)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 _INDEX = """\
