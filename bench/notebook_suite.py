@@ -4,6 +4,7 @@ Usage (from the repository root)::
 
     .venv/bin/python bench/notebook_suite.py            # bundled corpus and the second corpus
     .venv/bin/python bench/notebook_suite.py --rounds 2
+    .venv/bin/python bench/notebook_suite.py --keep out/bench-notebooks   # keep what was written
 
 The suite runs through :func:`compare.report.notebooks.run_notebooks` (the
 parameters route of ``make notebooks``): each notebook is executed in a fresh
@@ -61,13 +62,14 @@ def timed(catalog: Path | None, work: Path, name: str, folder: Path | None = Non
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=1, help="runs per corpus (median)")
+    parser.add_argument("--keep", type=Path, help="keep the executed notebooks in this folder")
     args = parser.parse_args()
     from tests import second_corpus
 
     with tempfile.TemporaryDirectory(prefix="compare-bench-") as tmp:
-        work = Path(tmp)
+        work = args.keep or Path(tmp)
         reference_folder = work / "reference"
-        reference_folder.mkdir()
+        reference_folder.mkdir(parents=True, exist_ok=True)
         (reference_folder / "00_reference.py").write_text(ONE_CELL, encoding="utf-8")
         corpora: dict[str, Path | None] = {"bundled (5 plans)": None}
         if second_corpus.available():
