@@ -33,6 +33,7 @@ out = None  # folder for written files (None: $COMPARE_OUT_DIR or ../out)
 # %%
 import matplotlib.pyplot as plt
 import pandas as pd
+from IPython.display import display
 
 import compare
 from compare.plot import plot_goal_alignment
@@ -69,11 +70,14 @@ alignment.attrs["goals"][["plan_id", "goal", "title", "level", "line_start", "ru
 # *A plan without the requested level is left out and named, with the reason.*
 
 # %%
-policies_level = compare.stat_goal_alignment(
-    segments, tokens, model=model, hits=hits, level="基本方針"
-)
-print(policies_level.attrs["notice"])
-pd.Series(policies_level.attrs["skipped"], name="reason")
+try:
+    policies_level = compare.stat_goal_alignment(
+        segments, tokens, model=model, hits=hits, level="基本方針"
+    )
+    print(policies_level.attrs["notice"])
+    display(pd.Series(policies_level.attrs["skipped"], name="reason"))
+except compare.errors.AnalysisError as error:  # fewer than two plans with 基本方針
+    print("AnalysisError:", error)
 
 # %% [markdown]
 # ## 2. 目標の対応 / Goal alignment
@@ -145,10 +149,9 @@ plt.show()
 
 # %%
 policies = alignment.attrs["policies"]
-policies.loc[
-    policies["status"] == "matched",
-    ["plan_a", "plan_b", "within_a", "title_a", "within_b", "title_b", "similarity"],
-].round(3)
+policies.loc[policies["status"] == "matched"].reindex(
+    columns=["plan_a", "plan_b", "within_a", "title_a", "within_b", "title_b", "similarity"]
+).round(3)
 
 # %% [markdown]
 # ## 3. 施策の対照表 / Policy matrix
