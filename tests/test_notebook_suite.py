@@ -173,3 +173,23 @@ def test_notes_escape_the_message_and_drop_temporary_folders() -> None:
     assert "a&lt;b&gt;" in shown and "<b>注 / Note (ThemeWarning):</b>" in shown
     kept = note_html("/home/me/plans/catalog.csv: line 3: …")
     assert "/home/me/plans/catalog.csv: line 3" in kept
+
+
+def test_tables_show_tabs_and_line_breaks_as_text_not_escapes() -> None:
+    import pandas as pd
+
+    from compare.report.display import readable
+
+    frame = pd.DataFrame(
+        {
+            "text": ["指標\t現状値\t目標値", "一行目\n二行目", None],
+            "count": [1, 2, 3],
+            "kind": pd.Categorical(["a", "b", "a"]),
+        }
+    )
+    shown = readable(frame)
+    assert list(shown["text"].iloc[:2]) == ["指標\u3000現状値\u3000目標値", "一行目 / 二行目"]
+    assert "\\t" in frame._repr_html_() and "\\t" not in shown._repr_html_()
+    assert "\\n" not in shown._repr_html_()
+    assert frame.loc[0, "text"] == "指標\t現状値\t目標値"  # the caller's frame is unchanged
+    assert shown["kind"].dtype == frame["kind"].dtype

@@ -16,6 +16,8 @@ import tempfile
 import warnings
 from typing import Any
 
+import pandas as pd
+
 #: Style of every table in a notebook's output (JupyterLab and the HTML copies).
 TABLE_CSS = """\
 <style>
@@ -46,6 +48,33 @@ def short_paths(message: str) -> str:
     return re.sub(rf"{root}[/\\][^\s:'\"]*[/\\]([^\s:/\\'\"]+)", r"\1", message)
 
 
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells show tabs as a wide space and line breaks as " / ".
+
+    pandas shows a tab or a line break inside a cell as ``\\t`` / ``\\n``; text
+    extracted from PDF tables is full of tabs.  Only text columns are touched
+    (categorical ones keep their categories); the frame itself is not changed.
+    """
+    out = frame.copy(deep=False)
+    text = [
+        column
+        for column, dtype in out.dtypes.items()
+        if not isinstance(dtype, pd.CategoricalDtype)
+        and (pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype))
+    ]
+    for column in text:
+        values = out[column]
+        if values.map(lambda v: isinstance(v, str) and ("\t" in v or "\n" in v)).any():
+            out[column] = values.map(_readable_text)
+    return out
+
+
+def _readable_text(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\t", "\u3000").replace("\n", " / ")
+    return value
+
+
 def setup_notebook() -> None:
     """Style the tables and show warnings as notes in the running notebook (IPython only)."""
     try:
@@ -56,6 +85,8 @@ def setup_notebook() -> None:
     if get_ipython() is None:
         return
     display(HTML(TABLE_CSS))
+    html_formatter = get_ipython().display_formatter.formatters["text/html"]
+    html_formatter.for_type(pd.DataFrame, lambda frame: readable(frame)._repr_html_())
 
     def show(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
         display(HTML(note_html(str(message), category.__name__)))
