@@ -965,3 +965,45 @@ def test_outline_table(corpus):
         sumida.loc[23, "heading_path"]
         == "2 計画の基本目標 > 1 区民が安心して暮らせる福祉のまちをつくる"
     )
+
+
+# --- layouts of unseen plans: general patterns behind errors seen on real excerpts ---------
+
+BODY = "地域の課題を住民と行政が共有し、解決に向けた取り組みを進めていくことが求められています。"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A parenthesised label on its own line, its name on the next.
+        (f"(基本目標1)\nみんなで支え合うまち\n\n{BODY}\n\n(基本目標2)\n安心して暮らせるまち\n\n{BODY}\n",
+         [(1, 1), (6, 1)]),
+        # Two short lines before prose: a heading and its first subheading.
+        (f"第2期地域福祉計画\n\n概要\n位置づけ\n{BODY}\n期間\n{BODY}\n", [(3, 1), (4, 2), (6, 2)]),
+        # The value of a field heading (a period) between two headings of one style.
+        (f"【計画の期間】\n2024年度~2028年度\n【基本理念】\n{BODY}\n", [(1, 1), (3, 1)]),
+        # Download links of a web page are not headings.
+        (f"第2期地域福祉計画\n\nはじめに\n{BODY}\n第1章 計画の策定にあたって [PDFファイル/1.59MB]\n"
+         f"第2章 地域の現状 [PDFファイル/1.39MB]\n", [(3, 1)]),
+        # 「…とは」 at the top opens an explanation; it is not the plan's title.
+        (f"地域福祉活動計画とは?\n\n{BODY}\n\n計画の期間\n\n{BODY}\n", [(1, 1), (5, 1)]),
+        # A number glued to the text after it that continues no sequence is a table value.
+        (f"1 計画の趣旨\n\n{BODY}\n\n3地域の支え合いを進めるための取組\n\n{BODY}\n", [(1, 1)]),
+        (f"1計画の趣旨\n\n{BODY}\n\n2計画の期間\n\n{BODY}\n", [(1, 1), (5, 1)]),
+        # A short line after a long unpunctuated line of unwrapped text is a heading.
+        (f"第2期地域福祉計画\n\n策定の趣旨\n{BODY}\n期間\n令和6年度(2024年度)から令和10年度"
+         f"(2028年度)までの5ヵ年\n重点課題\n{BODY}\n", [(3, 1), (5, 1), (7, 1)]),
+        # Contents entries with "P" page numbers and entries without numbers stay contents.
+        ("目 次\n第1章 計画について ・・・・・P1\n1 計画の趣旨\n2 計画の期間\n第2章 現状 ・・・・・P5\n"
+         f"\n第1章 計画について\n\n1 計画の趣旨\n\n{BODY}\n", [(7, 1), (9, 2)]),
+    ],
+)  # fmt: skip
+def test_unseen_layouts(text: str, expected: list[tuple[int, int]]):
+    found = found_outline(segment_quietly(text))
+    assert [(item["line"], item["depth"]) for item in found] == expected
+
+
+def test_place_names_and_periods_are_not_headings():
+    text = f"令和3年3月\n\n久慈市\n\n{BODY}\n\n計画期間\n\n平成30年度から5年間\n\n{BODY}\n"
+    found = found_outline(segment_quietly(text))
+    assert [item["text"] for item in found] == ["計画期間"]

@@ -4,7 +4,8 @@ The parser works in passes over the lines, each linear in the size of the text:
 
 1. every line is described on its own (:func:`compare.structure._lines.classify_line`);
 2. the cover (title, date, publisher), the colophon (address, phone, e-mail)
-   and table-of-contents runs become ``meta``;
+   and table-of-contents runs become ``meta`` (after a 目次 title, everything
+   up to where the body repeats the first entry);
 3. lines are grouped into units: a paragraph rejoins lines that PDF extraction
    broke (also across blank lines) when the document's own evidence says the
    line was wrapped: its display width reaches the document's wrap width, it
@@ -12,10 +13,15 @@ The parser works in passes over the lines, each linear in the size of the text:
    character that cannot start a sentence.  Headings, list items, table rows
    and meta lines are never glued onto prose;
 4. marked lines are accepted as headings only if they read like headings
-   (short, no sentence inside) and are not an enumeration (consecutive items
-   of one sequence with no text between them);
-5. unmarked short lines standing alone between prose become headings; a
-   label word followed by an enclosed slogan (``サブタイトル — … —``) is text;
+   (short, no sentence inside), a number glued to the next word continues a
+   sequence (else it is a table value run into the text), and they are not
+   an enumeration (consecutive items of one sequence with no text between
+   them);
+5. unmarked short lines standing alone between prose become headings (two
+   in a row before prose: a heading and its first subheading); a label word
+   followed by an enclosed slogan (``サブタイトル — … —``), a place name, a
+   period (2024年度~2028年度) and the value between two field headings are
+   text;
 6. 第N章 is a chapter only where N fits the document's chapter sequence; a
    line such as "第4章 …について" after sections 1–4 titles a note about
    another chapter and nests where it stands;
@@ -117,6 +123,21 @@ _GLOSSARY_MIN_ROWS = 3
 #: Longest term in the first cell of a glossary row.
 _GLOSSARY_TERM_CHARS = 20
 _HIRAGANA_WORD = re.compile(r"^[\u3041-\u309f]{3,6}$")
+#: Leader dots and a page number at the end of a contents entry.
+_RE_LEADER_TAIL = re.compile(
+    r"\s*(?:[.．…‥・･·―─]{2,})\s*(?:[pPＰ][.．]?\s*)?[0-9０-９]{1,3}\s*(?:ページ|頁)?\s*$"
+)
+#: Longest table of contents, in non-blank lines, looked at after a 目次 title.
+_TOC_MAX_LINES = 200
+#: Explanatory heading: 「…とは」, 「…とは？」.
+_RE_WHAT_IS = re.compile(r"とは[?？]?$")
+#: A line that only names a municipality (a cover or colophon line, not a section).
+_RE_PLACE_NAME = re.compile(r"^[\u4e00-\u9fff\u3040-\u30ff]{1,6}(?:市|区|町|村|県|都|府)$")
+#: A period or date only: 平成30年度から5年間, 2024年度~2028年度, 令和6年度(2024年度)まで.
+_RE_PERIOD_ONLY = re.compile(
+    r"^(?:令和|平成|昭和|元|[0-9０-９]|年|度|月|日|から|まで|間|の|か|ヵ|カ|ケ|ヶ|箇"
+    r"|[~〜～\-‐－ー―()（）、\s])+$"
+)
 
 
 @dataclass
@@ -233,7 +254,13 @@ def _nonblank(kinds: list[str]) -> list[int]:
 
 
 def _mark_toc(infos: list[LineInfo], kinds: list[str]) -> None:
-    """Table-of-contents entries (text + page number) in runs become meta."""
+    """Table-of-contents entries (text + page number) in runs become meta.
+
+    After a 目次 title, every line up to where the body repeats the first
+    entry (its text without leaders and page number) is part of the table of
+    contents, entries without page numbers included.
+    """
+    _mark_toc_blocks(infos, kinds)
     idx = _nonblank(kinds)
     trail = [kinds[i] in (TEXT, MARKED) and looks_like_toc_trail(infos[i].stripped) for i in idx]
     after_title = False
@@ -246,6 +273,32 @@ def _mark_toc(infos: list[LineInfo], kinds: list[str]) -> None:
             kinds[i] = META
         elif kinds[i] not in (META, BLANK):
             after_title = False
+
+
+def _entry_key(text: str) -> str:
+    """A contents entry or heading without white space, leader dots and page number."""
+    text = _RE_LEADER_TAIL.sub("", text)
+    return re.sub(r"\s", "", text)
+
+
+def _mark_toc_blocks(infos: list[LineInfo], kinds: list[str]) -> None:
+    idx = _nonblank(kinds)
+    for pos, i in enumerate(idx):
+        if kinds[i] != META or not is_toc_title(infos[i].stripped):
+            continue
+        entries = [j for j in idx[pos + 1 : pos + 1 + _TOC_MAX_LINES]]
+        if not entries:
+            continue
+        first = _entry_key(infos[entries[0]].stripped)
+        if len(first) < 3:
+            continue
+        for k, j in enumerate(entries[1:], start=1):
+            if _entry_key(infos[j].stripped) == first and not _RE_LEADER_TAIL.search(
+                infos[j].stripped
+            ):
+                for t in entries[:k]:
+                    kinds[t] = META
+                break
 
 
 def cover_like(text: str) -> bool:
@@ -271,6 +324,9 @@ def _mark_cover(infos: list[LineInfo], kinds: list[str]) -> None:
         if "。" in text or len(text) > 60:
             stopped_by_prose = True
             break
+        if _RE_WHAT_IS.search(text):
+            stopped_by_prose = True  # 「…とは」 opens an explanation: a heading, not the cover
+            break
         if not cover or cover_like(text):
             cover.append(i)
             continue
@@ -281,7 +337,7 @@ def _mark_cover(infos: list[LineInfo], kinds: list[str]) -> None:
     if stopped_by_prose and cover:
         last = cover[-1]
         text = infos[last].stripped
-        is_title = last == cover[0] and cover_like(text)
+        is_title = last == cover[0] and cover_like(text) and not _RE_WHAT_IS.search(text)
         if (
             kinds[last] == TEXT
             and plain_candidate(text)
@@ -389,7 +445,7 @@ def plain_candidate(text: str) -> bool:
         return False  # a sentence fragment, but はじめに / おわりに are headings
     if text[0] in _NON_INITIAL or enclosed(text) or _CAPTION.match(text) or unbalanced(text):
         return False
-    if labelled_slogan(text):
+    if labelled_slogan(text) or _RE_PLACE_NAME.match(text) or _RE_PERIOD_ONLY.match(text):
         return False
     return not is_date_line(text) and not text.replace(" ", "").isdigit()
 
@@ -414,7 +470,11 @@ def _continues(prev: LineInfo, nxt: LineInfo, gap: int, stats: DocStats) -> bool
         return False
     if len(text) <= MAX_PLAIN_CHARS:
         return False  # a short line that ends without punctuation ends its unit
-    return stats.wrap_width is None or prev.width >= 0.6 * stats.wrap_width
+    if stats.wrap_width is None:
+        # No evidence that the text was wrapped: a short line without punctuation
+        # after it is a heading rather than the rest of a sentence.
+        return not plain_candidate(nxt.stripped)
+    return prev.width >= 0.6 * stats.wrap_width
 
 
 def _wrapped_number(info: LineInfo) -> bool:
@@ -523,12 +583,17 @@ def _marked_unit(infos: list[LineInfo], kinds: list[str], i: int, stats: DocStat
 
 
 def _validate_marked(units: list[Unit]) -> None:
+    last: dict[str, int] = {}  # last number accepted in each numbered style
     for pos, unit in enumerate(units):
         if unit.kind != HEADING or unit.marker is None:
             continue
         text = unit.text
         marker = unit.marker
         ok = len(text) <= MAX_HEADING_CHARS and "。" not in text and text[-1] not in "、，,"
+        if ok and marker.glued and marker.number is not None and marker.number > 1:
+            # A number glued to a word continues a sequence, or it is a table value
+            # run into the text that follows it.
+            ok = last.get(marker.style) == marker.number - 1
         if ok and marker.weak:
             nxt = units[pos + 1] if pos + 1 < len(units) else None
             ok = len(text) <= 40 and nxt is not None and nxt.kind == PARAGRAPH
@@ -539,6 +604,8 @@ def _validate_marked(units: list[Unit]) -> None:
             continue
         unit.style = marker.style
         unit.number = marker.number
+        if marker.number is not None:
+            last[marker.style] = marker.number
 
 
 def _continues_label(prev: Unit, unit: Unit) -> bool:
@@ -594,14 +661,45 @@ def _is_plain_line(unit: Unit | None) -> bool:
     )
 
 
+def _prose(unit: Unit | None) -> bool:
+    """A paragraph of running text: a sentence or a long line."""
+    return (
+        unit is not None and unit.kind == PARAGRAPH and ("。" in unit.text or len(unit.text) > 40)
+    )
+
+
 def _find_plain_headings(units: list[Unit]) -> None:
+    """Short unmarked lines standing alone before prose become headings.
+
+    Two such lines in a row before prose (``実施計画の概要`` / ``実施計画の位置づけ``
+    / text) are a heading and its first subheading: the first gets the style
+    ``plain_group``, which nests the plain headings after it.  A short line
+    between two headings of one style is the value of the first
+    (【計画の期間】 / 2024年度~2028年度 / 【基本理念】), not a heading.
+    """
     candidates = [_is_plain_line(unit) for unit in units]
     for pos, unit in enumerate(units):
         if not candidates[pos] or pos + 1 >= len(units):
             continue
         prev = units[pos - 1] if pos else None
         nxt = units[pos + 1]
+        after = units[pos + 2] if pos + 2 < len(units) else None
+        alone = prev is None or not candidates[pos - 1]
+        if candidates[pos + 1] and alone and _prose(after) and len(after.text) > len(nxt.text):
+            unit.kind = HEADING
+            unit.style = "plain_group"
+            unit.number = None
+            continue
         if candidates[pos + 1] or nxt.kind == META_KIND:
+            continue
+        if (
+            prev is not None
+            and prev.kind == HEADING
+            and nxt.kind == HEADING
+            and prev.style is not None
+            and prev.style == nxt.style
+            and not prev.style.startswith("plain")
+        ):
             continue
         if prev is not None and candidates[pos - 1] and prev.kind != HEADING:
             continue

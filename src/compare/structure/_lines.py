@@ -133,6 +133,7 @@ _RE_LABEL = re.compile(
     r"^([\u3040-\u30ff\u4e00-\u9fff・]{0,10}?(?:" + LABEL_NOUNS + r"))\s*"
     r"(?:([0-9]{1,2})|(I{1,3}|IV|VI{0,3}|IX|XI{0,2}|X)|[(（]([0-9]{1,2})[)）])" + _SEP
 )
+_RE_PAREN_LABEL = re.compile(r"^[(（]([^()（）]{2,16})[)）]\s*")
 _RE_LABEL_HINT = re.compile(r"[0-9IVX(（]")
 _RE_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _RE_WS = re.compile(r"\s+")
@@ -146,6 +147,12 @@ _RE_META_PREFIX = re.compile(
     r"Eメール|メール|ホームページ|URL|ＵＲＬ|発行|編集|発\s*行|編\s*集|所在地|住所|問い?合わせ|お問い?合わせ|"
     r"更新日|掲載日|公開日|ページ番号|ページID)"
 )
+#: A link to a file: its type or size in brackets at the end, or a file name.
+_RE_FILE_LINK = re.compile(
+    r"[\[(（［<＜]\s*(?:PDF|pdf|Word|Excel|ワード|エクセル|ファイル)?[^\])）］>＞]{0,16}?"
+    r"[0-9][0-9.,]*\s*(?:[KMGkmg]i?B|キロバイト|メガバイト)\s*[\])）］>＞]\s*$"
+    r"|\.(?:pdf|PDF|docx?|xlsx?|jpe?g|png)\s*(?:[\[(（].{0,20}[\])）])?\s*$"
+)
 #: Characters after a contact word that make the line prose, not a contact line.
 _PROSE_AFTER_PREFIX = set("、。をにのではがやともへ")
 _RE_DATE_LINE = re.compile(
@@ -155,7 +162,9 @@ _RE_DATE_LINE = re.compile(
 _RE_PAGE = re.compile(
     r"^[-‐－—–(（]?\s*[0-9]{1,4}\s*[-‐－—–)）]?$|^[0-9]{1,4}\s*/\s*[0-9]{1,4}$|^[pP]\.\s*[0-9]{1,4}$"
 )
-_RE_TOC_LEADER = re.compile(r"(?:[.．…‥・･·―─]{3,}|[.．…‥]{2,})\s*[0-9]{1,3}\s*$")
+_RE_TOC_LEADER = re.compile(
+    r"(?:[.．…‥・･·―─]{3,}|[.．…‥]{2,})\s*(?:[pP]\.?\s*)?[0-9]{1,3}\s*(?:ページ|頁)?\s*$"
+)
 _LEADER_PAIRS = ("..", "．．", "…", "‥", "・・", "･･", "··", "――", "──")
 _RE_TOC_TRAIL = re.compile(r"[^\s0-9]\s+[0-9]{1,3}$")
 _RE_TOC_TITLE = re.compile(r"^目\s*次$|^もくじ$|^CONTENTS$|^Contents$")
@@ -178,12 +187,16 @@ class Marker:
         The text after the marker (stripped).
     weak : bool
         True for marks that usually introduce list items (○, □).
+    glued : bool
+        True for a number glued to the word after it (``1計画の…``), which may
+        also be a table value run into the text.
     """
 
     style: str
     number: int | None
     rest: str
     weak: bool = False
+    glued: bool = False
 
     @property
     def rank(self) -> float | None:
@@ -329,7 +342,9 @@ def _parse_ordinal(text: str) -> Marker | None:
         return _parse_number(text)
     if first in "(（":
         match = _RE_PAREN.match(text)
-        return _paren_marker(match.group(1), text[match.end() :].strip()) if match else None
+        if match:
+            return _paren_marker(match.group(1), text[match.end() :].strip())
+        return _parse_paren_label(text)
     if first.isascii():
         return _parse_letter(text) if first.isalpha() else None
     if first in KATAKANA_ORDER:
@@ -352,6 +367,21 @@ def _parse_label(text: str) -> Marker | None:
     return Marker(f"label:{match.group(1)}", value, text[match.end() :].strip())
 
 
+def _parse_paren_label(text: str) -> Marker | None:
+    """A label in parentheses on its own: ``(基本目標1)``, ``（施策の方向 2）``.
+
+    It is the label of a unit whose name follows (on the same line or the
+    next), a member of the same sequence as ``基本目標2`` without parentheses.
+    """
+    match = _RE_PAREN_LABEL.match(text)
+    if not match:
+        return None
+    inner = _parse_label(match.group(1).strip() + " ")
+    if inner is None or inner.rest:
+        return None
+    return Marker(inner.style, inner.number, text[match.end() :].strip())
+
+
 def _parse_number(text: str) -> Marker | None:
     match = _RE_NUM2.match(text)
     if match:
@@ -368,7 +398,7 @@ def _parse_number(text: str) -> Marker | None:
         return Marker(style, int(match.group(1)), text[match.end() :].strip())
     match = _RE_NUM_GLUED.match(text)
     if match:
-        return Marker("num", int(match.group(1)), text[match.end() :].strip())
+        return Marker("num", int(match.group(1)), text[match.end() :].strip(), glued=True)
     return None
 
 
@@ -417,6 +447,8 @@ def is_meta_line(stripped: str) -> bool:
     """Contact, colophon or page-number line: address, phone, e-mail, URL, date."""
     if len(stripped) > 120:
         return False
+    if _RE_FILE_LINK.search(stripped[-40:]):
+        return True  # a download link of a web page: 第1章 … [PDFファイル/1.59MB]
     prefix = _RE_META_PREFIX.match(stripped)
     if prefix and stripped[prefix.end() : prefix.end() + 1] not in _PROSE_AFTER_PREFIX:
         return True  # (ホームページ、… or 発行を… is a sentence that names the thing)
@@ -442,7 +474,7 @@ def is_date_line(stripped: str) -> bool:
 def is_toc_entry(stripped: str) -> bool:
     """Table-of-contents entry: text followed by leader dots and a page number."""
     tail = stripped[-60:]
-    if len(stripped) <= 4 or not tail[-1].isdigit():
+    if len(stripped) <= 4 or not (tail[-1].isdigit() or tail[-1] in "ジ頁"):
         return False
     if not any(leader in tail for leader in _LEADER_PAIRS):
         return False
