@@ -13,8 +13,15 @@ tokenizer and the theme coder meet realistic text:
   ``（１）`` / ``①`` / ``ア`` / ``●``), with full-width digits in some plans;
 * paragraphs, list items and table rows are new sentences recombined from
   the clauses of the bundled paragraphs (so no two plans repeat each other),
-  sprinkled with local names (地区, 自治会, サロン) made from a fixed stock
-  of characters, so the vocabulary grows with the corpus as real corpora do;
+  sprinkled with local names (地区, 自治会, サロン) taken from the place names
+  of UniDic's lexicon (名詞,固有名詞,地名);
+* the vocabulary grows with the corpus as real text does: the common nouns of
+  the clauses are slots, and across the whole corpus new nouns drawn from
+  UniDic's lexicon (名詞,普通名詞) enter them so that the number of distinct
+  ones follows Heaps' law ``V = K * n**beta`` with the exponent measured on
+  the bundled plans and the corpus-dev excerpts (:data:`HEAPS_BETA`); a slot
+  otherwise keeps its noun or repeats one that entered earlier (a rich-get-
+  richer draw, so word frequencies stay Zipf-like);
 * some plans have PDF-style line wraps in the middle of sentences, and a
   publisher's address block (``meta``);
 * plan lengths vary (log-normal around the mean size), as do authors
@@ -27,6 +34,12 @@ Municipalities are taken from a small list of real names with their
 municipality gets several editions and a 社協 plan.  The same ``--seed``,
 ``--chars`` and ``--plans`` give the same files byte for byte.  Sizes accept
 suffixes: ``1M`` = 1,000,000 characters, ``500k``.
+
+``--report`` measures, on the real texts (the bundled plans, plus every
+``*.txt`` of the folders given with ``--real``) and on the generated corpus,
+the number of content-word tokens, distinct lines, clauses and content words,
+and the fitted Heaps exponent of each (content words of
+:meth:`compare.Tokenizer.words`).
 """
 
 from __future__ import annotations
@@ -40,10 +53,14 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
 import argparse  # noqa: E402
 import csv  # noqa: E402
+import functools  # noqa: E402
 import hashlib  # noqa: E402
 import math  # noqa: E402
+import mmap  # noqa: E402
+import os  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
+import struct  # noqa: E402
 import warnings  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
@@ -106,8 +123,17 @@ MUNICIPALITIES: tuple[tuple[str, str, str], ...] = (
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = ROOT / "data" / "catalog.csv"
 
-#: Characters of generated local names (地区, 自治会, サロン).
-NAME_CHARS = "青葉若松桜丘緑山川田中原北南東西本新旭栄富岡宮沢浜野森平港城泉台谷瀬里浦島崎花梅竹"
+#: Heaps' law of the slot nouns: after ``n`` slots, ``HEAPS_K * n**HEAPS_BETA`` new nouns.
+#: Calibrated so that the generated text's content words (Tokenizer.words) follow the
+#: real curve: ``--report --real corpus-dev/texts`` measured beta 0.639 (K 4.59) on the
+#: bundled plans plus the 26 corpus-dev excerpts (31,571 characters, 6,613 content-word
+#: tokens) and beta 0.644 on 1M generated characters (seed 0).  The slot exponent is
+#: above the target because the seed clauses' own vocabulary saturates.
+HEAPS_BETA = 0.78
+HEAPS_K = 1.2
+#: Share of non-innovating slots that repeat a noun that entered earlier.
+REPEAT = 0.35
+
 NAME_KANA = "アイカキクサシスタチツナニヌハヒフマミムヤユラリルワンガギグザジダバビパピプ"
 NAME_SUFFIXES = ("地区", "町内会", "自治会", "ふれあいサロン", "団地", "学区", "まちづくり協議会")
 
@@ -140,12 +166,126 @@ _MARKER = re.compile(
 
 @dataclass(frozen=True)
 class Material:
-    """What plans are recombined from."""
+    """What plans are recombined from.
+
+    ``templates`` are the clauses cut into pieces: strings stay as they are,
+    one-element tuples are common-noun slots holding the clause's own noun.
+    """
 
     chapters: list[str]
     titles: list[str]
     clauses: list[str]
     cells: list[str]
+    templates: list[list[str | tuple[str]]]
+    nouns: list[str]
+    places: list[str]
+
+
+_NOUN = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u30a1-\u30f6][\u30a1-\u30fc]{2,7}")
+_PLACE = re.compile(r"[\u4e00-\u9fff]{2,3}")
+
+
+@functools.lru_cache(maxsize=1)
+def load_lexicon() -> tuple[list[str], list[str]]:
+    """Common nouns and place names of UniDic's lexicon (unidic-lite's ``sys.dic``).
+
+    The feature strings of a compiled MeCab dictionary are stored, NUL
+    separated, after its header (ten 32-bit fields and the charset name), the
+    double array and the token table; the spelling (orth) is their ninth
+    field.  Only words every generated encoding can write are kept (kanji of
+    2-4 characters or katakana of 3-8), sorted so the list is the same on
+    every machine with the same dictionary.
+    """
+    import unidic_lite
+
+    path = os.path.join(unidic_lite.DICDIR, "sys.dic")
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        fields = struct.unpack("<10I", data[:40])
+        dsize, tsize, fsize = fields[6], fields[7], fields[8]
+        start = 72 + dsize + tsize
+        features = data[start : start + fsize]
+    nouns: set[str] = set()
+    places: set[str] = set()
+    record = re.compile("\0(名詞,(?:普通名詞,一般|固有名詞,地名),[^\0]*)".encode())
+    for match in record.finditer(features):
+        fields = match.group(1).decode().split(",")
+        if len(fields) < 9:
+            continue
+        orth = fields[8]
+        if fields[1] == "普通名詞":
+            if _NOUN.fullmatch(orth) and _encodable(orth):
+                nouns.add(orth)
+        elif _PLACE.fullmatch(orth) and _encodable(orth):
+            places.add(orth)
+    return sorted(nouns), sorted(places)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("cp932")
+        text.encode("euc_jp")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def clause_templates(clauses: list[str]) -> list[list[str | tuple[str]]]:
+    """Each clause as pieces, its common nouns (名詞,普通名詞) as slots."""
+    import fugashi
+    import unidic_lite
+
+    tagger = fugashi.Tagger(f"-d {unidic_lite.DICDIR} -r {unidic_lite.DICDIR}/mecabrc")
+    templates: list[list[str | tuple[str]]] = []
+    for clause in clauses:
+        pieces: list[str | tuple[str]] = []
+        for node in tagger(clause):
+            if node.white_space:
+                pieces.append(node.white_space)
+            feature = node.feature
+            if feature.pos1 == "名詞" and feature.pos2 == "普通名詞" and len(node.surface) >= 2:
+                pieces.append((node.surface,))
+            else:
+                pieces.append(node.surface)
+        templates.append(pieces)
+    return templates
+
+
+class Growth:
+    """The corpus-wide vocabulary of slot nouns, growing by Heaps' law.
+
+    After ``n`` slots, ``K * n**beta`` distinct new nouns have entered: a slot
+    takes the next unused lexicon noun whenever the count falls behind that
+    curve; otherwise it repeats a noun that entered earlier (chance
+    ``repeat``, drawn over earlier occurrences, so frequent words get more
+    frequent) or keeps the clause's own noun.
+    """
+
+    def __init__(
+        self,
+        lexicon: list[str],
+        rng: random.Random,
+        k: float = HEAPS_K,
+        beta: float = HEAPS_BETA,
+        repeat: float = REPEAT,
+    ) -> None:
+        self.lexicon = list(lexicon)
+        rng.shuffle(self.lexicon)
+        self.k, self.beta, self.repeat = k, beta, repeat
+        self.slots = 0
+        self.entered = 0
+        self.occurrences: list[str] = []
+
+    def fill(self, own: str, rng: random.Random) -> str:
+        self.slots += 1
+        if self.entered < len(self.lexicon) and self.entered < self.k * self.slots**self.beta:
+            word = self.lexicon[self.entered]
+            self.entered += 1
+        elif self.occurrences and rng.random() < self.repeat:
+            word = rng.choice(self.occurrences)
+        else:
+            return own
+        self.occurrences.append(word)
+        return word
 
 
 def parse_size(text: str) -> int:
@@ -186,7 +326,17 @@ def load_material(catalog: Path = CATALOG) -> Material:
             clause = clause.strip()
             if 4 <= len(clause) <= 80:
                 clauses.add(clause)
-    return Material(sorted(set(chapters)), sorted(set(titles)), sorted(clauses), sorted(cells))
+    nouns, places = load_lexicon()
+    ordered = sorted(clauses)
+    return Material(
+        sorted(set(chapters)),
+        sorted(set(titles)),
+        ordered,
+        sorted(cells),
+        clause_templates(ordered),
+        nouns,
+        places,
+    )
 
 
 def _strip_marker(text: str) -> str:
@@ -200,9 +350,12 @@ def _strip_marker(text: str) -> str:
 class PlanWriter:
     """Writes one plan's text from the material with a random generator."""
 
-    def __init__(self, material: Material, rng: random.Random, municipality: str) -> None:
+    def __init__(
+        self, material: Material, rng: random.Random, municipality: str, growth: Growth
+    ) -> None:
         self.m = material
         self.rng = rng
+        self.growth = growth
         self.municipality = municipality
         self.fullwidth = rng.random() < 0.4
         self.wrap = rng.choice((0, 0, 34, 38, 40))
@@ -214,8 +367,7 @@ class PlanWriter:
         if self.rng.random() < 0.3:  # katakana names: words the dictionary does not know
             length = self.rng.randint(3, 5)
             return "".join(self.rng.choice(NAME_KANA) for _ in range(length))
-        length = self.rng.choice((2, 2, 3))
-        return "".join(self.rng.choice(NAME_CHARS) for _ in range(length))
+        return self.rng.choice(self.m.places)
 
     def _digits(self, n: int) -> str:
         text = str(n)
@@ -233,7 +385,11 @@ class PlanWriter:
 
     def _clause(self) -> str:
         rng = self.rng
-        clause = rng.choice(self.m.clauses)
+        template = rng.choice(self.m.templates)
+        clause = "".join(
+            piece if isinstance(piece, str) else self.growth.fill(piece[0], rng)
+            for piece in template
+        )
         if rng.random() < 0.15:
             place = rng.choice(self.names) + rng.choice(NAME_SUFFIXES)
             clause = f"{place}では{clause}" if rng.random() < 0.5 else f"{clause}（{place}）"
@@ -362,6 +518,7 @@ def make_corpus(
     material = load_material()
     rng = random.Random(f"make_corpus:{seed}")
     rows = plan_rows(n_plans, rng)
+    growth = Growth(material.nouns, random.Random(f"make_corpus:{seed}:lexicon"))
     # Log-normal sizes (sigma 0.5) scaled to the total.
     weights = [math.exp(rng.gauss(0.0, 0.5)) for _ in range(n_plans)]
     scale = chars / sum(weights)
@@ -373,7 +530,7 @@ def make_corpus(
         bar = tqdm(total=n_plans, unit="plan", desc="make_corpus", file=sys.stderr)
     for index, (row, weight) in enumerate(zip(rows, weights, strict=True)):
         plan_rng = random.Random(f"make_corpus:{seed}:{index}")
-        writer = PlanWriter(material, plan_rng, row["municipality"])
+        writer = PlanWriter(material, plan_rng, row["municipality"], growth)
         text = writer.write(row["title"], max(500, int(weight * scale)))
         data, encoding = encode(text, plan_rng)
         relative = f"plans/{row['plan_id']}.txt"
@@ -393,15 +550,130 @@ def make_corpus(
     return catalog
 
 
+# --------------------------------------------------------------------------- measuring
+
+
+def real_texts(folders: list[Path]) -> list[tuple[str, str]]:
+    """(name, text) of the bundled plans and of every ``*.txt`` in ``folders``."""
+    files = sorted((ROOT / "data" / "plans").glob("*.txt"))
+    for folder in folders:
+        files += sorted(Path(folder).glob("*.txt"))
+    return [(f.name, f.read_text(encoding="utf-8-sig")) for f in files]
+
+
+def generated_texts(catalog: Path) -> list[tuple[str, str]]:
+    """(plan id, text) of a generated corpus, decoded as its catalogue notes say."""
+    with open(catalog, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    texts = []
+    for row in rows:
+        encoding = row["notes"].split(";")[0].removeprefix("encoding ")
+        data = (catalog.parent / row["path"]).read_bytes()
+        texts.append((row["plan_id"], data.decode(encoding).replace("\r\n", "\n")))
+    return texts
+
+
+def heaps_fit(counts: list[int], distinct: list[int]) -> tuple[float, float]:
+    """``(K, beta)`` of ``V = K * N**beta``: least squares in log-log space."""
+    import numpy as np
+
+    slope, intercept = np.polyfit(np.log(counts), np.log(distinct), 1)
+    return float(math.exp(intercept)), float(slope)
+
+
+def heaps_curve(words: list[str], start: int = 200, points: int = 40) -> list[tuple[int, int]]:
+    """``(N, V)`` at geometrically spaced token counts from ``start`` to the end."""
+    if len(words) <= start:
+        return []
+    marks = sorted({round(start * (len(words) / start) ** (i / points)) for i in range(points + 1)})
+    seen: set[str] = set()
+    curve = []
+    position = 0
+    for mark in marks:
+        seen.update(words[position:mark])
+        position = mark
+        curve.append((mark, len(seen)))
+    return curve
+
+
+def describe(texts: list[tuple[str, str]], up_to: int | None = None) -> dict:
+    """Sizes, distinct lines and clauses, content words and Heaps' law of ``texts``.
+
+    ``up_to`` also fits the curve on the first ``up_to`` tokens only (to compare
+    with a smaller corpus over the same range).
+    """
+    from compare import Tokenizer
+
+    tokenizer = Tokenizer()
+    words: list[str] = []
+    lines: list[str] = []
+    clauses: list[str] = []
+    for _, text in texts:
+        for line in text.splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            lines.append(line)
+            clauses += [c for c in re.split(r"[。、]+", line) if c.strip()]
+            words += tokenizer.words(line)
+    curve = heaps_curve(words)
+    k, beta = heaps_fit(*zip(*curve, strict=True))
+    figures = {
+        "chars": sum(len(t) for _, t in texts),
+        "lines": len(lines),
+        "distinct_lines": len(set(lines)),
+        "clauses": len(clauses),
+        "distinct_clauses": len(set(clauses)),
+        "tokens": len(words),
+        "vocabulary": len(set(words)),
+        "K": k,
+        "beta": beta,
+    }
+    if up_to is not None:
+        head = [(n, v) for n, v in curve if n <= up_to]
+        figures["beta_same_range"] = heaps_fit(*zip(*head, strict=True))[1]
+        figures["vocabulary_same_range"] = len(set(words[:up_to]))
+    return figures
+
+
+def print_report(real: dict, generated: dict) -> None:
+    print(
+        f"{'':<11}{'chars':>11}{'lines':>10}{'distinct':>9}{'clauses':>10}{'distinct':>9}"
+        f"{'tokens':>11}{'vocab':>9}{'K':>7}{'beta':>7}"
+    )
+    for name, f in (("real", real), ("generated", generated)):
+        print(
+            f"{name:<11}{f['chars']:>11,}{f['lines']:>10,}"
+            f"{f['distinct_lines'] / f['lines']:>9.0%}{f['clauses']:>10,}"
+            f"{f['distinct_clauses'] / f['clauses']:>9.0%}{f['tokens']:>11,}"
+            f"{f['vocabulary']:>9,}{f['K']:>7.2f}{f['beta']:>7.3f}"
+        )
+    if "beta_same_range" in generated:
+        print(
+            f"generated over the real corpus' range (first {real['tokens']:,} tokens): "
+            f"vocabulary {generated['vocabulary_same_range']:,} (real {real['vocabulary']:,}), "
+            f"beta {generated['beta_same_range']:.3f} (real {real['beta']:.3f})"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("out", type=Path, help="folder to write plans/ and catalog.csv into")
     parser.add_argument("--chars", default="1M", help="total characters (default 1M)")
     parser.add_argument("--plans", type=int, help="number of plans (default chars / 100k)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--report", action="store_true", help="compare real and generated text (see above)"
+    )
+    parser.add_argument(
+        "--real", type=Path, action="append", default=[], help="more real *.txt folders"
+    )
     args = parser.parse_args(argv)
     catalog = make_corpus(args.out, parse_size(args.chars), args.plans, args.seed, progress=True)
     print(catalog)
+    if args.report:
+        real = describe(real_texts(args.real))
+        print_report(real, describe(generated_texts(catalog), up_to=real["tokens"]))
     return 0
 
 
