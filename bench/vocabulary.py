@@ -96,10 +96,10 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
     make_corpus = _make_corpus_module()
+    # Local names are UniDic place names or made-up katakana, with or without a suffix.
+    places = "|".join(map(re.escape, sorted(make_corpus.load_lexicon()[1], key=len, reverse=True)))
     local = re.compile(
-        f"[{make_corpus.NAME_CHARS}]{{2,3}}|[{make_corpus.NAME_KANA}]{{3,5}}"
-        f"|(?:[{make_corpus.NAME_CHARS}]{{2,3}}|[{make_corpus.NAME_KANA}]{{3,5}})"
-        f"(?:{'|'.join(make_corpus.NAME_SUFFIXES)})"
+        f"(?:{places}|[{make_corpus.NAME_KANA}]{{3,5}})(?:{'|'.join(make_corpus.NAME_SUFFIXES)})?"
     )
     print(f"load average: {os.getloadavg()[0]:.2f} (1 min)")
     with tempfile.TemporaryDirectory() as root, warnings.catch_warnings():
