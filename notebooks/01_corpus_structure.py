@@ -223,17 +223,9 @@ model.groupby("plan_id", sort=False)["level"].value_counts().unstack(fill_value=
 # 計画ごとの全行です（`parent_title` は親の行の題名、`source` は読み取った場所）。
 
 # %%
-columns = [
-    "row",
-    "level",
-    "label",
-    "number",
-    "title",
-    "parent",
-    "parent_title",
-    "line_start",
-    "source",
-]
+from compare.structure.plan import PLAN_MODEL_SUMMARY
+
+columns = list(PLAN_MODEL_SUMMARY)
 for plan_id, plan_rows in model.groupby("plan_id", sort=False):
     print(catalog.set_index("plan_id").loc[plan_id, "title"])
     display(plan_rows[columns].reset_index(drop=True))

@@ -19,7 +19,7 @@ import argparse
 import sys
 from typing import Any
 
-from compare.cli._util import add_catalog_option, print_json, print_table
+from compare.cli._util import add_catalog_option, print_json, print_table, select_plans
 from compare.cli._vocabulary import add_vocabulary_options, vocabulary_from_args
 from compare.errors import CompareError
 
@@ -81,13 +81,7 @@ def _load(args: argparse.Namespace) -> tuple[Any, Any, Any, Any]:
     if args.section is not None:
         section_kind(args.section)  # a bad kind fails before any plan is read
     catalog = read_catalog(args.catalog)
-    if args.plans:
-        unknown = [p for p in args.plans if p not in set(catalog["plan_id"])]
-        if unknown:
-            raise CompareError(
-                f"unknown plan id(s) {', '.join(unknown)}; plan ids: {', '.join(catalog['plan_id'])}"
-            )
-        catalog = catalog[catalog["plan_id"].isin(args.plans)].reset_index(drop=True)
+    catalog = select_plans(catalog, args.plans)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CompareWarning)
         segments = read_corpus(catalog)

@@ -13,7 +13,7 @@ import argparse
 
 import pandas as pd
 
-from compare.cli._util import add_catalog_option, print_json, print_table
+from compare.cli._util import add_catalog_option, print_json, print_table, select_plans
 from compare.cli.outline import load_segments
 from compare.errors import CompareError
 from compare.io.catalog import read_catalog
@@ -114,13 +114,7 @@ def run_terms(args: argparse.Namespace) -> int:
     from compare.text.tokenizer import tokenize
 
     catalog = read_catalog(args.catalog)
-    if args.plans:
-        unknown = [p for p in args.plans if p not in set(catalog["plan_id"])]
-        if unknown:
-            raise CompareError(
-                f"unknown plan id(s) {', '.join(unknown)}; plan ids: {', '.join(catalog['plan_id'])}"
-            )
-        catalog = catalog[catalog["plan_id"].isin(args.plans)].reset_index(drop=True)
+    catalog = select_plans(catalog, args.plans)
     if args.top < 1:
         raise CompareError("--top must be a positive number")
     tokens = tokenize(read_corpus(catalog), _tokenizer(args), progress=False)

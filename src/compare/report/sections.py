@@ -20,6 +20,7 @@ import pandas as pd
 from compare.errors import AnalysisError, CatalogError, CompareWarning, ReportError
 from compare.report import reliability
 from compare.report.model import Quote, ReportFigure, ReportTable, Section
+from compare.structure.plan import PLAN_MODEL_SUMMARY
 
 if TYPE_CHECKING:
     from compare.report.model import Corpus, ReportSettings
@@ -833,21 +834,7 @@ def section_policies(corpus: Corpus, settings: ReportSettings) -> Section:
                 key="plan_model",
                 sheet="計画の構造モデル",
                 title="計画の構造モデル（基本理念・基本目標・基本方針・施策・指標）",
-                frame=model_table[
-                    [
-                        "plan_id",
-                        "name",
-                        "row",
-                        "level",
-                        "label",
-                        "number",
-                        "title",
-                        "parent",
-                        "parent_title",
-                        "line_start",
-                        "source",
-                    ]
-                ],
+                frame=model_table[["plan_id", "name", *PLAN_MODEL_SUMMARY]],
                 shown=False,
             ),
         ],

@@ -116,6 +116,19 @@ PLAN_MODEL_COLUMNS: tuple[str, ...] = (
     "source",
 )
 
+#: The columns a reader needs to follow the tree (report table, notebook listing).
+PLAN_MODEL_SUMMARY: tuple[str, ...] = (
+    "row",
+    "level",
+    "label",
+    "number",
+    "title",
+    "parent",
+    "parent_title",
+    "line_start",
+    "source",
+)
+
 #: Where a row was read from.
 SOURCES = ("heading", "list", "paragraph", "施策体系 table", "indicator table", "sentence")
 
