@@ -16,7 +16,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,notebook]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,notebook,cluster]'
 	touch $@
 
 demo: $(STAMP)

@@ -11,9 +11,12 @@ few plans use :func:`compare.read_corpus`, :func:`compare.tokenize` and
 How it stays fast and small
 ---------------------------
 * Each plan is one task for a pool of worker processes (one MeCab tagger
-  each); a worker does everything for its plan (read, segment, analyse, code,
-  count) and sends back a few arrays, so no token table is ever built and
-  the parent holds only the running totals.
+  each) or, given a Dask ``client``, for the workers of a Dask cluster; a
+  worker does everything for its plan (read, segment, analyse, code, count)
+  and sends back a few arrays, so no token table is ever built and the
+  parent holds only the running totals.  Outcomes are merged in catalogue
+  order whichever worker finished first, so every route gives the same
+  result files.
 * Words are analysed straight into the ``word`` values of the content
   tokens and their positions (:meth:`compare.text._engine.Engine.content`)
   rather than a TOKENS table; theme rules are compiled
@@ -47,6 +50,7 @@ import json
 import os
 import sys
 import tempfile
+import threading
 import time
 import warnings
 from collections import Counter
@@ -237,6 +241,7 @@ def run_pipeline(
     cache: bool = True,
     cache_dir: str | Path | None = None,
     progress: bool | None = None,
+    client: Any = None,
 ) -> PipelineResult:
     """Run read → segment → tokenize → theme coding → document-term matrix on a corpus.
 
@@ -260,6 +265,13 @@ def run_pipeline(
     progress
         Show a progress bar over characters (tqdm, standard error); None
         shows one for more than one plan.
+    client
+        A ``distributed.Client`` connected to a Dask cluster: each plan is
+        one task on its workers instead of a local process (``n_jobs`` is
+        then ignored).  The workers read the plan files and the cache folder
+        by the same paths as this process, so on a multi-machine cluster
+        both must sit on a shared file system; every plan's counts come back
+        to this process, which merges them as the local route does.
 
     Returns
     -------
@@ -296,12 +308,13 @@ def run_pipeline(
         n_jobs = min(os.cpu_count() or 1, 8) if len(records) > 1 else 1
     if not isinstance(n_jobs, int) or n_jobs < 1:
         raise CompareError(f"n_jobs must be a positive integer or None, not {n_jobs!r}")
+    executor = _executor(job, n_jobs, client)
     show = len(records) > 1 if progress is None else bool(progress)
 
     totals = _Totals(theme_list)
     bar = _progress(sum(sizes), show)
     try:
-        for outcome, size in zip(_outcomes(job, records, n_jobs), sizes, strict=True):
+        for outcome, size in zip(executor.outcomes(records), sizes, strict=True):
             totals.add(outcome)
             bar(size)
     finally:
@@ -319,7 +332,8 @@ def run_pipeline(
         "catalog_sha256": cat.attrs.get("catalog_sha256", ""),
         "cache_dir": str(folder) if cache else "",
         "code_hash": job.code_key,
-        "n_jobs": n_jobs,
+        "n_jobs": executor.workers,
+        "scheduler": executor.address,
     }
     timings = {**totals.timings, "wall": time.perf_counter() - start}
     return PipelineResult(
@@ -347,29 +361,98 @@ def code_hash() -> str:
 # --------------------------------------------------------------------------- running
 
 
-def _outcomes(job: _Job, records: list[tuple[str, str]], n_jobs: int) -> Iterator[dict]:
-    """Plan outcomes in catalogue order, computed here or in worker processes."""
-    if n_jobs == 1 or len(records) <= 1:
-        _init(job)
-        for record in records:
-            yield _plan_task(record)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+class _LocalExecutor:
+    """Plans run in this process (one worker) or a local process pool."""
 
-    # Linux: "fork" starts workers at once and shares the parent's loaded
-    # modules; elsewhere the platform default ("spawn").
-    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    with ProcessPoolExecutor(
-        max_workers=min(n_jobs, len(records)),
-        mp_context=context,
-        initializer=_worker_init,
-        initargs=(job,),
-    ) as pool:
-        yield from pool.map(_plan_task, records, chunksize=1)
+    address = ""
+
+    def __init__(self, job: _Job, workers: int) -> None:
+        self.job = job
+        self.workers = workers
+
+    def outcomes(self, records: list[tuple[str, str]]) -> Iterator[dict]:
+        """Plan outcomes in catalogue order."""
+        if self.workers == 1 or len(records) <= 1:
+            _init(self.job)
+            yield from map(_plan_task, records)
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # Linux: "fork" starts workers at once and shares the parent's loaded
+        # modules; elsewhere the platform default ("spawn").
+        context = multiprocessing.get_context(
+            "fork" if sys.platform.startswith("linux") else "spawn"
+        )
+        with ProcessPoolExecutor(
+            max_workers=min(self.workers, len(records)),
+            mp_context=context,
+            initializer=_worker_init,
+            initargs=(self.job,),
+        ) as pool:
+            yield from pool.map(_plan_task, records, chunksize=1)
 
 
-_STATE: dict[str, Any] = {}
+class _DaskExecutor:
+    """Plans run as tasks on a Dask cluster through a ``distributed.Client``.
+
+    The job (tokenizer settings, themes, cache keys) is sent to every worker
+    once; each task names its plan and returns the same arrays as a local
+    worker.  Tasks are submitted all at once (the scheduler balances them)
+    and gathered in catalogue order, each released as soon as it is merged.
+    """
+
+    def __init__(self, job: _Job, client: Any) -> None:
+        self.job = job
+        self.client = client
+        self.address = str(getattr(client.scheduler, "address", "") or "")
+        self.workers = max(1, sum(client.nthreads().values()))
+
+    def outcomes(self, records: list[tuple[str, str]]) -> Iterator[dict]:
+        """Plan outcomes in catalogue order."""
+        if not records:
+            return
+        job = self.client.scatter(self.job, broadcast=True, hash=False)
+        futures = self.client.map(_remote_task, records, job=job, pure=False)
+        try:
+            for index, future in enumerate(futures):
+                yield future.result()
+                futures[index] = None  # let the cluster forget it
+                future.release()
+        finally:
+            self.client.cancel([f for f in futures if f is not None])
+            job.release()
+
+
+def _executor(job: _Job, n_jobs: int, client: Any) -> _LocalExecutor | _DaskExecutor:
+    """Where the plans run: the Dask cluster of ``client``, else local processes."""
+    if client is None:
+        return _LocalExecutor(job, n_jobs)
+    if not callable(getattr(client, "map", None)) or not hasattr(client, "scatter"):
+        raise CompareError(
+            f"client must be a distributed.Client connected to a Dask scheduler, "
+            f"not {type(client).__name__}"
+        )
+    return _DaskExecutor(job, client)
+
+
+class _ThreadState(threading.local):
+    """Per-thread tokenizer engine and compiled rules (a Dask worker may run several threads)."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.values[key] = value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+
+_STATE = _ThreadState()
 
 
 def _init(job: _Job) -> None:
@@ -390,6 +473,25 @@ def _worker_init(job: _Job) -> None:
     """
     gc.set_threshold(50_000, 20, 100)
     _init(job)
+
+
+def _remote_task(record: tuple[str, str], job: _Job) -> dict:
+    """:func:`_plan_task` on a Dask worker, setting up the job on its first plan.
+
+    The worker's garbage-collection threshold is raised as in
+    :func:`_worker_init` while the plan runs and restored afterwards: the
+    worker process may serve other work too.
+    """
+    key = (job.fingerprint, job.themes_key, job.code_key, str(job.folder))
+    if _STATE.get("key") != key:
+        _init(job)
+        _STATE["key"] = key
+    threshold = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        return _plan_task(record)
+    finally:
+        gc.set_threshold(*threshold)
 
 
 def _plan_task(record: tuple[str, str]) -> dict:
