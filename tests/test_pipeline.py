@@ -183,6 +183,49 @@ def test_cli_run_writes_result_files(tmp_path, capsys):
     assert matrix.shape == (5, len(terms))
 
 
+def test_cli_run_writes_no_field_a_spreadsheet_would_evaluate(tmp_path):
+    import csv
+
+    from compare.io.catalog import read_catalog
+    from compare.io.spreadsheet import FORMULA_STARTS, neutralise
+
+    payloads = ['=HYPERLINK("http://e.invalid","x")', "+2+2", "-3+3", "@SUM(4+4)"]
+    catalog = read_catalog()
+    rows = catalog[catalog["plan_id"].isin(["sumida", "tama-6"])].copy()
+    for row in rows.itertuples():
+        text = (ROOT / "data" / row.path).read_text(encoding="utf-8")
+        text += "\n\n" + "\n\n".join(
+            f"{p} プラットフォーム づくりを 推進 します。" for p in payloads
+        )
+        (tmp_path / f"{row.plan_id}.txt").write_text(text, encoding="utf-8")
+    rows["path"] = rows["plan_id"] + ".txt"
+    rows["sha256"] = ""
+    rows["municipality"] = [payloads[0], payloads[1] + "多摩区"]
+    rows["title"] = [payloads[2], payloads[3]]
+    rows.to_csv(tmp_path / "catalog.csv", index=False)
+    out = tmp_path / "out"
+    args = ["run", "--catalog", str(tmp_path / "catalog.csv"), "--jobs", "1", "--no-cache"]
+    assert main([*args, "--quiet", "--out", str(out)]) == 0
+    fields = {}
+    for path in sorted(out.glob("*.csv")):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            fields[path.name] = [field for row in csv.reader(handle) for field in row]
+    unsafe = [
+        (name, field[:40])
+        for name, values in fields.items()
+        for field in values
+        if field.startswith(FORMULA_STARTS) and neutralise(field) != field
+    ]
+    assert unsafe == []
+    # The payloads are kept, behind a quote: from the catalogue and from the plan text.
+    assert "'" + payloads[0] in fields["plans.csv"]
+    assert "'" + payloads[1] + "多摩区" in fields["plans.csv"]
+    quoted = [
+        f for f in fields["quotes.csv"] if f.endswith("プラットフォーム づくりを 推進 します。")
+    ]
+    assert quoted and all(f.startswith("'") for f in quoted)
+
+
 # --------------------------------------------------------------------------- corpus generator
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import warnings
+from collections import Counter
 
 import matplotlib
 
@@ -203,6 +205,24 @@ def test_similarity_heatmap_orders_similar_plans_next_to_each_other():
     assert abs(order.index("b") - order.index("d")) == 1
 
 
+@pytest.mark.parametrize("low", [0.32, 0.3, 0.07, 0.551])
+def test_similarity_colour_bar_starts_at_a_labelled_value_below_the_smallest_cell(low):
+    rows = [
+        {"doc_a": 0, "doc_b": 1, "label_a": "a", "label_b": "b", "cosine": low},
+        {"doc_a": 0, "doc_b": 2, "label_a": "a", "label_b": "c", "cosine": 0.56},
+        {"doc_a": 1, "doc_b": 2, "label_a": "b", "label_b": "c", "cosine": 0.47},
+    ]
+    ax = plot_similarity(pd.DataFrame(rows))
+    draw(ax)
+    colorbar = ax.images[0].colorbar
+    bottom, top = colorbar.ax.get_ylim()
+    ticks = [float(t.get_text()) for t in colorbar.ax.get_yticklabels() if t.get_text()]
+    assert bottom <= low and top >= 0.56
+    # The ends of the bar are labelled, so a reader sees where the scale starts.
+    assert min(ticks) == pytest.approx(bottom) and min(ticks) <= low
+    assert max(ticks) == pytest.approx(top) and max(ticks) >= 0.56
+
+
 def test_similarity_heatmap_drops_labels_but_still_draws_for_many_plans():
     n = 80
     a, b = np.triu_indices(n, k=1)
@@ -336,3 +356,83 @@ def test_policy_matrix_colours_goals_and_names_them(corpus):
     texts = {t.get_text().replace("\n", "") for t in ax.texts}
     assert any(text.startswith("大規模災害への対応") for text in texts)
     assert ax.get_yticklabels()[0].get_text() == "墨田区"
+
+
+def _unwrapped(label: str) -> str:
+    return "".join(label.split())
+
+
+def test_policy_matrix_wraps_goal_titles_without_cutting_them(corpus):
+    matrix = stat_policy_matrix(corpus["segments"], hits=_hits(corpus["wide"]))
+    ax = plot_policy_matrix(matrix)
+    draw(ax)
+    firsts = {_unwrapped(str(titles).split("／")[0]) for titles in matrix["titles"] if str(titles)}
+    shown = {re.sub(r"\+\d+$", "", _unwrapped(t.get_text())) for t in ax.texts}
+    assert not any("…" in t.get_text() for t in ax.texts)
+    assert shown == firsts  # every first title whole, whatever its length
+    assert max(len(t) for t in firsts) > 20  # the corpus does have long titles
+    renderer = ax.figure.canvas.get_renderer()
+    for text in ax.texts:  # and each stays inside its cell
+        box = text.get_window_extent(renderer).transformed(ax.transData.inverted())
+        assert box.width < 0.94 and box.height < 0.9, text.get_text()
+
+
+def test_goal_alignment_wraps_long_goal_titles_whole(corpus):
+    table = stat_goal_alignment(
+        corpus["segments"], corpus["tokens"], plans=["sumida", "tokorozawa-2"]
+    )
+    ax = plot_goal_alignment(table, width=8)
+    draw(ax)
+    titles = {_unwrapped(t) for t in [*table["title_a"], *table["title_b"]] if isinstance(t, str)}
+    shown = {_unwrapped(t.get_text()) for t in ax.texts}
+    assert titles <= shown
+    assert not any("…" in t.get_text() for t in ax.texts)
+    # Wrapped titles of neighbouring goals do not run into each other.
+    renderer = ax.figure.canvas.get_renderer()
+    goals = [t for t in ax.texts if _unwrapped(t.get_text()) in titles]
+    boxes = [t.get_window_extent(renderer) for t in goals]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :]), [
+        t.get_text() for t in goals
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "lines"),
+    [
+        ("プラットフォーム", 7, ["プラット", "フォーム"]),  # even lines, not 7 + 1
+        (
+            "区民が安心して暮らせる福祉のまちをつくる",
+            18,
+            ["区民が安心して暮らせ", "る福祉のまちをつくる"],
+        ),
+        # No line opens with closing punctuation or a small kana, none ends with "（".
+        ("地域（福祉）の会", 3, ["地域", "（福祉）", "の会"]),
+        ("安全、安心のまち", 2, ["安全、", "安心", "のま", "ち"]),
+        ("Plan 2024 welfare", 3, ["Plan", "2024", "welfare"]),  # Latin words kept whole
+        ("短い", 9, ["短い"]),
+        ("", 9, []),
+    ],
+)
+def test_wrap_breaks_japanese_between_characters_by_the_line_breaking_rules(text, width, lines):
+    from compare.plot._style import wrap
+
+    wrapped = wrap(text, width)
+    assert (wrapped.split("\n") if wrapped else []) == lines
+    assert "".join(wrapped.split()) == "".join(text.split())
+
+
+@pytest.mark.parametrize(
+    ("groups", "rows"), [(2, [2]), (5, [5]), (6, [6]), (7, [4, 3]), (13, [5, 5, 3])]
+)
+def test_theme_shares_legend_has_rows_of_even_length(groups, rows):
+    shares = pd.DataFrame(
+        [
+            {"theme_id": "t", "label": "テーマ", "plan_id": f"計画{g}", "share": 0.1 * g}
+            for g in range(groups)
+        ]
+    )
+    ax = plot_theme_shares(shares, by="plan_id", max_groups=20)
+    draw(ax)
+    renderer = ax.figure.canvas.get_renderer()
+    ys = [round(t.get_window_extent(renderer).y0) for t in ax.get_legend().get_texts()]
+    assert sorted(Counter(ys).values(), reverse=True) == rows

@@ -18,8 +18,9 @@ from openpyxl import load_workbook
 from compare import read_catalog
 from compare.cli import main
 from compare.errors import ReportError
+from compare.io.spreadsheet import neutralise, restore
 from compare.report import write_report
-from compare.report.files import MANIFEST, neutralise, remove_stale, restore
+from compare.report.files import MANIFEST, remove_stale
 from tests.test_report import DATE, _fake_write, small_corpus
 
 #: One payload per character that makes a spreadsheet evaluate a field (OWASP list).

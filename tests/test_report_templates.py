@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import html
+import re
 
 import pandas as pd
 import pytest
+from markdown_it import MarkdownIt
 
 from compare.report.model import Briefing, Quote, ReportFigure, ReportTable, Section
-from compare.report.render import render_html, render_markdown, section_template
+from compare.report.render import md_escape, render_html, render_markdown, section_template
 
 #: Markup, quotes and Markdown syntax in every kind of text a plan or catalogue can supply.
 HOSTILE = "<script>alert('x')</script> \"引用\" & *強調* [リンク](http://e.invalid) | #"
@@ -98,8 +100,12 @@ def test_page_structure_is_one_line_per_block(page: str):
 
 def test_markdown_escapes_markup_and_markdown_syntax():
     text = render_markdown(hostile_briefing())
-    assert "<script" not in text
-    assert "&lt;script&gt;" in text
+    assert not re.search(r"(?<!\\)<script", text)
+    assert "\\<script>" in text and "&lt;" not in text and "&amp;" not in text
+    # Rendered by a CommonMark parser, the markup is text and no tag reaches the HTML.
+    rendered = MarkdownIt("commonmark").render(text)
+    assert "<script" not in rendered and "&lt;script&gt;alert(" in rendered
+    assert "<em>強調</em>" not in rendered and '<a href="http://e.invalid"' not in rendered
     assert "\\*強調\\*" in text and "\\[リンク\\]" in text and "\\|" in text
     assert "![図" in text and "](figures/f1.png)" in text
     assert "[tables/t1.csv](tables/t1.csv)" in text
@@ -115,3 +121,26 @@ def test_each_section_kind_names_its_templates():
     assert section_template(Section(key="p", title="p", kind="provenance"), "md") == (
         "provenance.md.j2"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [
+        ("補正 p < .05", "補正 p < .05"),  # a "<" that opens no tag is left as written
+        ("a<b>c", "a\\<b>c"),
+        ("</p>", "\\</p>"),
+        ("<!-- x -->", "\\<!-- x -->"),
+        ("<計画>", "<計画>"),  # a tag name starts with an ASCII letter
+        ("A & B", "A & B"),
+        ("&lt; &#60;", "\\&lt; &\\#60;"),
+        ("> 引用ではない", "\\> 引用ではない"),
+        ("a > b", "a > b"),
+        ("*x* _y_ [z] `c` | #", "\\*x\\* \\_y\\_ \\[z\\] \\`c\\` \\| \\#"),
+        ("一行目\n二行目", "一行目 二行目"),
+    ],
+)
+def test_markdown_escaping_uses_backslashes_only_where_markdown_needs_them(text, escaped):
+    assert md_escape(text) == escaped
+    # Whatever is escaped, a CommonMark renderer shows the original characters as text.
+    rendered = MarkdownIt("commonmark").render("段落 " + md_escape(text))
+    assert html.unescape(re.sub(r"</?p>\n?", "", rendered)) == "段落 " + " ".join(text.split("\n"))

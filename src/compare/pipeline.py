@@ -66,6 +66,7 @@ import scipy.sparse as sp
 from compare.errors import CompareError, CompareWarning
 from compare.io.catalog import METADATA_COLUMNS, plan_file, read_catalog
 from compare.io.readers import sha256_file
+from compare.io.spreadsheet import neutralised
 from compare.stats.matrix import DocumentTermMatrix
 from compare.structure.coverage import coverage_text, plan_coverage
 from compare.structure.segment import PATH_SEPARATOR
@@ -187,7 +188,10 @@ class PipelineResult:
         ``plans.csv``, ``themes.csv``, ``quotes.csv`` (UTF-8 with BOM, for Excel),
         ``dtm.npz`` (the count matrix, :func:`scipy.sparse.load_npz`),
         ``terms.csv`` and ``documents.csv`` (its columns and rows) and
-        ``provenance.json`` (with the timings).
+        ``provenance.json`` (with the timings).  Text that a spreadsheet would
+        read as a formula (``=…``, ``+…``, ``-…``, ``@…``) is written with a
+        leading ``'``, as in the report's tables
+        (:func:`compare.io.spreadsheet.neutralise`).
         """
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
@@ -198,7 +202,7 @@ class PipelineResult:
             ("quotes", self.quotes),
         ):
             path = out / f"{name}.csv"
-            frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+            neutralised(frame).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
             written.append(path)
         if self.dtm is not None:
             path = out / "dtm.npz"
@@ -206,7 +210,9 @@ class PipelineResult:
             written.append(path)
             for name, frame in (("terms", self.dtm.terms), ("documents", self.dtm.documents)):
                 path = out / f"{name}.csv"
-                frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+                neutralised(frame).to_csv(
+                    path, index=False, encoding="utf-8-sig", lineterminator="\n"
+                )
                 written.append(path)
         path = out / "provenance.json"
         blob = {**self.provenance, "timings": self.timings}

@@ -10,6 +10,9 @@ stays in the family list as a fallback for the few symbols IPAexGothic lacks.
 from __future__ import annotations
 
 import contextlib
+import math
+import re
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
@@ -97,6 +100,69 @@ def shorten(text: object, width: int = 24) -> str:
     text = "" if text is None else str(text)
     text = " ".join(text.split())
     return text if len(text) <= width else text[: max(width - 1, 1)] + "…"
+
+
+#: Characters that may not open a line (Japanese line-breaking rules, JIS X 4051):
+#: closing brackets, punctuation, prolonged sound mark and small kana.
+NO_LINE_START = frozenset(
+    "、。，．,.:;：；!?！？)]}）」』】〕〉》’”・ー…‥々ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ"
+)
+#: Characters that may not close a line: opening brackets and quotes.
+NO_LINE_END = frozenset("([{（「『【〔〈《‘“")
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,%'-]*|\s+|.", re.S)
+
+
+def text_width(text: str) -> float:
+    """Width of ``text`` in full-width characters (a narrow character counts as half)."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.5 for c in text)
+
+
+def wrap(text: object, width: float = 12) -> str:
+    """Break a label into lines of at most about ``width`` full-width characters.
+
+    Japanese has no spaces between words, so lines break between any two
+    characters, except where the Japanese line-breaking rules forbid it: no
+    line starts with a closing bracket, punctuation or small kana (such a
+    character stays at the end of the line before, which may then run one
+    character over) and no line ends with an opening bracket.  Latin words
+    and numbers are kept whole, and spaces at a break are dropped.  Nothing is
+    cut: the whole text is kept, over as many lines as it needs, and the lines
+    are made about equally long (no last line of a single character).
+    """
+    text = " ".join(("" if text is None else str(text)).split())
+    lines = _greedy_lines(text, width)
+    if len(lines) > 1:
+        # The narrowest width that needs no more lines evens them out.
+        target = math.ceil(text_width(text) / len(lines))
+        while target < width:
+            even = _greedy_lines(text, target)
+            if len(even) <= len(lines):
+                return "\n".join(even)
+            target += 0.5
+    return "\n".join(lines)
+
+
+def _greedy_lines(text: str, width: float) -> list[str]:
+    """Lines of at most ``width``, filled one after the other (see :func:`wrap`)."""
+    lines: list[str] = []
+    current = ""
+    for unit in _WORD.findall(text):
+        if current and text_width(current + unit.rstrip()) > width and not unit.isspace():
+            if unit[0] in NO_LINE_START:
+                current += unit  # hanging punctuation: it may not start the next line
+                continue
+            carried = ""
+            while current and current[-1] in NO_LINE_END:
+                current, carried = current[:-1], current[-1] + carried
+            if current.strip():
+                lines.append(current.rstrip())
+                current = carried
+            else:
+                current += carried
+        current = current + unit if current or not unit.isspace() else current
+    if current.strip():
+        lines.append(current.rstrip())
+    return lines
 
 
 def require(frame: Any, columns: list[str] | tuple[str, ...], what: str) -> None:

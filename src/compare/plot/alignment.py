@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from compare.errors import AnalysisError
-from compare.plot._style import bold, japanese_rc, new_axes, require
+from compare.plot._style import bold, japanese_rc, new_axes, require, wrap
 
 _REQUIRED = ["plan_a", "plan_b", "status", "goal_a", "title_a", "goal_b", "title_b", "similarity"]
 
@@ -34,7 +34,8 @@ def plot_goal_alignment(
         The pair to draw; needed when the table holds several pairs (the
         first pair is drawn when both are omitted).
     width : int
-        Goal titles are wrapped at this many characters (two lines at most).
+        Goal titles are wrapped at about this many characters (never cut; the
+        figure grows taller for titles that need more than two lines).
     ax : matplotlib.axes.Axes, optional
 
     Returns
@@ -47,10 +48,16 @@ def plot_goal_alignment(
     right = _goals(pair, "b")
     n = max(len(left), len(right), 1)
     matched = pair[pair["status"] == "matched"]
+    labels = {
+        side: {goal: wrap(title or f"({goal})", width) for goal, title, _ in goals}
+        for side, goals in (("a", left), ("b", right))
+    }
+    lines = max((t.count("\n") + 1 for part in labels.values() for t in part.values()), default=1)
     with japanese_rc():
-        ax = new_axes(ax, (8.0, 1.0 + 0.62 * n))
-        for x, goals, align in ((0.0, left, "right"), (1.0, right, "left")):
-            for index, (goal, title, is_matched) in enumerate(goals):
+        # Two lines fit the usual spacing of goals; longer titles get more room.
+        ax = new_axes(ax, (8.0, 1.0 + max(0.62, 0.2 + 0.16 * lines) * n))
+        for x, goals, align, side in ((0.0, left, "right", "a"), (1.0, right, "left", "b")):
+            for index, (goal, _title, is_matched) in enumerate(goals):
                 y = _y(index, len(goals), n)
                 colour = "#1f2328" if is_matched else "#9e9e9e"
                 ax.plot(
@@ -61,7 +68,7 @@ def plot_goal_alignment(
                     color="#0b4f8a" if is_matched else "#c8c8c8",
                     zorder=3,
                 )
-                label = _two_lines(title or f"({goal})", width)
+                label = labels[side][goal]
                 offset = -0.03 if align == "right" else 0.03
                 ax.text(x + offset, y, label, ha=align, va="center", fontsize=8.5, color=colour)
         rank_a = {goal: i for i, (goal, _, _) in enumerate(left)}
@@ -162,15 +169,6 @@ def _y(index: int, count: int, n: int) -> float:
     if count <= 1:
         return (n + 1) / 2
     return n - index * (n - 1) / (count - 1)
-
-
-def _two_lines(text: str, width: int) -> str:
-    """At most two lines of ``width`` characters (cut with "…")."""
-    text = " ".join(text.split())
-    lines = [text[i : i + width] for i in range(0, len(text), width)][:3]
-    if len(lines) > 2:
-        lines = [lines[0], lines[1][: width - 1] + "…"]
-    return "\n".join(line.strip() for line in lines)
 
 
 def _name(pair: pd.DataFrame, side: str) -> str:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import textwrap
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from compare.plot._style import japanese_rc, new_axes, require, shorten
+from compare.plot._style import japanese_rc, new_axes, require, wrap
 from compare.plot.labels import plan_names
 
 _REQUIRED = ["plan_id", "theme_id", "label", "n_goals", "n_policies", "titles"]
@@ -20,7 +19,7 @@ _NONE = "#f4f4f4"
 def plot_policy_matrix(
     matrix: pd.DataFrame,
     *,
-    title_chars: int = 12,
+    title_chars: int = 9,
     drop_empty: bool = True,
     ax: Any = None,
 ) -> Any:
@@ -28,15 +27,16 @@ def plot_policy_matrix(
 
     Dark cells: a goal of the plan is about the theme; light cells: only a
     policy below one of its goals is; empty cells: neither.  The cell shows
-    the first goal title (shortened), and "+n" when more goals are about the
-    theme; the full titles are in the table.
+    the first goal title (wrapped, never cut), and "+n" when more goals are
+    about the theme; all the titles are in the table.
 
     Parameters
     ----------
     matrix : pandas.DataFrame
         The table returned by :func:`compare.stat_policy_matrix`.
     title_chars : int
-        Goal titles are cut to this many characters (two lines).
+        Goal titles are wrapped at about this many characters a line; rows
+        grow taller for titles that need many lines.
     drop_empty : bool
         Leave out themes no plan has a goal or policy about.
     ax : matplotlib.axes.Axes, optional
@@ -55,16 +55,22 @@ def plot_policy_matrix(
     labels = dict(zip(matrix["theme_id"], matrix["label"], strict=False))
     first = matrix.drop_duplicates("plan_id").set_index("plan_id").loc[plans].reset_index()
     names = plan_names(first)
+    texts = {
+        (plan, theme): _cell_text(cells.loc[(plan, theme)], title_chars)
+        for plan in plans
+        for theme in themes
+    }
+    lines = max((t.count("\n") + 1 for t in texts.values()), default=1)
     with japanese_rc():
-        ax = new_axes(ax, (1.0 + 1.05 * len(themes), 1.0 + 0.75 * len(plans)))
+        row_height = max(0.75, 0.25 + 0.11 * lines)
+        ax = new_axes(ax, (1.0 + 1.05 * len(themes), 1.0 + row_height * len(plans)))
         for i, plan in enumerate(plans):
             for j, theme in enumerate(themes):
-                row = cells.loc[(plan, theme)]
-                _cell(ax, i, j, row, title_chars)
+                _cell(ax, i, j, cells.loc[(plan, theme)], texts[(plan, theme)])
         ax.set_xlim(-0.5, len(themes) - 0.5)
         ax.set_ylim(len(plans) - 0.5, -0.5)
         ax.set_xticks(np.arange(len(themes)))
-        ax.set_xticklabels([textwrap.fill(str(labels.get(t, t)), 6) for t in themes], fontsize=7)
+        ax.set_xticklabels([wrap(labels.get(t, t), 7) for t in themes], fontsize=7)
         ax.xaxis.tick_top()
         ax.set_yticks(np.arange(len(plans)))
         ax.set_yticklabels(names)
@@ -74,18 +80,23 @@ def plot_policy_matrix(
     return ax
 
 
-def _cell(ax: Any, i: int, j: int, row: pd.Series, title_chars: int) -> None:
+def _cell_text(row: pd.Series, title_chars: int) -> str:
+    """The first goal title, wrapped, and "+n" for the other goals about the theme."""
+    titles = [t for t in str(row["titles"]).split("／") if t]
+    if not titles:
+        return ""
+    text = wrap(titles[0], title_chars)
+    return text + (f" +{len(titles) - 1}" if len(titles) > 1 else "")
+
+
+def _cell(ax: Any, i: int, j: int, row: pd.Series, text: str) -> None:
     from matplotlib.patches import Rectangle
 
     n_goals, n_policies = int(row["n_goals"]), int(row["n_policies"])
     colour = _GOAL if n_goals else _POLICY if n_policies else _NONE
     ax.add_patch(Rectangle((j - 0.47, i - 0.45), 0.94, 0.9, facecolor=colour, edgecolor="white"))
-    titles = [t for t in str(row["titles"]).split("／") if t]
-    if not titles:
+    if not text:
         return
-    text = textwrap.fill(shorten(titles[0], title_chars), max(title_chars // 2, 1))
-    if len(titles) > 1:
-        text += f" +{len(titles) - 1}"
     ax.text(
         j,
         i,

@@ -119,10 +119,8 @@ def plot_similarity(
     annotate = n <= ANNOTATE_MAX if annotate is None else annotate
     off = square[~np.eye(n, dtype=bool)]
     off = off[np.isfinite(off)]
-    vmax = float(off.max()) if off.size else 1.0
-    vmin = float(off.min()) if off.size else 0.0
-    if vmax - vmin < 0.05:
-        vmin = max(vmax - 0.05, 0.0)
+    ticks = _colour_ticks(off)
+    vmin, vmax = float(ticks[0]), float(ticks[-1])
     shown = square.copy()
     np.fill_diagonal(shown, np.nan)
     with japanese_rc():
@@ -166,10 +164,30 @@ def plot_similarity(
         ax.tick_params(length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
-        colorbar = ax.figure.colorbar(image, ax=ax, shrink=0.75, pad=0.02)
+        colorbar = ax.figure.colorbar(image, ax=ax, shrink=0.75, pad=0.02, ticks=ticks)
         colorbar.set_label(_MEASURE_LABELS.get(measure, measure))
         colorbar.ax.tick_params(labelsize=7)
     return ax
+
+
+def _colour_ticks(values: np.ndarray) -> np.ndarray:
+    """Round tick values whose first and last enclose every value shown.
+
+    The colour scale runs from the first tick to the last, so the bar starts at
+    a labelled value at or below the smallest similarity in the cells (a bar
+    starting above it would suggest that no pair is that dissimilar).
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    low = float(values.min()) if values.size else 0.0
+    high = float(values.max()) if values.size else 1.0
+    if high - low < 0.05:
+        low = max(high - 0.05, 0.0)
+    ticks = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(low, high)
+    ticks = np.round(ticks, 10)
+    first = ticks[ticks <= low + 1e-12].max()
+    last = ticks[ticks >= high - 1e-12].min()
+    return ticks[(ticks >= first) & (ticks <= last)]
 
 
 def plot_dendrogram(

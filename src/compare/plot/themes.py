@@ -229,12 +229,23 @@ def _bars(ax: Any, grid: np.ndarray, groups: list[str], names: Mapping[str, str]
     ax.legend(
         loc="lower left",
         bbox_to_anchor=(0.0, 1.0),
-        ncols=min(n_groups, 4),
+        ncols=legend_columns(n_groups),
         fontsize=7.5,
         frameon=False,
         handlelength=1.2,
         columnspacing=1.2,
     )
+
+
+def legend_columns(n: int, most: int = 6) -> int:
+    """Columns of a legend of ``n`` entries: rows as even as they can be.
+
+    At most ``most`` entries a row, and every row but the last full, so that
+    no row holds a lone entry while the others hold many (5 entries: one row
+    of 5, not 4 + 1; 7 entries: 4 + 3).
+    """
+    rows = max(1, -(-n // most))
+    return max(1, -(-n // rows))
 
 
 def _strip(ax: Any, grid: np.ndarray, n_groups: int) -> None:

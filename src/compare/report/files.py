@@ -36,6 +36,7 @@ import pandas as pd
 
 from compare._version import __version__
 from compare.errors import ReportError
+from compare.io.spreadsheet import neutralise
 
 if TYPE_CHECKING:
     from compare.report.model import ReportTable
@@ -337,40 +338,8 @@ def normalise_zip(path: Path, date_time: tuple[int, int, int, int, int, int]) ->
 
 # --------------------------------------------------------------------------- tables
 
-#: First characters that make a spreadsheet read a CSV field as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?")
 #: Control characters that an xlsx file cannot hold (openpyxl refuses them).
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def neutralise(value: Any) -> Any:
-    """A CSV field that no spreadsheet evaluates: formula-like text gets a leading quote.
-
-    Text that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
-    return is prefixed with ``'`` unless it is a plain number (``-3.5``,
-    ``+1e3``); other values are returned unchanged.  Text that already
-    begins with a quote before such a character gets one more, so
-    :func:`restore` can undo the change exactly.
-    """
-    if (
-        isinstance(value, str)
-        and _formula_like(value.lstrip("'"))
-        and (value.startswith("'") or not _NUMBER.fullmatch(value))
-    ):
-        return "'" + value
-    return value
-
-
-def restore(value: Any) -> Any:
-    """The original of a value that :func:`neutralise` changed (for reading tables back)."""
-    if isinstance(value, str) and value.startswith("'") and neutralise(value[1:]) == value:
-        return value[1:]
-    return value
-
-
-def _formula_like(text: str) -> bool:
-    return text.startswith(FORMULA_STARTS)
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:

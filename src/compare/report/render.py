@@ -289,14 +289,28 @@ def format_value(value: Any) -> str:
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
+#: "<" that could open an HTML tag, comment or autolink (CommonMark needs an ASCII
+#: letter, "/", "!" or "?" after it); any other "<" is plain text.
+_MD_TAG = re.compile(r"<(?=[A-Za-z/!?])")
+#: "&" that would start a named entity ("&#" is already broken by the escaped "#").
+_MD_ENTITY = re.compile(r"&(?=[A-Za-z0-9]+;)")
 
 
 def md_escape(value: object) -> str:
-    """Escape text for Markdown: HTML-significant characters become entities."""
+    """Escape text for Markdown with Markdown's own backslash escapes.
+
+    Emphasis, code, link, table and heading characters are always escaped;
+    "<", "&" and a leading ">" only where Markdown would read them as a tag,
+    an entity or a quotation, so "p < .05" stays as written in the file and a
+    plan's "<script>" shows as text.  HTML entities are never written: the
+    file is read as plain text as often as it is rendered.
+    """
     text = "" if value is None else str(value)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _MD_SPECIAL.sub(r"\\\1", text)
-    return " ".join(text.split("\n"))
+    text = _MD_TAG.sub(r"\\<", text)
+    text = _MD_ENTITY.sub(r"\\&", text)
+    text = " ".join(text.split("\n"))
+    return "\\" + text if text.startswith(">") else text
 
 
 def _numeric(series: pd.Series) -> bool:
