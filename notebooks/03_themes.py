@@ -174,7 +174,7 @@ plt.show()
 #
 # 数字だけで判断せず、該当箇所を原文で確かめます。テーマを指定した `stat_kwic` は、テーマが付いた箇所ごとに
 # 1 行を返し、判定の根拠になった語（`text:` 条件は一致した文字列）をすべて【】で囲んで示します。
-# 見出しの位置と原文の行番号も付きます。
+# 見出しの位置と原文の行番号も付きます（PDF の計画では印刷されたページ `page_label` も）。
 
 # %%
 kwic = compare.stat_kwic(segments, multilayer, themes, tokens=tokens)

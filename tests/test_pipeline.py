@@ -117,7 +117,7 @@ def test_quotes_are_the_best_matched_hit_of_every_theme(bundled, generated, tmp_
         got = result.quotes.sort_values(["plan_id", "theme_id"]).reset_index(drop=True)
         expected = expected.sort_values(["plan_id", "theme_id"]).reset_index(drop=True)
         assert len(got) == len(expected) > 10
-        for column in ("plan_id", "theme_id", "seg_id", "n_matches", "evidence"):
+        for column in ("plan_id", "theme_id", "seg_id", "n_matches", "evidence", "page_label"):
             assert got[column].astype(str).tolist() == expected[column].astype(str).tolist()
 
 

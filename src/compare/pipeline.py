@@ -83,7 +83,7 @@ STAGES = ("read", "segment", "tokenize", "themes", "count")
 KINDS = ("heading", "paragraph", "list_item", "table_row", "meta")
 
 #: Bumped when the cached arrays change layout.
-_FORMAT = 3
+_FORMAT = 4
 
 #: Characters of a quotation candidate kept per (plan, theme).
 QUOTE_CHARS = 400
@@ -124,6 +124,8 @@ QUOTE_COLUMNS = [
     "heading_path",
     "line_start",
     "line_end",
+    "page",
+    "page_label",
     "n_matches",
     "evidence",
     "text",
@@ -160,8 +162,10 @@ class PipelineResult:
         the theme, chosen as the report does (body text before headings,
         then most matched occurrences, then source order).  Columns:
         ``plan_id``, ``theme_id``, ``label``, ``seg_id``, ``kind``,
-        ``heading_path``, ``line_start``, ``line_end``, ``n_matches``,
-        ``evidence`` (matched words, comma-separated), ``text`` (at most
+        ``heading_path``, ``line_start``, ``line_end``, ``page`` and
+        ``page_label`` (the page the passage is printed on and its printed
+        label, for PDF sources; ``<NA>`` and ``""`` otherwise),
+        ``n_matches``, ``evidence`` (matched words, comma-separated), ``text`` (at most
         ``QUOTE_CHARS`` characters).  Plans in catalogue order, themes in
         catalogue order; a theme a plan never codes has no row.
     provenance : dict
@@ -668,21 +672,32 @@ class _Candidates:
         seg_ids = iter(frame["seg_id"].astype("int64").tolist())
         starts = iter(frame["line_start"].astype("int64").tolist())
         ends = iter(frame["line_end"].astype("int64").tolist())
+        pages = iter(_pages(frame))
         kinds = iter(frame["kind"].astype(str).tolist())
         paths = iter(frame["heading_path"].fillna("").astype(str).tolist())
         numbers, strings = [], []
         for index, row in enumerate(rows):
             if row < 0:
-                numbers.append((-1, 0, 0, 0))
-                strings.extend(["", "", "", ""])
+                numbers.append((-1, 0, 0, 0, 0))
+                strings.extend(["", "", "", "", ""])
                 continue
-            numbers.append((next(seg_ids), next(starts), next(ends), self.rank[index][1]))
+            page, label = next(pages)
+            numbers.append((next(seg_ids), next(starts), next(ends), page, self.rank[index][1]))
             text = texts[row][:QUOTE_CHARS]
-            strings.extend([next(kinds), next(paths), self.evidence[index], text])
+            strings.extend([next(kinds), next(paths), label, self.evidence[index], text])
         return {
-            "quote_numbers": np.asarray(numbers, dtype=np.int64).reshape(-1, 4),
+            "quote_numbers": np.asarray(numbers, dtype=np.int64).reshape(-1, 5),
             "quote_strings": _pack_words([_clean(x) for x in strings]),
         }
+
+
+def _pages(frame: pd.DataFrame) -> list[tuple[int, str]]:
+    """Page (0 without pages) and printed page label of each segment row."""
+    if "page" not in frame.columns:
+        return [(0, "")] * len(frame)
+    pages = frame["page"].astype("Int64").fillna(0).astype("int64").tolist()
+    labels = frame.get("page_label", pd.Series([""] * len(frame), index=frame.index))
+    return list(zip(pages, labels.fillna("").astype(str).tolist(), strict=True))
 
 
 def _clean(text: str) -> str:
@@ -770,10 +785,10 @@ class _Totals:
         rows = []
         for plan_id, (numbers, strings) in zip(plans["plan_id"], self.quotes, strict=True):
             for index, theme in enumerate(self.themes):
-                seg_id, start, end, n_matches = (int(v) for v in numbers[index])
+                seg_id, start, end, page, n_matches = (int(v) for v in numbers[index])
                 if seg_id < 0:
                     continue
-                kind, path, evidence, text = strings[4 * index : 4 * index + 4]
+                kind, path, label, evidence, text = strings[5 * index : 5 * index + 5]
                 rows.append(
                     (
                         plan_id,
@@ -784,6 +799,8 @@ class _Totals:
                         path,
                         start,
                         end,
+                        page or None,
+                        label,
                         n_matches,
                         evidence,
                         text,
@@ -792,6 +809,8 @@ class _Totals:
         frame = pd.DataFrame(rows, columns=QUOTE_COLUMNS)
         for column in ("seg_id", "line_start", "line_end", "n_matches"):
             frame[column] = frame[column].astype("int64")
+        frame["page"] = frame["page"].astype("Int64")
+        frame["page_label"] = frame["page_label"].astype(object)
         return frame
 
     def themes_frame(self, plans: pd.DataFrame) -> pd.DataFrame:

@@ -46,8 +46,8 @@ def load_segments(plan: str, catalog: str | None) -> pd.DataFrame:
 
 def run_outline(args: argparse.Namespace) -> int:
     heads = outline(load_segments(args.plan, args.catalog))
-    rows = zip(heads["line"], heads["depth"], heads["text"], heads["page_label"], strict=True)
     if args.json:
+        rows = zip(heads["line"], heads["depth"], heads["text"], heads["page_label"], strict=True)
         # "page" (the printed page label) only for documents with pages (PDF).
         print_json(
             [
@@ -58,9 +58,14 @@ def run_outline(args: argparse.Namespace) -> int:
         )
         return 0
     width = len(str(int(heads["line"].max()))) if len(heads) else 1
-    for line, depth, text, label in rows:
-        page = f"p.{label}  " if label else ""
-        print(f"{int(line):>{width}}  {page}{'  ' * (int(depth) - 1)}{text}")
+    # PDF sources: the printed page of each heading in a column of its own (p. 23).
+    pages = [f"p. {label}" if label else "" for label in heads["page_label"]]
+    page_width = max(map(len, pages), default=0)
+    for line, depth, text, page in zip(
+        heads["line"], heads["depth"], heads["text"], pages, strict=True
+    ):
+        where = f"{page:<{page_width}}  " if page_width else ""
+        print(f"{int(line):>{width}}  {where}{'  ' * (int(depth) - 1)}{text}")
     return 0
 
 

@@ -104,11 +104,15 @@ def run_kwic(args: argparse.Namespace) -> int:
             "lines": [
                 _lines(a, b) for a, b in zip(lines["line_start"], lines["line_end"], strict=True)
             ],
+            "page": [f"p. {label}" if label else "" for label in lines["page_label"]],
             "left": lines["left"],
             "match": lines["match"],
             "right": lines["right"],
+            "word": lines["word"],
         }
     )
+    if not table["page"].astype(bool).any():
+        table = table.drop(columns="page")  # no PDF source: no page to cite
     print_table(table)
     return 0
 

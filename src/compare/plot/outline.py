@@ -31,7 +31,8 @@ def plot_outline(
         A SEGMENTS table (:func:`compare.read_corpus`), the table of
         :func:`compare.outline`, or any table with ``level`` (or ``depth``)
         and ``text`` columns (rows with ``kind`` other than ``'heading'`` are
-        ignored).
+        ignored).  Where the table has ``page_label`` (PDF sources), each
+        heading's printed page is written at the right (``p. 23``).
     plan_id : str, optional
         The plan to draw; required when the table holds several plans.
     max_level : int, optional
@@ -66,6 +67,8 @@ def plot_outline(
     depths = headings["level"].to_numpy(dtype=int)
     levels = np.searchsorted(np.unique(depths), depths) + 1
     n_rows = len(headings) + (1 if hidden else 0)
+    pages = _page_labels(headings)
+    right = max(int(levels.max()), 1) + 9.5 + (1.6 if pages else 0.0)
     with japanese_rc():
         ax = new_axes(ax, (7.0, 0.6 + 0.24 * n_rows))
         _draw_connectors(ax, levels)
@@ -82,6 +85,16 @@ def plot_outline(
                 **emphasis,
             )
             ax.plot([level - 1], [-row], marker="o", markersize=3.5, color=colour)
+            if pages and pages[row]:
+                ax.text(
+                    right - 0.1,
+                    -row,
+                    f"p. {pages[row]}",
+                    ha="right",
+                    va="center",
+                    fontsize=7.5,
+                    color="#6b6b6b",
+                )
         if hidden:
             ax.text(
                 0.15,
@@ -92,7 +105,7 @@ def plot_outline(
                 fontsize=8,
                 color="#6b6b6b",
             )
-        ax.set_xlim(-0.4, max(int(levels.max()), 1) + 9.5)
+        ax.set_xlim(-0.4, right)
         ax.set_ylim(-n_rows + 0.4, 0.7)
         ax.set_axis_off()
         title = _title(segments, headings)
@@ -120,6 +133,14 @@ def _headings(segments: pd.DataFrame, plan_id: str | None) -> pd.DataFrame:
         frame = frame[frame["kind"].astype(str) == "heading"]
     frame = frame[frame["level"].fillna(0).astype(int) >= 1]
     return frame.reset_index(drop=True)
+
+
+def _page_labels(headings: pd.DataFrame) -> list[str]:
+    """The printed page label of each heading, or ``[]`` when none has one (not a PDF)."""
+    if "page_label" not in headings.columns:
+        return []
+    labels = ["" if pd.isna(v) else str(v) for v in headings["page_label"]]
+    return labels if any(labels) else []
 
 
 def _draw_connectors(ax: Any, levels: np.ndarray) -> None:

@@ -956,7 +956,8 @@ def section_evidence(corpus: Corpus, settings: ReportSettings) -> Section:
             rows.append(row)
     missing = [_theme_label(corpus, t) for t in settings.core_themes if t not in wanted]
     paragraphs = [
-        "テーマの判定の根拠となった記述を、計画と見出し（節）、元のテキストの行番号とともに引用します。"
+        "テーマの判定の根拠となった記述を、計画と見出し（節）、元のテキストの行番号"
+        "（PDF の計画は印刷されたページ）とともに引用します。"
         "各計画からテーマの語が最も多く現れる段落を 1 つずつ選んでいます（長い段落は省略）。",
     ]
     if missing:
@@ -994,7 +995,7 @@ def quotation(
         label=str(hit.label),
         plan=names.get(hit.plan_id, hit.plan_id),
         heading_path=str(hit.heading_path or "（見出しの前）"),
-        lines=_lines(int(hit.line_start), int(hit.line_end)),
+        lines=_where(hit),
         text=_clip(str(hit.text), settings.quote_chars),
     )
     row = {
@@ -1005,6 +1006,8 @@ def quotation(
         "heading_path": hit.heading_path,
         "line_start": int(hit.line_start),
         "line_end": int(hit.line_end),
+        "page": _page(hit),
+        "page_label": _page_label(hit),
         **extra,
         "evidence": hit.evidence,
         "text": hit.text,
@@ -1026,6 +1029,22 @@ def _quotable(hits: pd.DataFrame, limit: int) -> pd.DataFrame:
 
 def _lines(start: int, end: int) -> str:
     return f"{start} 行目" if start == end else f"{start}–{end} 行目"
+
+
+def _where(hit: Any) -> str:
+    """Where a passage is: its printed page for PDF sources (p. 23), else its source lines."""
+    label = _page_label(hit)
+    return f"p. {label}" if label else _lines(int(hit.line_start), int(hit.line_end))
+
+
+def _page(hit: Any) -> int | None:
+    page = getattr(hit, "page", None)
+    return None if page is None or pd.isna(page) else int(page)
+
+
+def _page_label(hit: Any) -> str:
+    label = getattr(hit, "page_label", "")
+    return "" if label is None or pd.isna(label) else str(label)
 
 
 def _clip(text: str, limit: int) -> str:

@@ -496,6 +496,8 @@ def stat_kwic(
     pandas.DataFrame
         In corpus order.  Columns: ``plan_id``, ``municipality`` (when
         known), ``seg_id``, ``heading_path``, ``line_start``, ``line_end``,
+        ``page`` and ``page_label`` (the page the segment is printed on and
+        its printed label, for PDF sources; ``<NA>`` and ``""`` otherwise),
         ``left``, ``match``, ``right``, ``word``, ``query``.
 
         For a term or rule, one row per occurrence: ``match`` is the text as
@@ -536,6 +538,8 @@ def stat_kwic(
             "heading_path": str(segs["heading_path"].iat[row]) if "heading_path" in segs else "",
             "line_start": _int_or_none(segs, "line_start", row),
             "line_end": _int_or_none(segs, "line_end", row),
+            "page": _int_or_none(segs, "page", row),
+            "page_label": _page_label(segs, row),
         }
         if by_passage:
             rows.append(_passage_row(info, text, passage, result, corpus.offsets[row], width))
@@ -574,6 +578,8 @@ def stat_kwic(
         "heading_path",
         "line_start",
         "line_end",
+        "page",
+        "page_label",
         "left",
         "match",
         "right",
@@ -583,7 +589,8 @@ def stat_kwic(
     if "municipality" not in segs:
         columns.remove("municipality")
     out = pd.DataFrame(rows, columns=columns)
-    for column in ("line_start", "line_end", "seg_id"):
+    out["page_label"] = out["page_label"].astype(object)
+    for column in ("line_start", "line_end", "page", "seg_id"):
         out[column] = out[column].astype("Int64")
     return out
 
@@ -679,6 +686,14 @@ def _int_or_none(frame: pd.DataFrame, column: str, row: int) -> int | None:
         return None
     value = frame[column].iat[row]
     return None if pd.isna(value) else int(value)
+
+
+def _page_label(frame: pd.DataFrame, row: int) -> str:
+    """The printed label of a segment's page (PDF sources); ``""`` without pages."""
+    if "page_label" not in frame:
+        return ""
+    value = frame["page_label"].iat[row]
+    return "" if pd.isna(value) else str(value)
 
 
 def _locate(text: str, word: str) -> tuple[int, int]:

@@ -55,7 +55,17 @@ EXCLUDED_KINDS = ("meta",)
 #: Catalogue columns carried into the coded tables (when present).
 CATALOG_COLUMNS = METADATA_COLUMNS
 #: Segment columns carried into the coded tables (when present).
-SEGMENT_INFO = ("kind", "level", "heading_path", "section_id", "line_start", "line_end", "text")
+SEGMENT_INFO = (
+    "kind",
+    "level",
+    "heading_path",
+    "section_id",
+    "line_start",
+    "line_end",
+    "page",
+    "page_label",
+    "text",
+)
 
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 #: A dot leader (five or more leader dots) followed by a page number: a table-of-contents entry.
@@ -465,7 +475,9 @@ def code_themes(
         conditions, comma-separated, in order of first appearance),
         ``n_matches`` (matched occurrences), ``kind``, ``level``,
         ``heading_path``, ``section_id``, ``line_start``, ``line_end``,
-        ``text``, then the catalogue columns (``municipality`` …).  ``meta``
+        ``page`` and ``page_label`` (where the segment is printed, for PDF
+        sources: see :func:`compare.read_plan`), ``text``, then the
+        catalogue columns (``municipality`` …).  ``meta``
         segments are never coded.  ``attrs["themes"]`` lists the theme ids.
     """
     theme_list, own = resolve_themes(themes)
@@ -511,10 +523,11 @@ def themes_wide(
     pandas.DataFrame
         One row per coded (non-``meta``) segment in input order.  Columns:
         ``plan_id``, ``seg_id``, ``kind``, ``level``, ``heading_path``,
-        ``section_id``, ``line_start``, ``line_end``, ``text``, the catalogue
-        columns, ``n_tokens`` (analysed content tokens, the words the rules
-        see and the denominator of per-1,000-token rates), then one bool
-        column per theme id.
+        ``section_id``, ``line_start``, ``line_end``, ``page``,
+        ``page_label``, ``text``, the catalogue columns, ``n_tokens``
+        (analysed content tokens, the words the rules see and the
+        denominator of per-1,000-token rates), then one bool column per
+        theme id.
         ``attrs["themes"]`` lists the theme ids and ``attrs["labels"]`` maps
         them to labels.
     """
