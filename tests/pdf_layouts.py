@@ -123,6 +123,33 @@ def layout_docx(lines: list[str], path: Path, title: str) -> Layout:
     return Layout(title=title, body=body, two_column_from=start)
 
 
+def vertical_docx(lines: list[str], path: Path, title: str) -> list[str]:
+    """Write a DOCX of ``lines`` set in vertical text (縦書き), right to left.
+
+    The running header (``title``) and the ``- N -`` footer stay horizontal,
+    as in printed plans.  Returns the body paragraphs in reading order.
+    """
+    paragraphs = [line.strip() for line in lines if line.strip()]
+    document = Document()
+    style = document.styles["Normal"]
+    style.font.name = FONT
+    style.font.size = Pt(10.5)
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+    section = document.sections[0]
+    direction = OxmlElement("w:textDirection")
+    direction.set(qn("w:val"), "tbRl")
+    section._sectPr.append(direction)
+    section.header.paragraphs[0].text = title
+    footer = section.footer.paragraphs[0]
+    footer.text = "- "
+    _page_field(footer)
+    footer.add_run(" -")
+    for text in paragraphs:
+        document.add_paragraph(text)
+    document.save(str(path))
+    return paragraphs
+
+
 def to_pdf(docx: Path, outdir: Path) -> Path:
     """Print a DOCX to PDF with LibreOffice headless; return the PDF's path."""
     profile = outdir / ".lo-profile"

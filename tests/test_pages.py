@@ -248,3 +248,10 @@ def test_briefing_quotes_a_pdf_with_the_page_the_passage_is_printed_on(
     assert len(cited) >= 4
     assert all(cited)
     assert not any(line.endswith("行目）") for line in markdown)  # no line numbers for PDFs
+
+
+def test_quotations_of_a_vertical_text_plan_cite_their_page(tmp_path: Path) -> None:
+    catalog = _catalog(tmp_path, {"vertical": (DOCS / "layout-vertical.pdf", "所沢市")})
+    checked, correct = _check_quotes(catalog)
+    assert checked >= 8
+    assert correct == checked

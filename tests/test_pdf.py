@@ -22,7 +22,7 @@ from compare import read_plan
 from compare.errors import InputFileError, InputFileWarning
 from compare.io.readers import SourceText, read_document
 from compare.structure.segment import segment_text
-from tests.pdf_layouts import layout_docx, soffice_available, to_pdf
+from tests.pdf_layouts import layout_docx, soffice_available, to_pdf, vertical_docx
 
 DOCS = Path(__file__).resolve().parent / "data" / "docs"
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,7 +66,12 @@ def _page_texts(path: Path) -> list[str]:
         document.close()
 
 
-def _check_layout(pdf: Path, body: list[str], title: str) -> None:
+def _check_layout(pdf: Path, body: list[str], title: str, titled: int | None = None) -> None:
+    """Body text, furniture, pages and paragraphs of a generated PDF.
+
+    ``titled``: body paragraphs equal to the title that stay body text (by
+    default every one the body has).
+    """
     source, segments = _quiet(pdf)
     # The body recovered (lines not marked as page furniture) matches the source.
     recovered = "\n".join(line for i, line in enumerate(source.lines) if i not in source.hints)
@@ -74,7 +79,8 @@ def _check_layout(pdf: Path, body: list[str], title: str) -> None:
     # Page furniture is meta, never inside a body segment.
     texts = segments.loc[segments["kind"] != "meta", "text"].map(_ink)
     assert not texts.str.contains(PAGE_NUMBER).any()
-    titled = sum(_ink(p) == _ink(title) for p in body)  # the body may state the title itself
+    if titled is None:  # the body may state the title itself
+        titled = sum(_ink(p) == _ink(title) for p in body)
     assert texts.str.fullmatch(re.escape(_ink(title))).sum() == titled
     furniture = segments.loc[(segments["line_start"] - 1).isin(list(source.hints))]
     assert set(furniture["kind"]) == {"meta"}
@@ -95,6 +101,24 @@ def _check_layout(pdf: Path, body: list[str], title: str) -> None:
 def test_municipal_layout_body_furniture_and_pages(seed: str):
     body = (DOCS / f"layout-{seed}.txt").read_text(encoding="utf-8").strip().split("\n")
     _check_layout(DOCS / f"layout-{seed}.pdf", body, LAYOUTS[seed])
+
+
+def test_vertical_layout_read_column_by_column_with_furniture_and_pages():
+    """縦書き over six pages, header and ``- N -`` footer written across the page."""
+    body = (DOCS / "layout-vertical.txt").read_text(encoding="utf-8").strip().split("\n")
+    # The colophon at the end restates the title; read in one piece it is a colophon (meta).
+    _check_layout(DOCS / "layout-vertical.pdf", body, LAYOUTS["tokorozawa-2"], titled=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no page looks like vertical text read line by line
+        read_document(DOCS / "layout-vertical.pdf")
+
+
+@NEEDS_SOFFICE
+@pytest.mark.parametrize("seed", ["tama-6", "odawara-shakyo-4", "shimonoseki"])
+def test_vertical_seed_printed_by_libreoffice(tmp_path: Path, seed: str):
+    lines = (ROOT / "data" / "plans" / f"{seed}.txt").read_text(encoding="utf-8").split("\n")
+    body = vertical_docx(lines, tmp_path / "plan.docx", "地域福祉計画（案）")
+    _check_layout(to_pdf(tmp_path / "plan.docx", tmp_path), body, "地域福祉計画（案）")
 
 
 @NEEDS_SOFFICE

@@ -28,7 +28,11 @@ What the extraction does beyond the plain text layer:
   page up to the end of the sentence are placed before the page furniture of
   the break, so that the paragraph is one segment; every line keeps the page
   it is printed on (:attr:`Extracted.line_pages`);
-- the page label of every page (``iv``, ``12``) where the PDF defines them.
+- the page label of every page (``iv``, ``12``) where the PDF defines them;
+- vertical text (縦書き), recognised from the character boxes (most characters
+  stand below the one before), is read column by column from right to left:
+  the boxes are turned a quarter turn so that a column becomes a line and all
+  of the above applies unchanged.
 
 Bad input gets a clear error: a damaged or truncated file, a password, no
 text layer at all (a scan: OCR needed), or a text layer that is garbage
@@ -88,6 +92,10 @@ MIN_WRAPPED_CHARS = 10
 LINE_HEIGHT = 1.2
 #: A page whose non-blank lines are mostly this short looks like vertical text.
 VERTICAL_CHARS = 2
+#: Pairs of stacked characters (one below the other) that make a page vertical text …
+MIN_STACKED = 20
+#: … when they outnumber the pairs side by side this many times.
+STACKED_RATIO = 2.0
 #: Most lines carried from the next page to finish a paragraph broken by a page end.
 MAX_CARRY = 8
 #: Share of unmappable characters (private use, U+FFFD) that makes a text layer garbage.
@@ -308,9 +316,13 @@ def _read_page(document: pdfium.PdfDocument, number: int, path: Path) -> _Page:
         width, height = page.get_size()
         textpage = page.get_textpage()
         try:
-            lines = _page_lines(textpage)
+            chars = _chars(textpage)
         finally:
             textpage.close()
+        if is_vertical(chars):
+            chars = _turned(chars, height)
+            width, height = height, width
+        lines = _page_lines(chars)
         label = document.get_page_label(number) or ""
     finally:
         page.close()
@@ -360,11 +372,118 @@ def _chars(textpage: pdfium.PdfTextPage) -> list[_Char]:
     return chars
 
 
-def _page_lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
+def is_vertical(chars: list[_Char]) -> bool:
+    """Vertical text (縦書き): most neighbouring characters of a line stand one below the other.
+
+    Judged from the character boxes of consecutive characters within PDFium's
+    lines: at least :data:`MIN_STACKED` pairs stacked (overlapping
+    horizontally, the second below the first), :data:`STACKED_RATIO` times
+    as many as the pairs side by side.
+    """
+    stacked = side = 0
+    for a, b in itertools.pairwise(chars):
+        if a.ch == "\n" or b.ch == "\n" or not _inked(a) or not _inked(b):
+            continue
+        size = max(a.size, b.size, 1.0)
+        overlap_x = min(a.right, b.right) - max(a.left, b.left)
+        overlap_y = min(a.top, b.top) - max(a.bottom, b.bottom)
+        if overlap_x > 0.3 * size and b.top <= a.bottom + 0.3 * size:
+            stacked += 1
+        elif overlap_y > 0.3 * size and b.left >= a.right - 0.3 * size:
+            side += 1
+    return stacked >= MIN_STACKED and stacked >= STACKED_RATIO * side
+
+
+def _inked(char: _Char) -> bool:
+    return char.ch not in _SPACES and not char.ch.isspace() and char.size > 0
+
+
+def _turned(chars: list[_Char], height: float) -> list[_Char]:
+    """The boxes of a vertical page turned a quarter turn: columns become lines.
+
+    The distance from the page top becomes the distance from the left, and
+    the column's x the height, so that columns read right to left come out
+    as lines read top to bottom.  PDFium's line breaks inside a column (it
+    may break after every character of a vertical page) are dropped where
+    the next character stands right below the last one; a run written
+    across the page (a page number, a running header) stays one line in its
+    own left-to-right layout.
+    """
+    runs: list[list[_Char]] = [[]]
+    for char in chars:
+        if char.ch == "\n":
+            runs.append([])
+        else:
+            runs[-1].append(char)
+    merged: list[list[_Char]] = []
+    for run in runs:
+        if not any(_inked(c) for c in run):
+            continue
+        if merged and _continues(merged[-1], run):
+            merged[-1].extend(run)
+        else:
+            merged.append(list(run))
+    out: list[_Char] = []
+    for run in merged:
+        out.extend(_turn_run(run, height))
+        out.append(_Char("\n", 0, 0, 0, 0, 0, True))
+    return out
+
+
+def _continues(before: list[_Char], run: list[_Char]) -> bool:
+    """True if ``run`` goes on the line of ``before``: right below it, or right after it."""
+    a = next(c for c in reversed(before) if _inked(c))
+    b = next(c for c in run if _inked(c))
+    size = max(a.size, b.size, 1.0)
+    overlap_x = min(a.right, b.right) - max(a.left, b.left)
+    overlap_y = min(a.top, b.top) - max(a.bottom, b.bottom)
+    below = overlap_x > 0.3 * size and -0.3 * size <= a.bottom - b.top < size
+    after = overlap_y > 0.3 * size and -0.3 * size <= b.left - a.right < 2 * size
+    return below or after
+
+
+def _turn_run(run: list[_Char], height: float) -> list[_Char]:
+    """One line's characters with their boxes turned (see :func:`_turned`)."""
+    inked = [c for c in run if _inked(c)]
+    low = min(c.left for c in inked)
+    high = max(c.right for c in inked)
+    if not is_vertical_run(run):  # across the page: keeps its own layout, placed at its top
+        start = height - max(c.top for c in inked)
+        return [
+            _Char(c.ch, start + c.left - low, start + c.right - low, low, high, c.size, c.generated)
+            for c in run
+        ]
+    out = []
+    for c in run:
+        lower, upper = c.bottom, c.top
+        if _inked(c) and upper - lower < c.size:
+            # An upright half-width glyph (a digit) stands centred in a full-width cell:
+            # the cell, not the glyph, is the character's place in the column.
+            middle = (lower + upper) / 2
+            lower, upper = middle - c.size / 2, middle + c.size / 2
+        out.append(
+            _Char(c.ch, height - upper, height - lower, c.left, c.right, c.size, c.generated)
+        )
+    return out
+
+
+def is_vertical_run(run: list[_Char]) -> bool:
+    """True if a line's characters mostly stand one below the other."""
+    inked = [c for c in run if _inked(c)]
+    stacked = sum(
+        1
+        for a, b in itertools.pairwise(inked)
+        if min(a.right, b.right) - max(a.left, b.left) > 0.3 * max(a.size, b.size)
+        and b.top <= a.bottom + 0.3 * max(a.size, b.size)
+    )
+    return len(inked) >= 2 and stacked >= 0.5 * (len(inked) - 1)
+
+
+def _page_lines(chars: list[_Char]) -> list[_Line]:
     """The page's lines (PDFium's line breaks), white space from the character boxes."""
     lines: list[_Line] = []
     current: list[_Char] = []
-    for char in [*_chars(textpage), _Char("\n", 0, 0, 0, 0, 0, True)]:
+    for char in [*chars, _Char("\n", 0, 0, 0, 0, 0, True)]:
         if char.ch != "\n" and current and _off_line(current, char):
             line = _make_line(current)
             if line is not None:

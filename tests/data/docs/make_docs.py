@@ -27,6 +27,9 @@ What it makes, and from what:
 - ``encrypted.pdf`` (user password ``secret``) and ``owner-locked.pdf``
   (empty user password, owner password set: opens without a password).
 - ``vertical.pdf``: vertical (tategaki) text.
+- ``layout-vertical.pdf``: a seed in vertical text over six pages with a
+  horizontal running header and ``- N -`` footer; its body is
+  ``layout-vertical.txt``.
 - ``empty.pdf`` (zero bytes) and ``fake.docx`` (a ZIP of a text file and a PNG).
 """
 
@@ -268,6 +271,20 @@ def make_vertical_pdf(work: Path) -> None:
     shutil.copyfile(pdf, HERE / "vertical.pdf")
 
 
+def make_vertical_layout_pdf(work: Path) -> None:
+    """``layout-vertical.pdf``: a seed in vertical text with a horizontal header and footer."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from pdf_layouts import to_pdf, vertical_docx
+
+    lines = (ROOT / "data" / "plans" / "tokorozawa-2.txt").read_text(encoding="utf-8").split("\n")
+    docx = work / "layout-vertical.docx"
+    body = vertical_docx(lines, docx, TITLES["tokorozawa-2"])
+    pdf = to_pdf(docx, work)
+    strip_fonts(pdf)
+    shutil.copyfile(pdf, HERE / pdf.name)
+    (HERE / "layout-vertical.txt").write_text("\n".join(body) + "\n", encoding="utf-8")
+
+
 def make_bad_files() -> None:
     (HERE / "empty.pdf").write_bytes(b"")
     buffer = io.BytesIO()
@@ -283,6 +300,7 @@ def main() -> None:
         make_seed_documents(work)
         make_layout_pdfs(work)
         make_vertical_pdf(work)
+        make_vertical_layout_pdf(work)
     make_styled_docx()
     make_html()
     make_scanned_pdf()
