@@ -17,6 +17,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject
 
 from compare import read_plan
 from compare.errors import InputFileError, InputFileWarning
@@ -235,3 +236,30 @@ def test_hinted_heading_after_an_open_bracket_stays_a_heading(tmp_path: Path):
     segments = read_plan(path, plan_id="f")
     heading = next(i for i, hint in source.hints.items() if hint.kind == "heading")
     assert heading + 1 in set(segments.loc[segments["kind"] == "heading", "line_start"])
+
+
+def _without_unicode_maps(source: Path, path: Path) -> Path:
+    """A copy of ``source`` whose fonts lose their ToUnicode maps and their programs."""
+    writer = PdfWriter(clone_from=PdfReader(source))
+    for page in writer.pages:
+        for ref in page["/Resources"]["/Font"].values():
+            font = ref.get_object()
+            if "/ToUnicode" in font:
+                del font[NameObject("/ToUnicode")]
+            descriptor = font["/FontDescriptor"].get_object()
+            for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                if key in descriptor:
+                    del descriptor[NameObject(key)]
+    with path.open("wb") as handle:
+        writer.write(handle)
+    return path
+
+
+def test_fonts_without_unicode_maps_are_named_with_what_to_do(tmp_path: Path):
+    path = _without_unicode_maps(DOCS / "layout-sumida.pdf", tmp_path / "unmapped.pdf")
+    with pytest.raises(InputFileError) as caught:
+        read_document(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: the text layer is garbage (none of its ")
+    assert "fonts without a ToUnicode map: BAAAAA+IPAexMincho (not embedded)" in message
+    assert "OCR needed" in message

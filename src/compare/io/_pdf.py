@@ -666,17 +666,20 @@ def _check_text_layer(path: Path, pages: list[list[str]]) -> None:
     odd = sum(1 for ch in ink if ch == "\ufffd" or unicodedata.category(ch) == "Co")
     japanese = len(_JAPANESE.findall(text))
     if ink and (odd / len(ink) > GARBAGE_SHARE or (japanese == 0 and len(ink) >= 50)):
-        found = f"{odd} of {len(ink)} characters are private-use or unmappable glyphs"
+        found = (
+            f"{odd} of {len(ink)} characters are private-use or unmappable glyphs"
+            if odd
+            else f"none of its {len(ink)} characters is Japanese"
+        )
         raise InputFileError(
-            f"{path}: the text layer is garbage ({found}, {japanese} Japanese characters): "
-            "its fonts have no Unicode map, so the text cannot be read from the PDF; "
-            "OCR needed: run it through OCR software (e.g. ocrmypdf -l jpn --force-ocr) "
-            "and add the result"
+            f"{path}: the text layer is garbage ({found}): {_unmapped_fonts(path)}, "
+            "so the text cannot be read from the PDF; OCR needed: run it through OCR "
+            "software (e.g. ocrmypdf -l jpn --force-ocr) and add the result"
         )
     if ink and odd / len(ink) > ODD_SHARE:
         warnings.warn(
             f"{path}: {odd} of {len(ink)} characters could not be mapped to Unicode "
-            "(fonts without a ToUnicode map); the text is garbled where they occur, "
+            f"({_unmapped_fonts(path)}); the text is garbled where they occur, "
             "OCR may be needed",
             InputFileWarning,
             stacklevel=3,
@@ -689,6 +692,50 @@ def _check_text_layer(path: Path, pages: list[list[str]]) -> None:
             InputFileWarning,
             stacklevel=3,
         )
+
+
+def _unmapped_fonts(path: Path) -> str:
+    """Which fonts lack a ToUnicode map (the map from glyphs to characters), for a message.
+
+    A font with neither a ToUnicode map nor a standard encoding leaves the
+    text layer as glyph numbers; if its program is not embedded either, even
+    a viewer shows substitute glyphs.  Read with pypdf, which exposes the
+    font dictionaries that PDFium keeps to itself.
+    """
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    names: dict[str, bool] = {}  # font name -> embedded
+    try:
+        for page in PdfReader(path).pages:
+            resources = page.get("/Resources") or {}
+            for ref in (resources.get("/Font") or {}).values():
+                font = ref.get_object()
+                encoding = font.get("/Encoding")
+                standard = isinstance(encoding, str) and not encoding.startswith("/Identity")
+                if "/ToUnicode" in font or standard:  # mapped, or a named encoding maps it
+                    continue
+                described = [font, *(d.get_object() for d in font.get("/DescendantFonts", []))]
+                descriptors = [
+                    f["/FontDescriptor"].get_object() for f in described if "/FontDescriptor" in f
+                ]
+                embedded = any(
+                    key in d
+                    for d in descriptors
+                    for key in ("/FontFile", "/FontFile2", "/FontFile3")
+                )
+                name = str(font.get("/BaseFont", "?")).lstrip("/")
+                names[name] = names.get(name, False) or embedded
+    except (PyPdfError, OSError, KeyError, AttributeError, TypeError, ValueError):
+        return "its fonts may have no Unicode map"
+    if not names:
+        return "its fonts map glyphs to characters wrongly"
+    listed = ", ".join(
+        f"{name} ({'embedded' if embedded else 'not embedded'})"
+        for name, embedded in sorted(names.items())[:6]
+    )
+    more = f" and {len(names) - 6} more" if len(names) > 6 else ""
+    return f"fonts without a ToUnicode map: {listed}{more}"
 
 
 def _page_list(numbers: list[int], limit: int = 10) -> str:
