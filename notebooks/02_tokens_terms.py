@@ -36,7 +36,7 @@ import pandas as pd
 
 import compare
 from compare.io.catalog import example_ids
-from compare.report.display import setup_notebook
+from compare.report.display import join_ja, plan_label, say, setup_notebook
 
 setup_notebook()  # readable tables; warnings shown as notes
 pd.set_option("display.max_colwidth", 60)
@@ -86,13 +86,22 @@ print("settings:", tokens.attrs["tokenizer"])
 print("tokens:", len(tokens), " content tokens:", int(tokens["is_content"].sum()))
 
 # %% [markdown]
-# 小田原市社協の計画で「成年後見制度」が出てくるセグメントのトークンです。
+# 1つの計画から、「成年後見制度」が出てくるセグメント（なければその計画の最初のセグメント）のトークンです。
 
 # %%
 (odawara,) = example_ids(catalog["plan_id"], ["odawara-shakyo-4"])  # or a stand-in
 plan_segments = segments[(segments["plan_id"] == odawara) & (segments["kind"] != "meta")]
 example = plan_segments[plan_segments["text"].str.contains("成年後見制度")]
 seg_id = (example if len(example) else plan_segments)["seg_id"].iloc[0]
+say(
+    f"{plan_label(catalog, odawara)}の計画の、"
+    + (
+        "「成年後見制度」が出てくる"
+        if len(example)
+        else "（「成年後見制度」が出てこないので）最初の"
+    )
+    + f"セグメント（seg_id {seg_id}）です。"
+)
 print(plan_segments.loc[plan_segments["seg_id"] == seg_id, "text"].iloc[0])
 tokens.loc[
     (tokens["plan_id"] == odawara) & (tokens["seg_id"] == seg_id),
@@ -132,7 +141,7 @@ per_1000 = counts.div(dtm.documents["n_tokens"].to_numpy(), axis=0) * 1000
 dtm.documents[["plan_id", "municipality", "n_tokens"]]
 
 # %% [markdown]
-# 5文書を通じてよく使われる語（5文書の1,000語あたり頻度の平均で並べ、同点は語で並べる）：
+# すべての文書を通じてよく使われる語（文書ごとの1,000語あたり頻度の平均で並べ、同点は語で並べる）：
 
 # %%
 frequent = per_1000.T.round(1)
@@ -151,27 +160,49 @@ frequent["mean"] = per_1000.mean(axis=0).round(2)
 # 用語リストにない複合語を見つけるため、隣り合う名詞の連なりを候補とし、中川・森（2003）の
 # FLR（出現頻度 × 構成名詞の連接の多さ）で点数を付けます（KH Coder の「複合語の検出」と同じ考え方）。
 # `in_dictionary` が False の候補のうち、研究上1語として扱いたいものを用語リストに加えます。
-# 自治体名（所沢市、下関市）や「本計画」のような語も上位に出るので、機械的に全部を加えてはいけません。
-# 5文書は小さなコーパスなので、FLR の順位は1文書に多く出る語（下関市の「活動団体」など）に左右されます。
+# 自治体名や「本計画」のような語も上位に出るので、機械的に全部を加えてはいけません。
+# 文書の少ないコーパスでは、FLR の順位は1文書に多く出る語に左右されます（`n_plans` が1の候補）。
 #
 # *FLR candidates; add the ones you mean as one word to your own term list.*
 
 # %%
 candidates = compare.stat_term_candidates(tokens, top=20)
+single = candidates.loc[candidates["n_plans"] == 1, "term"]
+say(
+    f"上位{len(candidates)}候補のうち{len(single)}語は1文書だけに出る語です"
+    + (
+        f"（{join_ja((f'「{t}」' for t in single.head(5)), sep='')}など）。"
+        if len(single)
+        else "。"
+    )
+)
 candidates[["term", "score", "frequency", "n_parts", "in_dictionary", "n_plans", "plans"]]
 
 # %% [markdown]
 # ### 自分の用語を加える / Adding your own terms
 #
-# 例えば「活動団体」「地域社会づくり」を1語として扱いたければ、`user_terms` に渡します
-# （ファイル名でも、リストでも可）。設定が変わるとキャッシュのキーも変わるので、古い結果が混ざることはありません。
+# 例えば上の候補のうち辞書にない上位2語を1語として扱いたければ、`user_terms` に渡します
+# （ファイル名でも、リストでも可）。既定では構成する語に分かれて数えられ、加えると1語として数えられます。設定が変わるとキャッシュのキーも変わるので、古い結果が混ざることはありません。
 #
 # *`user_terms` adds terms; the cache key includes the settings.*
 
 # %%
-own_tokenizer = compare.Tokenizer(user_terms=["活動団体", "地域社会づくり"])
+# Not names of this corpus's municipalities (the comparison vocabulary removes them)
+# nor references to the plan itself (本計画).
+own_names = (
+    catalog["municipality"].astype(str).str.replace(r"(?<=..)[都道府県市区町村]$", "", regex=True)
+)
+outside = candidates[~candidates["in_dictionary"]]
+terms = outside["term"].astype(str)
+named = pd.concat([terms.str.contains(name, regex=False) for name in own_names], axis=1)
+outside = outside[~(terms.str.startswith(("本", "当")) | named.any(axis=1))]
+new_terms = outside["term"].head(2).tolist()
+new_terms = new_terms or ["活動団体", "地域社会づくり"]  # no candidate outside the dictionary
+say(f"ここで加える語：{join_ja((f'「{t}」' for t in new_terms), sep='')}。")
+own_tokenizer = compare.Tokenizer(user_terms=new_terms)
 own_tokens = compare.tokenize(segments, own_tokenizer)
-focus = ["活動団体", "地域社会づくり", "活動", "団体", "地域", "つくり"]
+parts = tokens.loc[tokens["is_content"], "word"].astype(str)
+focus = [*new_terms, *[w for w in dict.fromkeys(parts) if any(w in t for t in new_terms)][:6]]
 pd.DataFrame(
     {
         "default": tokens.loc[tokens["is_content"], "word"].value_counts().reindex(focus),
@@ -184,17 +215,25 @@ pd.DataFrame(
 # %% [markdown]
 # ### ストップワードを加える / Adding stop words
 #
-# どの計画にも出る「推進」「取組」のような語は、頻度表や共起ネットワークの上位を占めて、違いを見えにくくします。
+# どの計画にも多く出る「推進」「取組」のような語は、頻度表や共起ネットワークの上位を占めて、違いを見えにくくします。
 # 数えない語（ストップワード）は `stopwords` で指定します。既定の一覧（`DEFAULT_STOPWORDS`）に自分の語を足して渡すと、
 # その語は内容語として数えられなくなります（トークン表には残り、`is_content` が False になる）。
-# ここでは「推進」「取組」を加え、内容語の上位10語がどう変わるかを見ます。
+# ここでは、すべての計画に出る語のうち最も多い2語を加え、内容語の上位10語がどう変わるかを見ます。
 #
 # *`stopwords` takes the default list plus your own words; they stay in the table but are not counted.*
 
 # %%
 from compare.text.tokenizer import DEFAULT_STOPWORDS
 
-stop_tokenizer = compare.Tokenizer(stopwords=[*sorted(DEFAULT_STOPWORDS), "推進", "取組"])
+content = tokens[tokens["is_content"]]
+in_every_plan = content.groupby("word", observed=True)["plan_id"].nunique()
+in_every_plan = in_every_plan[in_every_plan == content["plan_id"].nunique()].index
+common = content.loc[content["word"].isin(in_every_plan), "word"].astype(str).value_counts()
+extra = common.head(2).index.tolist() or ["推進", "取組"]
+say(
+    f"すべての計画に出る語で最も多い2語：{join_ja((f'「{w}」' for w in extra), sep='')}。これをストップワードに加えます。"
+)
+stop_tokenizer = compare.Tokenizer(stopwords=[*sorted(DEFAULT_STOPWORDS), *extra])
 stop_tokens = compare.tokenize(segments, stop_tokenizer)
 pd.DataFrame(
     {
@@ -202,7 +241,7 @@ pd.DataFrame(
         .value_counts()
         .head(10)
         .index.astype(str),
-        "with 推進・取組 as stop words": stop_tokens.loc[stop_tokens["is_content"], "word"]
+        f"with {'・'.join(extra)} as stop words": stop_tokens.loc[stop_tokens["is_content"], "word"]
         .value_counts()
         .head(10)
         .index.astype(str),
@@ -215,7 +254,7 @@ pd.DataFrame(
 #
 # ```sh
 # printf '活動団体\n地域社会づくり\n' > my_terms.txt
-# compare tokens odawara-shakyo-4 --terms my_terms.txt   # 1セグメントごとの数えた語
+# compare tokens PLAN_ID --terms my_terms.txt             # 1セグメントごとの数えた語
 # compare terms --terms my_terms.txt                      # 用語候補（加えた語は in_dictionary が True に）
 # ```
 #
@@ -226,7 +265,7 @@ pd.DataFrame(
 # %% [markdown]
 # ## 5. 比較に使う語彙 / The comparison vocabulary
 #
-# 計画どうしを比べるとき（特徴語・類似度・対応分析）、そのまま数えると「所沢」「下関」のような地名や、
+# 計画どうしを比べるとき（特徴語・類似度・対応分析）、そのまま数えると自治体名のような地名や、
 # 「市」「区」「市民」「区民」のような自治体の種類を表す語、「計画」「推進」のような計画書の定型語が
 # 上位に出て、政策の違いではなく「どこの、どの種類の自治体の文書か」を測ってしまいます。
 # そこで比較には `compare.Vocabulary` で定めた語彙を使います（既定値。報告書の「出典・再現情報」に全設定を記録）。
@@ -234,7 +273,7 @@ pd.DataFrame(
 # - 品詞（UniDic）：名詞と複合語（登録語を含む）。動詞・形容詞は設定で加えられる。固有名詞・数詞・接頭辞・接尾辞・非自立語は除く。
 # - ストップワード：`stopwordsiso` パッケージの日本語リスト（複数の公開リストを統合し保守されているもの）＋形式名詞、
 #   さらに計画書の定型語の短いリスト（`boilerplate=None` で外せる）。
-# - 地名：カタログの自治体名・都道府県名（所沢市 → 所沢市・所沢）を、分かち書きのされ方によらず除く。
+# - 地名：カタログの自治体名・都道府県名（「○○市」なら「○○市」と「○○」）を、分かち書きのされ方によらず除く。
 # - 統合（比較のときだけ）：市民・区民・町民・村民・住民 → 住民、本市・当区・本町 → 本自治体。市・区・町・村・市内などは除く。
 #
 # 統合は比較の中だけで行い、トークン表・KWIC・引用は書かれたとおりの語を示します。
@@ -244,7 +283,17 @@ pd.DataFrame(
 # %%
 vocabulary = compare.Vocabulary()
 compared = vocabulary.compared(tokens)
-focus = ["市民", "区民", "住民", "市", "区", "所沢", "下関", "計画", "推進", "見守り"]
+# Place words of this catalogue: each municipality's own name without 市/区/町/村
+# (所沢市 -> 所沢, 川崎市多摩区 -> 多摩).
+places = (
+    catalog["municipality"]
+    .astype(str)
+    .str.replace(r"^.+?[市郡](?=.+[区町村]$)", "", regex=True)
+    .str.replace(r"(?<=..)[都道府県市区町村]$", "", regex=True)
+)
+written = set(tokens.loc[tokens["is_content"], "word"].astype(str))
+found_places = [name for name in dict.fromkeys(places) if name in written][:2]
+focus = ["市民", "区民", "住民", "市", "区", *found_places, "計画", "推進", "見守り"]
 pd.DataFrame(
     {
         "tokens (as written)": tokens.loc[tokens["is_content"], "word"]

@@ -42,7 +42,8 @@ import yaml
 import compare
 from compare.io.catalog import example_ids
 from compare.plot import plot_theme_heatmap, plot_theme_shares
-from compare.report.display import setup_notebook
+from compare.report.display import join_ja, plan_label, say, setup_notebook
+from compare.structure.coverage import DOC_KIND_LABELS
 from compare.themes import default_themes_path
 
 setup_notebook()  # readable tables; warnings shown as notes
@@ -109,12 +110,20 @@ wide.groupby("plan_id", sort=False)[theme_ids[:6]].sum()
 # - `share`：その計画の（メタ以外の）セグメントのうち、テーマが付いた割合
 # - `per_1000_tokens`：内容語1,000語あたりのテーマ該当セグメント数
 #
-# 所沢市は **概要版**、他の多くは **抜粋** です。概要版は施策を短く並べるため、割合の意味が本編と違うことに注意します。
+# 概要版は施策を短く並べ、抜粋は一部の章だけなので、割合の意味が全文と違うことに注意します（文書の種類はカタログの `doc_kind`）。
 #
 # *Two normalisations: share of segments and coded segments per 1,000 tokens.*
 
 # %%
 shares = compare.stat_theme_shares(wide)
+say(
+    "このコーパスの文書の種類："
+    + "、".join(
+        f"{DOC_KIND_LABELS.get(kind, kind)}（{join_ja(plan_label(catalog, p) for p in ids)}）"
+        for kind, ids in catalog.groupby("doc_kind", sort=False, dropna=False)["plan_id"]
+    )
+    + "。"
+)
 shares.pivot(index="label", columns="plan_id", values="share").reindex(
     columns=catalog["plan_id"], index=[theme.label for theme in theme_list]
 ).round(3)
@@ -132,9 +141,9 @@ plt.show()
 #
 # - **期待度数がすべて5以上なら Pearson の χ² 検定**、そうでなければ **Fisher の正確検定**
 #   （3群以上は Fisher–Freeman–Halton 検定を、乱数の種を固定したモンテカルロ法で。`random_state=0`
-#   なので毎回同じ p 値）。このコーパスは小さいため、ほとんどのテーマで期待度数が5未満となり Fisher が使われます。
+#   なので毎回同じ p 値）。小さなコーパスでは多くのテーマで期待度数が5未満となり、Fisher が使われます。
 #   どちらが使われたかは `test` 列に出ます。
-# - テーマを15個同時に検定しているので、`p_adjusted`（Benjamini–Hochberg 法で多重比較を補正した値）で判断します。
+# - テーマをいくつも同時に検定しているので、`p_adjusted`（Benjamini–Hochberg 法で多重比較を補正した値）で判断します。
 # - **調整済み残差**（adjusted standardised residual, Haberman）は、どの自治体がそのテーマを
 #   独立の場合の期待より多く（> 1.96）／少なく（< −1.96）扱っているかを示します。±1.96 は
 #   およそ5%水準の目安で、セルごとの判定を繰り返すことになるため、探索的な手がかりとして読みます。
@@ -149,6 +158,20 @@ test = compare.stat_theme_test(wide, by="municipality", random_state=0)
 summary = test.drop_duplicates("theme_id")[
     ["theme_id", "label", "chi2", "dof", "p_value", "p_adjusted", "test", "min_expected"]
 ]
+TEST_JA = {
+    "chi2": "χ² 検定",
+    "fisher_exact": "Fisher の正確検定",
+    "fisher_exact_monte_carlo": "Fisher の正確検定（モンテカルロ法）",
+}
+used = summary["test"].astype(str).value_counts()
+significant = summary.loc[summary["p_adjusted"] < 0.05, "label"]
+say(
+    f"{len(summary)}テーマを検定しました（"
+    + "、".join(f"{TEST_JA.get(name, name)} {n}テーマ" for name, n in used.items())
+    + "）。補正後の p 値が 0.05 未満のテーマ："
+    + join_ja(significant)
+    + "。"
+)
 summary.reset_index(drop=True)
 
 # %% [markdown]
@@ -162,10 +185,12 @@ test.loc[
 
 # %% [markdown]
 # ヒートマップ：色は調整済み残差（赤＝期待より多い、青＝少ない）、数字は割合、▲▼は ±1.96 を超えるセル、
-# テーマ名の `*` は補正後の検定が有意なテーマです。列は自治体で、小田原市の列は社会福祉協議会の地域福祉活動計画です
-# （作成主体の違う文書です。`by="plan_id"` にすると計画ごとの表になります）。
+# テーマ名の `*` は補正後の検定が有意なテーマです。列は自治体です。社会福祉協議会の地域福祉活動計画は
+# 作成主体の違う文書なので、その列は自治体の計画と分けて読みます（`by="plan_id"` にすると計画ごとの表になります）。
 
 # %%
+councils = catalog.loc[catalog["author"] == "社会福祉協議会", "plan_id"]
+say(f"社会福祉協議会の計画：{join_ja(plan_label(catalog, p) for p in councils)}。")
 ax = plot_theme_heatmap(test)
 plt.show()
 
@@ -276,7 +301,7 @@ pd.DataFrame(
 #
 # ```sh
 # cp data/themes.yaml my_themes.yaml          # then edit one rule: in my_themes.yaml
-# compare themes tama-6 --themes my_themes.yaml                  # segments and their themes
+# compare themes PLAN_ID --themes my_themes.yaml                 # segments and their themes
 # compare report --themes my_themes.yaml --out out/my-briefing    # the briefing
 # compare notebooks --themes my_themes.yaml --out out/my-notebooks   # this whole suite
 # ```

@@ -19,12 +19,13 @@
 # 計画どうしがどれだけ似ているか、各計画に特徴的な語は何か、語がどう結びついているか（共起ネットワーク）、
 # 自治体と語の位置関係（対応分析）、似た箇所のまとまり（クラスター、トピック）を見ます。
 #
-# **注意**：このコーパスは5文書だけで、しかも概要版・案・抜粋が混ざっています。ここで示す図と表は
-# 「この5文書の中での相対的な違い」を **記述** するもので、自治体の計画一般について推測するものではありません。
+# **注意**：ここで示す図と表は「このコーパスの文書の中での相対的な違い」を **記述** するもので、
+# 自治体の計画一般について推測するものではありません。文書が少ないとき、種類（全文・概要版・案・抜粋）が
+# 混ざっているときは特にそうです（コーパスの大きさと種類は下の最初の出力に示します）。
 # 乱数を使う手法（Louvain法、KMeans、NMF、ネットワークの配置）はすべて種（`seed` / `random_state`）を固定しているので、
 # 何度実行しても同じ結果になります。
 #
-# *Descriptive comparisons of five documents; every random step has a fixed seed.*
+# *Descriptive comparisons of the documents at hand; every random step has a fixed seed.*
 
 # %% tags=["parameters"]
 # パラメータ / Parameters — 既定は同梱の5文書。自分のコーパスで実行するには値を変えるか、
@@ -41,9 +42,14 @@ from IPython.display import display
 
 import compare
 from compare.plot import plot_ca, plot_dendrogram, plot_keyness, plot_network, plot_similarity
-from compare.report.display import setup_notebook
+from compare.report.display import join_ja, plan_label, say, setup_notebook
 from compare.stats.similarity import similarity_matrix
-from compare.structure.coverage import flag_coverage, plan_coverage, select_section
+from compare.structure.coverage import (
+    DOC_KIND_LABELS,
+    flag_coverage,
+    plan_coverage,
+    select_section,
+)
 
 setup_notebook()  # readable tables; warnings shown as notes
 pd.set_option("display.max_colwidth", 70)
@@ -53,6 +59,14 @@ SEED = 0
 catalog = compare.read_catalog(catalog, plans=plans)
 segments = compare.read_corpus(catalog)
 tokens = compare.tokenize(segments)
+say(
+    f"このコーパスは{len(catalog)}文書（"
+    + "、".join(
+        f"{DOC_KIND_LABELS.get(kind, kind)} {n}"
+        for kind, n in catalog["doc_kind"].value_counts(sort=False, dropna=False).items()
+    )
+    + f"）、{catalog['municipality'].nunique()}自治体です。"
+)
 
 # %% [markdown]
 # ## 1. 計画どうしの類似度 / Similarity between plans
@@ -125,7 +139,7 @@ plt.show()
 # ### なぜ比較用の語彙を使うのか / Why the comparison vocabulary
 #
 # 上の特徴語は、既定の比較用語彙（`compare.Vocabulary()`、ノートブック02の5節）で数えています。
-# 語彙を使わずに（`vocabulary=None`）数えると、各計画の特徴語の上位に地名（所沢、下関）や
+# 語彙を使わずに（`vocabulary=None`）数えると、各計画の特徴語の上位に地名（自治体名）や
 # 自治体の種類の語（市、区民）が並びます。これは政策の違いではなく、文書の出どころを示しているだけです。
 
 # %%
@@ -140,14 +154,20 @@ pd.DataFrame(
 # %% [markdown]
 # ### 文書の範囲をそろえる / Comparing comparable parts
 #
-# 5文書は範囲が違います（概要版・案・抜粋、含む章の違い）。下関市の文書は第6章「計画の推進」だけなので、
-# 基本理念や基本目標の語彙は持っていません。`plan_coverage` は各文書の種類と、見出しから判別した節の種類を示し、
+# 文書は範囲が違うことがあります（概要版・案・抜粋、含む章の違い）。たとえば「計画の推進」の章だけの抜粋は、
+# 基本理念や基本目標の語彙を持っていません。`plan_coverage` は各文書の種類と、見出しから判別した節の種類を示し、
 # `flag_coverage` は範囲の違う組に印を付けます。`select_section` で同じ種類の節（ここでは基本目標とその下）だけに絞って比べられます。
 #
 # *Coverage per plan, a flag on pairs whose coverage differs, and keyness on 基本目標 sections only.*
 
 # %%
 coverage = plan_coverage(segments, catalog)
+without_goals = coverage.loc[~coverage["coverage"].astype(str).str.contains("基本目標"), "plan_id"]
+say(
+    "見出しから基本目標の節が判別できない文書："
+    + join_ja(plan_label(catalog, p) for p in without_goals)
+    + "。"
+)
 coverage[["plan_id", "doc_kind", "coverage"]]
 
 # %%
@@ -163,10 +183,20 @@ compare.stat_keyness(goals, by="plan", top=6)[
 ].round(2)
 
 # %% [markdown]
-# 作成主体で比べることもできます（`by="author"`）。ただし、このコーパスの社会福祉協議会の計画は小田原市社協の1文書だけなので、
-# 結果は「小田原市社協 対 その他」と同じになります。社協の計画と自治体の計画は、作成主体の違う文書として常に分けて扱います。
+# 作成主体で比べることもできます（`by="author"`）。ただし、社会福祉協議会の計画が1文書だけのときは、
+# 結果は「その1文書 対 その他」と同じになります。社協の計画と自治体の計画は、作成主体の違う文書として常に分けて扱います。
 
 # %%
+councils = catalog.loc[catalog["author"] == "社会福祉協議会", "plan_id"].tolist()
+say(
+    f"このコーパスの社会福祉協議会の計画は{len(councils)}文書です"
+    + (f"（{join_ja(plan_label(catalog, p) for p in councils)}）。" if councils else "。")
+    + (
+        "1文書だけなので、作成主体の比較はその文書と他の文書の比較です。"
+        if len(councils) == 1
+        else ""
+    )
+)
 # Only when the corpus holds plans of both authors (自治体 and 社会福祉協議会).
 if set(catalog["author"]) >= {"自治体", "社会福祉協議会"}:
     display(
@@ -202,14 +232,20 @@ network.nodes.sort_values(
 # 語 × 自治体の度数表を対応分析にかけ、語と自治体を同じ平面に置きます。ある自治体の近くにある語は、
 # その自治体で相対的に多く使われている語です。
 #
-# - 5列（5自治体）の表なので次元は最大4つ。各次元が説明する慣性（inertia）の割合を必ず確認します。
-# - 文書が5つしかないため、図は **記述的** なものです。点の位置の安定性は検証できません。
+# - 列が k 個（k 自治体）の表なら次元は最大 k − 1。各次元が説明する慣性（inertia）の割合を必ず確認します。
+# - 文書が少ないとき、図は **記述的** なものです。点の位置の安定性は検証できません。
 # - 表には各点の寄与（`ctr`）と表現の質（`cos2`）があり、図に載っているのは寄与の大きい点だけです。
 #
-# *With five documents CA is descriptive; check the inertia of each dimension.*
+# *With few documents CA is descriptive; check the inertia of each dimension.*
 
 # %%
 ca = compare.stat_ca(tokens, by="municipality", min_count=5, max_words=100)
+say(
+    f"列は{len(ca.columns)}自治体なので、次元は最大{max(len(ca.columns) - 1, 0)}つです。"
+    f"第1次元と第2次元で慣性の{ca.inertia['share'].iloc[:2].sum():.0%}を説明します。"
+    if len(ca.inertia)
+    else "対応分析に使える次元がありません。"
+)
 ca.inertia.round(3)
 
 # %%
@@ -248,12 +284,13 @@ clusters.shares.pivot(index="cluster", columns="municipality", values="share").r
 ).round(2)
 
 # %% [markdown]
-# 節は67個あり、樹形図にすると葉の名前が読めません。樹形図は、KH Coder の「階層的クラスター分析」と同じく
+# 節が多いと、樹形図にしたとき葉の名前が読めません。樹形図は、KH Coder の「階層的クラスター分析」と同じく
 # **語** をクラスターにしたもので示します（よく出る40語を、セグメントへの出方の近さで Ward 法により6つに）。
 #
-# *A dendrogram of 67 sections is unreadable; the tree shows the 40 most frequent words instead.*
+# *A dendrogram of many sections is unreadable; the tree shows the 40 most frequent words instead.*
 
 # %%
+say(f"このコーパスでクラスターにした節は{len(clusters.assignments)}個です。")
 word_clusters = compare.stat_clusters(
     tokens, by="segment", items="words", max_words=40, n_clusters=6, random_state=SEED
 )
@@ -281,7 +318,7 @@ topics.shares.pivot(index="topic", columns="municipality", values="share").reind
 # ## まとめ / Summary
 #
 # - 類似度・特徴語は1,000語あたりや TF-IDF で長さの違いを考慮しているが、文書の種類（概要版・抜粋）の違いは残る。
-# - 対応分析・クラスター・トピックは5文書の記述。次元の慣性、クラスターの数、トピックの数は分析者の選択として報告する。
+# - 対応分析・クラスター・トピックはこのコーパスの文書の記述。次元の慣性、クラスターの数、トピックの数は分析者の選択として報告する。
 # - 乱数の種を固定しているので、同じ入力からは同じ表と図が得られる。
 #
 # 次は [05 目標の対応と計画の差分](05_goal_alignment_diff.py) です。

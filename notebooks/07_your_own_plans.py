@@ -45,7 +45,7 @@ import pandas as pd
 import compare
 from compare.cli import main as compare_cli
 from compare.io.catalog import bundled_catalog_path
-from compare.report.display import setup_notebook
+from compare.report.display import join_ja, plan_label, say, setup_notebook
 
 setup_notebook()  # readable tables; warnings shown as notes
 pd.set_option("display.max_colwidth", 60)
@@ -273,6 +273,12 @@ your_segments = compare.read_corpus(yours)
 checked = yours.set_index("plan_id")[["municipality", "plan_type", "doc_kind"]]
 checked["format"] = pd.Series(your_segments.attrs["format"])
 checked["encoding"] = pd.Series(your_segments.attrs["encoding"])
+headings = your_segments[your_segments["kind"] == "heading"].groupby("plan_id").size()
+no_headings = [p for p in yours["plan_id"] if headings.get(p, 0) == 0]
+say(
+    f"{len(yours)}文書を読みました。見出しが見つからなかった文書："
+    f"{join_ja(plan_label(yours, p) for p in no_headings)}。"
+)
 checked.join(
     pd.crosstab(your_segments["plan_id"], your_segments["kind"]).reindex(yours["plan_id"])
 ).fillna(0)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+DATA_PLANS = ROOT / "data" / "plans"
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
@@ -157,6 +158,93 @@ def test_the_suite_runs_on_a_second_corpus_and_repeats_exactly(kernel_env: Path)
     changed = [str(name) for name in first if first[name] != second[name]]
     assert not changed, f"files differ between two runs: {changed}"
     assert (out / MARKER).is_file()
+
+
+#: The bundled corpus's municipalities: a notebook's narrative on another corpus must not name them.
+BUNDLED_NAMES = ("墨田", "多摩区", "所沢", "小田原", "下関")
+
+
+def _narrative_and_outputs(path: Path) -> str:
+    """The Markdown cells and every output of an executed notebook (not its code)."""
+    executed = nbformat.read(path, as_version=4)
+    parts = [c.source for c in executed.cells if c.cell_type == "markdown"]
+    for cell in executed.cells:
+        for output in cell.get("outputs", []):
+            parts.append(output.get("text", ""))
+            parts.extend(str(v) for v in output.get("data", {}).values())
+    return "\n".join(parts)
+
+
+@pytest.mark.skipif(
+    not second_corpus.available(), reason="shared corpus-dev not beside the project"
+)
+def test_the_narrative_on_a_second_corpus_names_only_its_plans(kernel_env: Path):
+    """Plan-specific sentences come from the data: none names a bundled plan on another corpus."""
+    catalog = second_corpus.make_second_corpus(kernel_env / "corpus")
+    out = kernel_env / "out"
+    runs = run_notebooks(catalog, out, select=["01", "03", "04", "05"])
+    municipalities = read_catalog(catalog)["municipality"]
+    for run in runs:
+        shown = _narrative_and_outputs(run.ipynb)
+        named = [name for name in BUNDLED_NAMES if name in shown]
+        assert not named, f"{run.name} names bundled plans: {named}"
+        assert 'class="compare-finding"' in shown, f"{run.name}: no sentence from the data"
+    overview = _narrative_and_outputs(out / "01_corpus_structure.ipynb")
+    assert f"このコーパスは{len(municipalities)}文書です" in overview
+    assert all(name in overview for name in municipalities)
+
+
+def _write_catalog(folder: Path, plans: dict[str, tuple[str, str]]) -> Path:
+    """A catalogue of constructed plans: plan_id -> (municipality, text)."""
+    import csv
+
+    (folder / "texts").mkdir(parents=True)
+    with (folder / "catalog.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            ["plan_id", "path", "municipality", "prefecture", "author", "plan_type", "doc_kind"]
+        )
+        for plan_id, (municipality, text) in plans.items():
+            (folder / "texts" / f"{plan_id}.txt").write_text(text, encoding="utf-8")
+            writer.writerow(
+                [
+                    plan_id,
+                    f"texts/{plan_id}.txt",
+                    municipality,
+                    "静岡県",
+                    "自治体",
+                    "地域福祉計画",
+                    "excerpt",
+                ]
+            )
+    return folder / "catalog.csv"
+
+
+def test_goal_comparison_is_skipped_with_a_note_when_only_one_plan_has_goals(kernel_env: Path):
+    """Notebook 05 on a corpus where one plan states goals: a note says why, the rest runs."""
+    with_goals = (DATA_PLANS / "tama-6.txt").read_text(encoding="utf-8-sig")
+    without = "\n\n".join(
+        [
+            "地域のつながりを大切にし、だれもが安心して暮らせるまちをめざします。",
+            "高齢者の見守り活動や子育て支援の取組を、住民と行政が協力して進めます。",
+            "災害時に支援が必要な人を把握し、避難の支援体制を整えます。",
+        ]
+    )
+    catalog = _write_catalog(
+        kernel_env / "corpus", {"a-city": ("架空市", with_goals), "b-town": ("見本町", without)}
+    )
+    out = kernel_env / "out"
+    (run,) = run_notebooks(catalog, out, select=["05"])
+    executed = nbformat.read(run.ipynb, as_version=4)
+    code = [c for c in executed.cells if c.cell_type == "code"]
+    assert all(c.execution_count for c in code), "a cell did not run"
+    assert not [o for c in code for o in c.outputs if o.output_type == "error"]
+    shown = _narrative_and_outputs(run.ipynb)
+    assert "目標の対応づけを省きます。目標が見つかった計画が2つ未満" in shown
+    assert "b-town" in shown  # the plan left out is named in the note
+    assert "目標の対応づけを省いたので、この節の表と図はありません。" in shown
+    # The sections after the skipped one still ran: the diff compares the two plans.
+    assert "架空市（A、抜粋）と見本町（B、抜粋）を比べます" in shown
 
 
 # --------------------------------------------------------------------------- display helpers

@@ -92,3 +92,80 @@ def setup_notebook() -> None:
         display(HTML(note_html(str(message), category.__name__)))
 
     warnings.showwarning = show
+
+
+#: Style of a sentence written from the data (a finding about the corpus at hand).
+FINDING_STYLE = "border-left: 4px solid #6a9a5b; padding: .2em .8em; margin: .3em 0"
+
+
+def finding_html(text: str) -> str:
+    """HTML of a sentence written from the data, escaped."""
+    return f'<p class="compare-finding" style="{FINDING_STYLE}">{html.escape(text)}</p>'
+
+
+def say(*sentences: str) -> None:
+    """Show sentences written from the data as one paragraph of the cell's output.
+
+    A notebook's Markdown explains the method and holds for every corpus;
+    what holds only for the corpus at hand (which plans, how many, of which
+    kind) is written by code from the tables, so that it stays true when the
+    suite runs on another catalogue.  Outside IPython the text is printed.
+    """
+    text = "".join(sentences)
+    shown = _ipython_display()
+    if shown is None:
+        print(text)
+    else:
+        shown(finding_html(text))
+
+
+def show_note(message: str, category: str = "") -> None:
+    """Show a note (e.g. why a step is skipped on this corpus); printed outside IPython."""
+    shown = _ipython_display()
+    if shown is None:
+        print(f"注 / Note: {message}")
+    else:
+        shown(note_html(message, category))
+
+
+def _ipython_display() -> Any:
+    """A function displaying HTML in the running notebook, or None outside IPython."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import HTML, display
+    except ImportError:  # pragma: no cover - IPython comes with the notebook extra
+        return None
+    if get_ipython() is None:
+        return None
+    return lambda markup: display(HTML(markup))
+
+
+def join_ja(items: Any, empty: str = "なし", sep: str = "・") -> str:
+    """Items joined with ``sep`` (「・」) in first-seen order, or ``empty`` when there are none."""
+    unique = list(dict.fromkeys(str(item) for item in items))
+    return sep.join(unique) if unique else empty
+
+
+def plan_label(table: pd.DataFrame, plan_id: str) -> str:
+    """A plan's name for a sentence: its municipality, with 「社協」 for a 社会福祉協議会 plan.
+
+    ``table`` is any table with ``plan_id``, ``municipality`` and ``author``
+    columns (the catalogue, SEGMENTS …).  Two plans of one author and
+    municipality (two editions) are told apart by their edition when the
+    table has one.
+    """
+    rows = table.drop_duplicates("plan_id").set_index("plan_id")
+    if plan_id not in rows.index:
+        return str(plan_id)
+    row = rows.loc[plan_id]
+    label = str(row.get("municipality", "") or plan_id)
+    if str(row.get("author", "")) == "社会福祉協議会":
+        label += "社協"
+    same = rows[
+        (rows.get("municipality") == row.get("municipality"))
+        & (rows.get("author") == row.get("author"))
+    ]
+    edition = str(row.get("edition", "") or "")
+    if len(same) > 1 and edition and edition != "nan":
+        label += f"（{edition}）"
+    return label
