@@ -281,3 +281,39 @@ def test_tables_show_tabs_and_line_breaks_as_text_not_escapes() -> None:
     assert "\\n" not in shown._repr_html_()
     assert frame.loc[0, "text"] == "指標\t現状値\t目標値"  # the caller's frame is unchanged
     assert shown["kind"].dtype == frame["kind"].dtype
+
+
+def test_plan_labels_name_the_municipality_the_council_and_the_edition() -> None:
+    import pandas as pd
+
+    from compare.report.display import join_ja, plan_label
+
+    table = pd.DataFrame(
+        {
+            "plan_id": ["a-2", "a-3", "a-shakyo", "b"],
+            "municipality": ["甲市", "甲市", "甲市", "乙町"],
+            "author": ["自治体", "自治体", "社会福祉協議会", "自治体"],
+            "edition": ["第2次", "第3次", "第4期", ""],
+        }
+    )
+    labels = [plan_label(table, plan_id) for plan_id in table["plan_id"]]
+    assert labels == ["甲市（第2次）", "甲市（第3次）", "甲市社協", "乙町"]
+    assert plan_label(table, "unknown") == "unknown"
+    assert join_ja(["甲市", "乙町", "甲市"]) == "甲市・乙町"
+    assert join_ja([]) == "なし" and join_ja([], empty="—") == "—"
+    assert join_ja(["「a」", "「b」"], sep="") == "「a」「b」"
+
+
+def test_sentences_from_the_data_are_escaped_and_printed_outside_a_notebook(capsys) -> None:
+    from compare.report.display import finding_html, say, show_note
+
+    assert finding_html("<b>甲市</b>") == (
+        '<p class="compare-finding" style="border-left: 4px solid #6a9a5b; padding: .2em .8em; '
+        'margin: .3em 0">&lt;b&gt;甲市&lt;/b&gt;</p>'
+    )
+    say("このコーパスは", "2文書です。")
+    show_note("目標の対応づけを省きます。")
+    assert (
+        capsys.readouterr().out
+        == "このコーパスは2文書です。\n注 / Note: 目標の対応づけを省きます。\n"
+    )
