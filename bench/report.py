@@ -130,10 +130,13 @@ def speed_reference(corpus: Path) -> tuple[float, float]:
     sys.modules["bench_tokenize"] = module
     assert spec.loader is not None
     spec.loader.exec_module(module)
+    from compare.io.readers import read_text
+
+    # Generated plans come in UTF-8, CP932 and EUC-JP: decode them as the readers do.
     lines = [
         line
         for path in sorted(corpus.rglob("*.txt"))
-        for line in path.read_text(encoding="utf-8").splitlines()
+        for line in read_text(path).lines
         if line.strip()
     ]
     return module.raw_fugashi(lines)

@@ -25,6 +25,7 @@ from compare import (
     read_corpus,
     stat_dtm,
     stat_theme_shares,
+    stat_theme_test,
     themes_wide,
     tokenize,
 )
@@ -97,6 +98,38 @@ def test_bundled_corpus_matches_the_table_functions(bundled, tmp_path):
     assert plans["chars"].tolist() == per_plan["text"].agg(lambda t: sum(map(len, t))).tolist()
     assert result.provenance["themes"] == [t.id for t in load_themes()]
     assert result.provenance["dictionary"] == tokens.attrs["dictionary"]
+
+
+def test_theme_counts_with_headings_match_the_table_functions(bundled, tmp_path):
+    """Passages by default, headings added on request: both equal stat_theme_shares."""
+    segments, tokens = bundled
+    result = run_pipeline(n_jobs=1, cache_dir=tmp_path, progress=False)
+    wide = themes_wide(segments, tokens=tokens)
+    pd.testing.assert_frame_equal(
+        result.theme_counts(headings=True), stat_theme_shares(wide, headings=True)
+    )
+    plans = result.plans.set_index("plan_id")
+    passages = segments[~segments["kind"].isin(["heading", "meta"])]
+    assert plans["n_passages"].to_dict() == passages.groupby("plan_id").size().to_dict()
+    n_segments = result.themes.groupby("plan_id")["n_segments"].first()
+    assert n_segments.to_dict() == plans["n_passages"].to_dict()
+
+
+def test_theme_statistics_of_the_counts_equal_those_of_the_coded_passages(bundled, tmp_path):
+    """stat_theme_shares and stat_theme_test give the same numbers from the pipeline's counts."""
+    segments, tokens = bundled
+    result = run_pipeline(n_jobs=1, cache_dir=tmp_path, progress=False)
+    wide = themes_wide(segments, tokens=tokens)
+    labels = result.plans[["plan_id", "municipality", "plan_type"]]
+    counts = result.themes.merge(labels, on="plan_id", how="left")
+    for by in ("plan_id", "plan_type"):
+        pd.testing.assert_frame_equal(
+            stat_theme_shares(counts, by=by), stat_theme_shares(wide, by=by), check_like=False
+        )
+    for by in ("plan_id", "municipality"):
+        pd.testing.assert_frame_equal(stat_theme_test(counts, by=by), stat_theme_test(wide, by=by))
+    chosen = stat_theme_shares(counts, themes=["disaster", "platform"], by="plan_type")
+    assert list(pd.unique(chosen["theme_id"])) == ["disaster", "platform"]
 
 
 def test_quotes_are_the_best_matched_hit_of_every_theme(bundled, generated, tmp_path):

@@ -226,6 +226,41 @@ def test_plan_table_reports_length_normalised_facts(report: Path):
     assert set(plans["doc_kind"]) == {"抜粋", "案", "概要版"}
 
 
+def test_shares_times_their_denominator_give_the_counts_in_every_table(report: Path):
+    """Theme shares, the theme test and the plan table count the same passages (no headings)."""
+    tables = report / "tables"
+    plans = pd.read_csv(tables / "plans.csv", encoding="utf-8-sig").set_index("plan_id")
+    shown = 0
+    for path in sorted(tables.glob("*.csv")):
+        frame = pd.read_csv(path, encoding="utf-8-sig")
+        if not {"share", "segments", "n_segments"} <= set(frame.columns):
+            continue
+        shown += 1
+        assert ((frame["share"] * frame["n_segments"]).round(9) == frame["segments"]).all(), path
+        if "plan_id" in frame.columns:
+            denominators = frame.groupby("plan_id")["n_segments"].first()
+            assert denominators.to_dict() == plans.loc[denominators.index, "n_segments"].to_dict()
+    assert shown >= 2  # theme_shares and theme_test
+    segments = read_corpus_table()
+    passages = segments[~segments["kind"].isin(["heading", "meta"])]
+    assert plans["n_segments"].to_dict() == passages.groupby("plan_id").size().to_dict()
+    workbook = load_workbook(report / "tables.xlsx", read_only=True)
+    for sheet in ("計画一覧", "テーマ割合", "テーマ検定"):
+        header = next(workbook[sheet].iter_rows(values_only=True))
+        assert "段落数（見出しを除く）" in header, sheet
+
+
+def read_corpus_table() -> pd.DataFrame:
+    import warnings
+
+    from compare import read_corpus
+    from compare.errors import CompareWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CompareWarning)
+        return read_corpus()
+
+
 def test_policy_matrix_section_names_goals_by_theme(report: Path, html: str):
     assert "施策の対照表" in html
     matrix = pd.read_csv(report / "tables" / "policy_matrix.csv", encoding="utf-8-sig")

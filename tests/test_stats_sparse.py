@@ -131,3 +131,18 @@ def test_the_comparison_vocabulary_gives_close_results_on_either_input(bundled):
     cosine_tokens = stat_similarity(tokens, pairs="unique")["cosine"]
     cosine_counts = stat_similarity(dtm, pairs="unique")["cosine"]
     assert np.abs(cosine_tokens - cosine_counts).max() < 0.01
+
+
+def test_correspondence_analysis_of_the_pipeline_counts_equals_the_token_table(bundled):
+    """stat_ca takes the pipeline's plan × word matrix as it takes a TOKENS table."""
+    from compare import stat_ca
+
+    tokens, dtm = bundled
+    expected = stat_ca(tokens, by="plan", min_count=3, max_words=150, vocabulary=None)
+    got = stat_ca(dtm, by="plan", min_count=3, max_words=150, vocabulary=None)
+    pd.testing.assert_frame_equal(got.inertia, expected.inertia)
+    pd.testing.assert_frame_equal(got.rows, expected.rows)
+    columns = ["label", "plan_id", "count", "mass", "dim1", "dim2"]
+    pd.testing.assert_frame_equal(got.columns[columns], expected.columns[columns])
+    by_municipality = stat_ca(dtm, by="municipality", min_count=3, vocabulary=None)
+    assert len(by_municipality.columns) == dtm.documents["municipality"].nunique()

@@ -202,7 +202,30 @@ def test_stat_theme_shares_on_seeds(wide: pd.DataFrame) -> None:
     assert ((shares["share"] >= 0) & (shares["share"] <= 1)).all()
     assert shares.groupby("plan_type")["n_segments"].nunique().eq(1).all()
     total = stat_theme_shares(wide, themes=["disaster"])
-    assert total["segments"].sum() == int(wide["disaster"].sum())
+    passages = wide[wide["kind"] != "heading"]
+    assert total["segments"].sum() == int(passages["disaster"].sum())
+    with_headings = stat_theme_shares(wide, themes=["disaster"], headings=True)
+    assert with_headings["segments"].sum() == int(wide["disaster"].sum())
+
+
+def test_headings_are_not_passages_unless_asked() -> None:
+    """Shares and tests count paragraphs, list items and table rows; headings only on request."""
+    wide = _coded_table({"X市": (6, 3), "Y市": (4, 1)}, n_tokens=5)
+    # Rows 0 and 4 of X市 (rows 0-2 coded) become headings: 4 passages remain, 2 coded.
+    wide["kind"] = "paragraph"
+    wide.loc[[0, 4], "kind"] = "heading"
+    shares = stat_theme_shares(wide).set_index("plan_id")
+    assert shares.loc["X市", ["segments", "n_segments", "n_tokens"]].tolist() == [2, 4, 20]
+    assert shares.loc["X市", "share"] == pytest.approx(2 / 4)
+    assert shares.attrs["unit"] == "段落・箇条・表の行（見出しを除く）"
+    every = stat_theme_shares(wide, headings=True).set_index("plan_id")
+    assert every.loc["X市", ["segments", "n_segments", "n_tokens"]].tolist() == [3, 6, 30]
+    assert every.attrs["unit"] == "段落・箇条・表の行（見出しを含む）"
+    test = stat_theme_test(wide, by="plan_id").set_index("plan_id")
+    assert test.loc["X市", ["segments", "n_segments"]].tolist() == [2, 4]
+    assert test.loc["Y市", ["segments", "n_segments"]].tolist() == [1, 4]
+    for table in (shares, every, test):
+        assert (table["share"] * table["n_segments"]).round(9).eq(table["segments"]).all()
 
 
 # --------------------------------------------------------------------------- KWIC

@@ -82,8 +82,9 @@ STAGES = ("read", "segment", "tokenize", "themes", "count")
 #: Segment kinds counted per plan.
 KINDS = ("heading", "paragraph", "list_item", "table_row", "meta")
 
-#: Bumped when the cached arrays change layout.
-_FORMAT = 4
+#: Bumped when the cached arrays change layout or meaning (4: pages of the
+#: quotation candidates; 5: theme hits of passages and of headings apart).
+_FORMAT = 5
 
 #: Characters of a quotation candidate kept per (plan, theme).
 QUOTE_CHARS = 400
@@ -143,16 +144,23 @@ class PipelineResult:
         labels (municipality … doc_kind), ``chars`` (characters of segment
         text), ``n_segments``, one ``n_<kind>`` column per segment kind,
         ``n_coded`` (segments theme coding sees: all but ``meta``),
-        ``n_tokens`` (content words of those segments), ``sha256``,
+        ``n_passages`` (of those, the passages: all but headings),
+        ``n_tokens`` (content words of the coded segments),
+        ``n_passage_tokens`` (content words of the passages), ``sha256``,
         ``cached`` (``"result"``, ``"tokens"`` or ``""``: what the cache
         supplied), ``covers`` (the plan's top-level headings, at most
         eight, joined by " / "), ``coverage`` (document kind and the kinds
         of section it has, :func:`compare.structure.coverage.plan_coverage`).
     themes : pandas.DataFrame
         One row per (plan, theme): ``plan_id``, ``theme_id``, ``label``,
-        ``segments`` (coded with the theme), ``n_segments`` (coded segments
-        of the plan), ``share``, ``n_tokens``, ``per_1000_tokens``: the
-        columns of :func:`compare.stat_theme_shares`.
+        ``segments`` (passages coded with the theme), ``n_segments``
+        (passages of the plan: paragraphs, list items, table rows; headings
+        are not passages), ``share``, ``n_tokens`` (content words of the
+        passages), ``per_1000_tokens``: the columns of
+        :func:`compare.stat_theme_shares`.
+    heading_themes : pandas.DataFrame
+        The same columns counting the plan's headings only;
+        :meth:`theme_counts` adds them to ``themes`` (``headings=True``).
     dtm : DocumentTermMatrix
         Plans × words counts (content words of non-meta segments), as
         ``stat_dtm(tokens, "plan", vocabulary=None)``: terms sorted by code point; plans with
@@ -185,6 +193,25 @@ class PipelineResult:
     provenance: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     quotes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUOTE_COLUMNS))
+    heading_themes: pd.DataFrame | None = None
+
+    def theme_counts(self, *, headings: bool = False) -> pd.DataFrame:
+        """Theme counts per plan (the columns of ``themes``), with headings as passages if asked.
+
+        ``themes`` counts passages (paragraphs, list items, table rows);
+        ``headings=True`` adds the coded headings to ``segments``,
+        ``n_segments`` and ``n_tokens``, as
+        ``stat_theme_shares(wide, headings=True)``.
+        """
+        if not headings or self.heading_themes is None:
+            return self.themes
+        out = self.themes.copy()
+        for column in ("segments", "n_segments", "n_tokens"):
+            out[column] = out[column] + self.heading_themes[column].to_numpy()
+        n_seg, n_tok = out["n_segments"], out["n_tokens"]
+        out["share"] = out["segments"] / n_seg.where(n_seg > 0)
+        out["per_1000_tokens"] = out["segments"] * 1000.0 / n_tok.where(n_tok > 0)
+        return out
 
     def write(self, folder: str | Path) -> list[Path]:
         """Write the results into ``folder`` (created if needed); return the files written.
@@ -349,6 +376,7 @@ def run_pipeline(
     return PipelineResult(
         plans=plans,
         themes=totals.themes_frame(plans),
+        heading_themes=totals.themes_frame(plans, headings=True),
         dtm=dtm,
         provenance=provenance,
         timings=timings,
@@ -591,10 +619,11 @@ def _code_and_count(
     n_themes = len(rules.nodes)
     kinds = segments["kind"].astype(str).tolist()
     paths = segments["heading_path"].fillna("").astype(str).tolist()
-    hits = [0] * n_themes
+    hits = [0] * n_themes  # passages (paragraphs, list items, table rows)
+    heading_hits = [0] * n_themes
     best = _Candidates(n_themes)
     counter: Counter[str] = Counter()
-    n_coded = n_tokens = 0
+    n_coded = n_tokens = n_heading_tokens = 0
     for row, (kind, path, text, seg_words, seg_pos) in enumerate(
         zip(kinds, paths, texts, words, positions, strict=True)
     ):
@@ -612,8 +641,11 @@ def _code_and_count(
             text=text if rules.uses_text else "",  # only text: conditions read it
         )
         body = kind != "heading"
+        counted = hits if body else heading_hits
+        if not body:
+            n_heading_tokens += len(seg_words)
         for index, node, terms in rules.holding(passage):
-            hits[index] += 1
+            counted[index] += 1
             best.offer(index, row, body, passage, (node, terms))
     kind_counts = Counter(kinds)
     terms = list(counter)
@@ -626,7 +658,9 @@ def _code_and_count(
         "kinds": np.asarray([kind_counts.get(k, 0) for k in KINDS], dtype=np.int64),
         "n_coded": np.int64(n_coded),
         "n_tokens": np.int64(n_tokens),
+        "n_heading_tokens": np.int64(n_heading_tokens),
         "hits": np.asarray(hits, dtype=np.int64),
+        "heading_hits": np.asarray(heading_hits, dtype=np.int64),
         "vocab": _pack_words(terms),
         "counts": np.asarray([counter[t] for t in terms], dtype=np.int64),
     }
@@ -733,6 +767,7 @@ class _Totals:
         self.indices: list[np.ndarray] = []
         self.data: list[np.ndarray] = []
         self.hits: list[np.ndarray] = []
+        self.heading_hits: list[np.ndarray] = []
         self.quotes: list[tuple[np.ndarray, list[str]]] = []
         self.covers: list[str] = []
         self.sections: list[list[str]] = []
@@ -749,6 +784,7 @@ class _Totals:
         self.indices.append(ids)
         self.data.append(np.asarray(outcome["counts"], dtype=np.int64))
         self.hits.append(np.asarray(outcome["hits"], dtype=np.int64))
+        self.heading_hits.append(np.asarray(outcome["heading_hits"], dtype=np.int64))
         self.quotes.append(
             (np.asarray(outcome["quote_numbers"]), _unpack_words(outcome["quote_strings"]))
         )
@@ -762,7 +798,9 @@ class _Totals:
                 "n_segments": int(outcome["n_segments"]),
                 **{f"n_{k}": int(v) for k, v in zip(KINDS, kinds, strict=True)},
                 "n_coded": int(outcome["n_coded"]),
+                "n_passages": int(outcome["n_coded"]) - int(kinds[KINDS.index("heading")]),
                 "n_tokens": int(outcome["n_tokens"]),
+                "n_passage_tokens": int(outcome["n_tokens"]) - int(outcome["n_heading_tokens"]),
                 "sha256": str(outcome["sha256"]),
                 "cached": outcome["cached"],
             }
@@ -813,10 +851,16 @@ class _Totals:
         frame["page_label"] = frame["page_label"].astype(object)
         return frame
 
-    def themes_frame(self, plans: pd.DataFrame) -> pd.DataFrame:
+    def themes_frame(self, plans: pd.DataFrame, *, headings: bool = False) -> pd.DataFrame:
+        """Theme counts per plan over passages, or over headings only (``headings=True``)."""
         rows = []
-        for row, hits in zip(plans.itertuples(index=False), self.hits, strict=True):
-            n_seg, n_tok = int(row.n_coded), int(row.n_tokens)
+        hits_of = self.heading_hits if headings else self.hits
+        for row, hits in zip(plans.itertuples(index=False), hits_of, strict=True):
+            if headings:
+                n_seg = int(row.n_coded) - int(row.n_passages)
+                n_tok = int(row.n_tokens) - int(row.n_passage_tokens)
+            else:
+                n_seg, n_tok = int(row.n_passages), int(row.n_passage_tokens)
             for theme, count in zip(self.themes, hits.tolist(), strict=True):
                 rows.append(
                     (

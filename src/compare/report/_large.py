@@ -373,7 +373,7 @@ def plan_overview(corpus: LargeCorpus) -> pd.DataFrame:
                 for a, b in zip(plans["fiscal_year_start"], plans["fiscal_year_end"], strict=True)
             ],
             "doc_kind": plans["doc_kind"].map(lambda k: DOC_KINDS.get(k, k)),
-            "n_segments": (plans["n_segments"] - plans["n_heading"]).astype("int64"),
+            "n_segments": plans["n_passages"].astype("int64"),
             "n_headings": plans["n_heading"].astype("int64"),
             "n_tokens": plans["n_tokens"].astype("int64"),
             "chars": plans["chars"].astype("int64"),
@@ -412,7 +412,7 @@ def group_theme_counts(corpus: LargeCorpus) -> pd.DataFrame:
     summed = frame.groupby(["theme_id", "group"], sort=False)[["segments"]].sum().reset_index()
     n_seg = (
         corpus.result.plans.assign(group=corpus.plan_group)
-        .groupby("group", sort=True)["n_coded"]
+        .groupby("group", sort=True)["n_passages"]
         .sum()
     )
     summed["n_segments"] = summed["group"].map(n_seg).astype("int64")

@@ -32,7 +32,7 @@ COLUMN_LABELS = {
     "title": "名称",
     "edition": "期・次",
     "doc_kind": "文書の種類",
-    "n_segments": "段落等",
+    "n_segments": "段落数（見出しを除く）",
     "n_headings": "見出し",
     "n_tokens": "語数",
     "covers": "主な見出し（文書が扱う範囲）",

@@ -25,6 +25,10 @@ from compare.structure.plan import PLAN_MODEL_SUMMARY
 if TYPE_CHECKING:
     from compare.report.model import Corpus, ReportSettings
 
+#: Segment kinds that are not passages: theme shares and the plan table count
+#: paragraphs, list items and table rows (see :mod:`compare.stats.themes`).
+NOT_PASSAGES = ("heading", "meta")
+
 DOC_KINDS = {"full": "全文", "summary": "概要版", "draft": "案", "excerpt": "抜粋"}
 
 NEED_TWO = (
@@ -244,7 +248,7 @@ def plan_overview(corpus: Corpus) -> pd.DataFrame:
                 "edition": plan.edition,
                 "period": _period(plan.fiscal_year_start, plan.fiscal_year_end),
                 "doc_kind": DOC_KINDS.get(plan.doc_kind, plan.doc_kind),
-                "n_segments": int((segs["kind"] != "heading").sum()),
+                "n_segments": int((~segs["kind"].isin(NOT_PASSAGES)).sum()),
                 "n_headings": int((segs["kind"] == "heading").sum()),
                 "n_tokens": content,
                 "coverage": _coverage_of(corpus, plan.plan_id),
@@ -1068,7 +1072,7 @@ def section_themes(corpus: Corpus, settings: ReportSettings) -> Section:
     shares = name_plans(shares, corpus, ["plan_id"])
     corpus.theme_shares = shares
     paragraphs = [
-        "各計画の本文（段落・箇条・表の行・見出し）のうち、テーマに該当する部分の割合です。"
+        "各計画の本文の段落・箇条書き・表の行（見出しは数えません）のうち、テーマに該当するものの割合です。"
         "テーマの判定は語の組合せの規則（テーマ定義ファイル）によるもので、言葉が一度出てくるだけの"
         "部分ではなく、そのテーマを実質的に扱っている部分を数えるよう設計しています。"
         "文書の長さが違っても比べられるよう、件数ではなく割合で示します。",
@@ -1196,7 +1200,7 @@ def theme_test_summary(
         rows.append(
             {
                 "テーマ": first["label"],
-                "該当段落": int(group["segments"].sum()),
+                "該当段落数（見出しを除く）": int(group["segments"].sum()),
                 "検定": _TEST_NAMES.get(str(first["test"]), str(first["test"])),
                 "p 値": first["p_value"],
                 "補正 p 値": first["p_adjusted"],

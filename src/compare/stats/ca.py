@@ -17,12 +17,19 @@ import pandas as pd
 
 from compare.errors import AnalysisError
 from compare.stats._common import (
+    GROUPINGS,
     count_matrix,
     group_documents,
     resolve_by,
     select_tokens,
 )
-from compare.stats.matrix import VocabularySetting, apply_vocabulary
+from compare.stats.matrix import (
+    DocumentTermMatrix,
+    VocabularySetting,
+    apply_vocabulary,
+    compare_dtm,
+    group_dtm,
+)
 from compare.structure.coverage import select_section
 
 
@@ -61,7 +68,7 @@ class CorrespondenceAnalysis:
 
 
 def stat_ca(
-    data: pd.DataFrame,
+    data: pd.DataFrame | DocumentTermMatrix,
     by: str | Sequence[str] = "municipality",
     *,
     n_components: int = 2,
@@ -77,9 +84,10 @@ def stat_ca(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        Either a TOKENS table (rows become words and columns the groups given
-        by ``by``) or a contingency table of non-negative counts (index: row
+    data : pandas.DataFrame or DocumentTermMatrix
+        A TOKENS table or a count matrix (e.g. ``run_pipeline(...).dtm``,
+        summed to the groups given by ``by``): rows become words and columns
+        the groups; or a contingency table of non-negative counts (index: row
         labels, columns: column labels; e.g. ``pd.crosstab(hits.theme_id,
         hits.plan_id)`` for themes × plans).
     by : str or list of str
@@ -88,13 +96,13 @@ def stat_ca(
     n_components : int
         Number of dimensions reported (at most min(rows, columns) - 1).
     min_count : int
-        TOKENS only: drop words seen fewer times in total.
+        TOKENS and count matrices: drop words seen fewer times in total.
     max_words : int or None
-        TOKENS only: keep the most frequent words (ties by word).
+        TOKENS and count matrices: keep the most frequent words (ties by word).
     content_only, include_meta : bool
         TOKENS only: which tokens are counted.
     vocabulary : Vocabulary, "default", mapping or None
-        TOKENS only: the comparison vocabulary (:class:`compare.Vocabulary`,
+        TOKENS and count matrices: the comparison vocabulary (:class:`compare.Vocabulary`,
         see :func:`compare.stat_dtm`); None counts the ``word`` column as it is.
     section : str, optional
         TOKENS only: count only the parts under headings of this kind
@@ -122,7 +130,14 @@ def stat_ca(
     """
     if n_components < 1:
         raise AnalysisError(f"n_components must be at least 1, got {n_components}.")
-    if "word" in data.columns and "plan_id" in data.columns:
+    if isinstance(data, DocumentTermMatrix):
+        if section is not None:
+            raise AnalysisError(
+                "section= needs a TOKENS table; a count matrix does not know its headings."
+            )
+        table, column_labels = _matrix_table(data, by, min_count, max_words, vocabulary)
+        row_labels = pd.DataFrame({"label": table.index.astype(object)})
+    elif "word" in data.columns and "plan_id" in data.columns:
         table, column_labels = _word_table(
             data,
             by,
@@ -176,7 +191,44 @@ def _word_table(
             f"{len(docs.frame)}. Choose a grouping with more values (e.g. by='plan')."
         )
     counts, terms = count_matrix(docs)
-    totals = np.asarray(counts.sum(axis=0)).ravel()
+    keep = _frequent(np.asarray(counts.sum(axis=0)).ravel(), terms, min_count, max_words)
+    dense = counts[:, keep].toarray().T
+    table = pd.DataFrame(dense, index=pd.Index(terms[keep], name="word"))
+    columns = docs.frame.drop(columns=["doc", "n_tokens"])
+    columns = columns[["label", *[c for c in columns.columns if c != "label"]]]
+    return table, columns.reset_index(drop=True)
+
+
+def _matrix_table(
+    dtm: DocumentTermMatrix,
+    by: str | Sequence[str],
+    min_count: int,
+    max_words: int | None,
+    vocabulary: VocabularySetting,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Words × groups counts of a count matrix (as :func:`_word_table` makes of tokens)."""
+    keys = list(GROUPINGS.get(by, (by,))) if isinstance(by, str) else list(by)
+    compared = compare_dtm(dtm, vocabulary)
+    grouped = compared if tuple(keys) == tuple(compared.by) else group_dtm(compared, keys)
+    documents = grouped.documents
+    if len(documents) < 2:
+        raise AnalysisError(
+            f"Correspondence analysis needs at least two groups; by={by!r} gives "
+            f"{len(documents)}. Choose a grouping with more values (e.g. by='plan')."
+        )
+    counts = grouped.counts.tocsr()
+    terms = grouped.terms["term"].to_numpy(dtype=object)
+    keep = _frequent(np.asarray(counts.sum(axis=0)).ravel(), terms, min_count, max_words)
+    table = pd.DataFrame(counts[:, keep].toarray().T, index=pd.Index(terms[keep], name="word"))
+    columns = documents.drop(columns=["doc", "n_tokens"])
+    columns = columns[["label", *[c for c in columns.columns if c != "label"]]]
+    return table, columns.reset_index(drop=True)
+
+
+def _frequent(
+    totals: np.ndarray, terms: np.ndarray, min_count: int, max_words: int | None
+) -> np.ndarray:
+    """Columns of the words counted at least ``min_count`` times, the ``max_words`` most frequent."""
     keep = np.flatnonzero(totals >= min_count)
     if max_words is not None:
         order = np.lexsort((terms[keep].astype(str), -totals[keep]))
@@ -185,11 +237,7 @@ def _word_table(
         raise AnalysisError(
             f"Only {keep.size} word(s) occur at least min_count={min_count} times; lower min_count."
         )
-    dense = counts[:, keep].toarray().T
-    table = pd.DataFrame(dense, index=pd.Index(terms[keep], name="word"))
-    columns = docs.frame.drop(columns=["doc", "n_tokens"])
-    columns = columns[["label", *[c for c in columns.columns if c != "label"]]]
-    return table, columns.reset_index(drop=True)
+    return keep
 
 
 def _validate(table: pd.DataFrame) -> np.ndarray:

@@ -2,9 +2,14 @@
 
 Every function takes a SEGMENTS or TOKENS table (and codes it with
 :func:`compare.themes_wide`) or a table already returned by
-:func:`compare.themes_wide`, and returns a documented DataFrame.  The unit of
-counting is the segment (paragraph, list item, table row or heading), as the
-"document" unit in KH Coder's coding; ``meta`` segments are never counted.
+:func:`compare.themes_wide`, and returns a documented DataFrame.
+
+The unit of counting is the *passage*: a paragraph, list item or table row
+(the "document" unit of KH Coder's coding).  Headings are coded (the plan
+model reads which goal is about which theme) but are not passages: shares and
+tests count them only with ``headings=True``, so that a share multiplied by
+its ``n_segments`` gives back its ``segments``, and the plan table of the
+report counts the same passages.  ``meta`` segments are never counted.
 """
 
 from __future__ import annotations
@@ -82,6 +87,111 @@ def _wide(data: pd.DataFrame, themes: Any, tokenizer: Any) -> pd.DataFrame:
     return themes_wide(data, themes, tokenizer)
 
 
+#: Columns of a table of theme counts per plan (``run_pipeline(...).themes``).
+COUNT_COLUMNS = ("theme_id", "segments", "n_segments", "n_tokens")
+
+
+def is_theme_counts(data: object) -> bool:
+    """Whether ``data`` is a table of theme counts (one row per plan and theme), not segments."""
+    return isinstance(data, pd.DataFrame) and set(COUNT_COLUMNS) <= set(data.columns)
+
+
+def _summed_counts(
+    counts: pd.DataFrame, by: str | Sequence[str], themes: Any
+) -> tuple[list[str], pd.DataFrame, list[str], dict[str, str]]:
+    """Theme counts summed per group: (keys, one row per (group, theme), theme ids, labels).
+
+    Groups come in order of first appearance and themes in the order of the
+    table; every plan has one row per theme, so the plans' passages and words
+    are summed once per theme.
+    """
+    keys = [by] if isinstance(by, str) else list(by)
+    missing = [c for c in keys if c not in counts.columns]
+    if not keys or missing:
+        usable = [c for c in counts.columns if c not in (*COUNT_COLUMNS, "share", "label")]
+        raise AnalysisError(
+            f"cannot group the theme counts by {', '.join(missing) or 'nothing'}; "
+            f"use one of {', '.join(usable)} (add catalogue columns such as municipality first)"
+        )
+    ids = list(pd.unique(counts["theme_id"].astype(object)))
+    if themes is not None:
+        wanted = [t.id for t in resolve_themes(themes)[0]]
+        unknown = [i for i in wanted if i not in ids]
+        if unknown:
+            raise ThemeError(
+                f"theme(s) {', '.join(unknown)} are not in these counts; they have: {', '.join(ids)}"
+            )
+        ids = wanted
+    chosen = counts[counts["theme_id"].isin(ids)]
+    labels = (
+        dict(zip(chosen["theme_id"], chosen["label"], strict=True)) if "label" in chosen else {}
+    )
+    summed = chosen.groupby([*keys, "theme_id"], sort=False, observed=True, dropna=False)[
+        ["segments", "n_segments", "n_tokens"]
+    ].sum()
+    order = {theme_id: i for i, theme_id in enumerate(ids)}
+    summed = summed.reset_index()
+    groups = summed.groupby(keys, sort=False, observed=True, dropna=False).ngroup()
+    summed = summed.assign(_group=groups, _theme=summed["theme_id"].map(order))
+    summed = summed.sort_values(["_group", "_theme"], kind="stable").drop(columns="_theme")
+    return keys, summed.reset_index(drop=True), ids, labels
+
+
+def _shares_from_counts(counts: pd.DataFrame, by: str | Sequence[str], themes: Any) -> pd.DataFrame:
+    keys, summed, _ids, labels = _summed_counts(counts, by, themes)
+    n_seg = summed["n_segments"].to_numpy(dtype=np.int64)
+    n_tok = summed["n_tokens"].to_numpy(dtype=np.int64)
+    hits = summed["segments"].to_numpy(dtype=np.int64)
+    rows = [
+        (
+            *[summed[k].iat[i] for k in keys],
+            summed["theme_id"].iat[i],
+            labels.get(summed["theme_id"].iat[i], summed["theme_id"].iat[i]),
+            int(hits[i]),
+            int(n_seg[i]),
+            int(hits[i]) / int(n_seg[i]) if n_seg[i] else math.nan,
+            int(n_tok[i]),
+            int(hits[i]) * 1000.0 / int(n_tok[i]) if n_tok[i] else math.nan,
+        )
+        for i in range(len(summed))
+    ]
+    out = pd.DataFrame(rows, columns=[*keys, *SHARE_COLUMNS])
+    for column in ("segments", "n_segments", "n_tokens"):
+        out[column] = out[column].astype("int64")
+    out.attrs = {"unit": counts.attrs.get("unit", unit_label(False))}
+    return out
+
+
+def _coded_from_counts(
+    counts: pd.DataFrame, by: str, themes: Any
+) -> tuple[str, pd.DataFrame, pd.Series, dict[str, str]]:
+    """Groups × themes coded passages and the passages per group, from theme counts."""
+    keys, summed, ids, labels = _summed_counts(counts, by, themes)
+    key = keys[0]
+    coded = summed.pivot(index="_group", columns="theme_id", values="segments")[ids]
+    first = summed.drop_duplicates("_group").set_index("_group")
+    coded.index = pd.Index(first[key].to_numpy(), name=key)
+    coded.columns.name = None
+    sizes = pd.Series(first["n_segments"].to_numpy(), index=coded.index)
+    return key, coded, sizes, labels
+
+
+def _counted(wide: pd.DataFrame, headings: bool) -> pd.DataFrame:
+    """The rows of a themes_wide table that are counted: passages, and headings if asked."""
+    if headings or "kind" not in wide.columns:
+        return wide
+    out = wide[wide["kind"].astype(str) != "heading"]
+    out.attrs = dict(wide.attrs)
+    return out
+
+
+def unit_label(headings: bool) -> str:
+    """What the shares count, in Japanese (for table headers and captions)."""
+    return (
+        "段落・箇条・表の行（見出しを含む）" if headings else "段落・箇条・表の行（見出しを除く）"
+    )
+
+
 def _by_columns(wide: pd.DataFrame, by: str | Sequence[str]) -> list[str]:
     columns = [by] if isinstance(by, str) else list(by)
     if not columns:
@@ -107,6 +217,8 @@ def stat_theme_shares(
     themes: Any = None,
     by: str | Sequence[str] = "plan_id",
     tokenizer: Any = None,
+    *,
+    headings: bool = False,
 ) -> pd.DataFrame:
     """How much each plan (or municipality, plan type, heading level) talks about each theme.
 
@@ -117,28 +229,37 @@ def stat_theme_shares(
     Parameters
     ----------
     data
-        SEGMENTS, TOKENS or a :func:`compare.themes_wide` table.
+        SEGMENTS, TOKENS, a :func:`compare.themes_wide` table, or theme
+        counts per plan (``run_pipeline(...).themes``, with any catalogue
+        columns to group by added), which are summed per group: the same
+        numbers for five plans or five thousand.
     themes
         Theme catalogue (see :func:`compare.code_themes`); with a
-        themes_wide table, a subset of its themes.
+        themes_wide table or counts, a subset of their themes.
     by
         Column(s) to group by: ``"plan_id"`` (default), ``"municipality"``,
         ``"plan_type"``, ``"level"`` (heading depth), ``"kind"`` …
     tokenizer
         Tokenizer used when ``data`` is a SEGMENTS table.
+    headings
+        Count headings as passages too (default: paragraphs, list items and
+        table rows only; see the module notes).  Theme counts are taken as
+        they are (``PipelineResult.theme_counts(headings=...)`` chooses).
 
     Returns
     -------
     pandas.DataFrame
         One row per (group, theme), groups in order of first appearance and
         themes in catalogue order.  Columns: the ``by`` column(s),
-        ``theme_id``, ``label``, ``segments`` (segments coded with the
-        theme), ``n_segments`` (segments in the group), ``share``
-        (segments / n_segments), ``n_tokens`` (analysed content tokens in
-        the group), ``per_1000_tokens`` (segments × 1000 / n_tokens; NaN if
-        the group has no tokens).
+        ``theme_id``, ``label``, ``segments`` (passages coded with the
+        theme), ``n_segments`` (passages in the group), ``share``
+        (segments / n_segments), ``n_tokens`` (analysed content tokens of
+        those passages), ``per_1000_tokens`` (segments × 1000 / n_tokens; NaN
+        if the group has no tokens).  ``attrs["unit"]`` says what was counted.
     """
-    wide = _wide(data, themes, tokenizer)
+    if is_theme_counts(data):
+        return _shares_from_counts(data, by, themes)
+    wide = _counted(_wide(data, themes, tokenizer), headings)
     keys = _by_columns(wide, by)
     ids = list(wide.attrs["themes"])
     labels = _labels(wide)
@@ -169,6 +290,7 @@ def stat_theme_shares(
     for column in ("segments", "n_segments", "n_tokens"):
         out[column] = out[column].astype("int64")
     out.attrs = {k: v for k, v in wide.attrs.items() if k != "labels"}
+    out.attrs["unit"] = unit_label(headings)
     return out
 
 
@@ -252,6 +374,7 @@ def stat_theme_test(
     n_resamples: int = 9999,
     random_state: int = 0,
     section: str | None = None,
+    headings: bool = False,
 ) -> pd.DataFrame:
     """Does the share of segments on a theme differ across municipalities (or plans)?
 
@@ -267,7 +390,8 @@ def stat_theme_test(
     Parameters
     ----------
     data
-        SEGMENTS, TOKENS or a :func:`compare.themes_wide` table.
+        SEGMENTS, TOKENS, a :func:`compare.themes_wide` table or theme
+        counts per plan (as :func:`stat_theme_shares`), summed per group.
     themes
         Theme catalogue or subset (see :func:`compare.code_themes`).
     by
@@ -285,14 +409,17 @@ def stat_theme_test(
         Test only the segments under headings of this kind (``"goals"`` or
         ``"基本目標"``, see :data:`compare.structure.coverage.SECTION_KINDS`),
         so plans of different coverage compare like parts.
+    headings
+        Count headings as passages too (default: paragraphs, list items and
+        table rows only, as :func:`stat_theme_shares`).
 
     Returns
     -------
     pandas.DataFrame
         One row per (theme, group), themes in catalogue order and groups in
         order of first appearance.  Columns: ``theme_id``, ``label``, the
-        ``by`` column, ``n_segments`` (segments in the group), ``segments``
-        (coded with the theme), ``expected`` (coded segments expected under
+        ``by`` column, ``n_segments`` (passages in the group), ``segments``
+        (passages coded with the theme), ``expected`` (coded segments expected under
         independence), ``share``, ``adj_residual`` (adjusted standardised
         residual of the coded cell), then per theme: ``chi2`` (Pearson's
         statistic), ``dof``, ``p_value``, ``p_adjusted`` (Benjamini–Hochberg
@@ -305,23 +432,35 @@ def stat_theme_test(
     AnalysisError
         If there are fewer than two groups.
     """
-    wide = _wide(data, themes, tokenizer)
-    if section is not None:
-        from compare.structure.coverage import select_section
+    if is_theme_counts(data):
+        if section is not None:
+            raise AnalysisError(
+                "section= needs a SEGMENTS or themes_wide table; theme counts per plan do not "
+                "know which passages lie under which heading"
+            )
+        key, coded, sizes, labels = _coded_from_counts(data, by, themes)
+        attrs: dict[str, Any] = {"unit": data.attrs.get("unit", unit_label(False))}
+    else:
+        wide = _counted(_wide(data, themes, tokenizer), headings)
+        if section is not None:
+            from compare.structure.coverage import select_section
 
-        wide = select_section(wide, section)
-    key = _by_columns(wide, by)[0]
-    ids = list(wide.attrs["themes"])
-    labels = _labels(wide)
-    grouped = wide.groupby(key, sort=False, observed=True, dropna=False)
-    sizes = grouped.size()
+            wide = select_section(wide, section)
+        key = _by_columns(wide, by)[0]
+        ids = list(wide.attrs["themes"])
+        labels = _labels(wide)
+        grouped = wide.groupby(key, sort=False, observed=True, dropna=False)
+        sizes = grouped.size()
+        coded = grouped[ids].sum()
+        attrs = {k: v for k, v in wide.attrs.items() if k != "labels"}
+        attrs["unit"] = unit_label(headings)
     if len(sizes) < 2:
         raise AnalysisError(
             f"a test across {key} needs at least two groups; the data has {len(sizes)} "
             f"({', '.join(map(str, sizes.index))}). Add plans or group by another column"
         )
     out = theme_test_from_counts(
-        grouped[ids].sum(),
+        coded,
         sizes,
         key=key,
         labels=labels,
@@ -330,7 +469,7 @@ def stat_theme_test(
         n_resamples=n_resamples,
         random_state=random_state,
     )
-    out.attrs = {k: v for k, v in wide.attrs.items() if k != "labels"}
+    out.attrs = attrs
     out.attrs["test_settings"] = {
         "min_expected": min_expected,
         "correction": correction,
@@ -353,8 +492,8 @@ def theme_test_from_counts(
 ) -> pd.DataFrame:
     """The table of :func:`stat_theme_test` from counts already summed per group.
 
-    Used where the segment table is too large to hold (the national-scale
-    report sums the pipeline's per-plan counts).
+    :func:`stat_theme_test` calls it with the counts of a themes_wide table
+    or of the pipeline's theme counts summed per group.
 
     Parameters
     ----------
