@@ -14,7 +14,8 @@ time, the peak resident memory of the whole process tree (the command and its
 worker processes, sampled every 0.1 s) and of the main process alone, and the
 size of the report; ``--keep DIR`` copies the report's figures to DIR;
 ``--cpu-rounds N`` then builds and writes the report N times in this process
-(warm cache) and prints the best CPU time of this process.  Wall
+(warm cache) and prints the best CPU time of this process; ``--text-plans N``
+sets the plans the report reads in full (its default otherwise).  Wall
 times are also given as multiples of a speed reference measured in the same run,
 before and after the reports: plain fugashi (bench/tokenize.py's raw_fugashi)
 over every line of the generated corpus, in one process.
@@ -77,7 +78,9 @@ def run(label: str, catalog: Path | None, out: Path) -> None:
     )
 
 
-def run_command(label: str, catalog: Path, out: Path, env: dict[str, str]) -> float:
+def run_command(
+    label: str, catalog: Path, out: Path, env: dict[str, str], extra: list[str] | None = None
+) -> float:
     """Run `compare report` as a command; print wall time, peak RSS and output size.
 
     Returns the wall time in seconds.
@@ -90,7 +93,7 @@ def run_command(label: str, catalog: Path, out: Path, env: dict[str, str]) -> fl
 
     command = shutil.which("compare", path=str(Path(sys.executable).parent)) or "compare"
     args = [command, "report", "--catalog", str(catalog), "--out", str(out), "--force"]
-    args += ["--date", "2025-01-01", "--quiet"]
+    args += ["--date", "2025-01-01", "--quiet", *(extra or [])]
     start = time.perf_counter()
     process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL)
     watched = psutil.Process(process.pid)
@@ -142,7 +145,9 @@ def speed_reference(corpus: Path) -> tuple[float, float]:
     return module.raw_fugashi(lines)
 
 
-def in_process(catalog: Path, root: Path, rounds: int, reference_cpu: float) -> None:
+def in_process(
+    catalog: Path, root: Path, rounds: int, reference_cpu: float, text_plans: int | None = None
+) -> None:
     """CPU seconds of this process building and writing the report with the warm cache.
 
     CPU time of the main process (the report's own work: statistics, figures,
@@ -152,12 +157,11 @@ def in_process(catalog: Path, root: Path, rounds: int, reference_cpu: float) -> 
     from compare.report import ReportSettings
 
     os.environ["COMPARE_CACHE_DIR"] = str(root / "cache")
+    settings = ReportSettings() if text_plans is None else ReportSettings(text_plans=text_plans)
     times = []
     for _ in range(rounds):
         start = time.process_time()
-        briefing = build_briefing(
-            catalog, date="2025-01-01", progress=False, settings=ReportSettings(large=True)
-        )
+        briefing = build_briefing(catalog, date="2025-01-01", progress=False, settings=settings)
         write_briefing(briefing, out=root / "in-process", force=True, progress=False)
         times.append(time.process_time() - start)
     best = min(times)
@@ -167,7 +171,13 @@ def in_process(catalog: Path, root: Path, rounds: int, reference_cpu: float) -> 
     )
 
 
-def generated(chars: str, plans: int | None, keep: Path | None, cpu_rounds: int = 0) -> None:
+def generated(
+    chars: str,
+    plans: int | None,
+    keep: Path | None,
+    cpu_rounds: int = 0,
+    text_plans: int | None = None,
+) -> None:
     """Generate a corpus with make_corpus.py and time `compare report` on it."""
     import shutil
     import subprocess
@@ -186,8 +196,9 @@ def generated(chars: str, plans: int | None, keep: Path | None, cpu_rounds: int 
         print(f"corpus: {chars} characters, {n_plans} plans, {on_disk / 1e6:.1f} MB on disk")
         env = {**os.environ, "COMPARE_CACHE_DIR": str(root / "cache")}
         before = speed_reference(root / "corpus")
-        cold = run_command("cold cache", catalog, root / "out", env)
-        warm = run_command("warm cache", catalog, root / "out", env)
+        extra = [] if text_plans is None else ["--text-plans", str(text_plans)]
+        cold = run_command("cold cache", catalog, root / "out", env, extra)
+        warm = run_command("warm cache", catalog, root / "out", env, extra)
         after = speed_reference(root / "corpus")
         reference = (before[0] + after[0]) / 2
         print(
@@ -196,7 +207,7 @@ def generated(chars: str, plans: int | None, keep: Path | None, cpu_rounds: int 
             f"warm = {warm / reference:.2f}× the reference"
         )
         if cpu_rounds:
-            in_process(catalog, root, cpu_rounds, (before[1] + after[1]) / 2)
+            in_process(catalog, root, cpu_rounds, (before[1] + after[1]) / 2, text_plans)
         if keep is not None:
             keep.mkdir(parents=True, exist_ok=True)
             for png in sorted((root / "out" / "figures").glob("*.png")):
@@ -213,9 +224,12 @@ def main() -> None:
     parser.add_argument(
         "--cpu-rounds", type=int, default=0, help="then build the report in-process N times"
     )
+    parser.add_argument(
+        "--text-plans", type=int, help="plans read in full by the report (default: its own)"
+    )
     args = parser.parse_args()
     if args.generated:
-        generated(args.generated, args.plans, args.keep, args.cpu_rounds)
+        generated(args.generated, args.plans, args.keep, args.cpu_rounds, args.text_plans)
         return
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

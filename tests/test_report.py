@@ -166,22 +166,16 @@ def test_a_plan_without_goal_headings_gets_a_japanese_notice_not_an_exception(
 
 
 def test_an_analysis_that_cannot_run_becomes_a_japanese_notice(monkeypatch):
+    from types import SimpleNamespace
+
     from compare.errors import AnalysisError, CompareWarning
     from compare.report.briefing import _run_section
-    from compare.report.model import Corpus, ReportSettings
+    from compare.report.model import ReportSettings
 
     def failing(corpus, settings):
         raise AnalysisError("The contingency table is empty after pruning; lower min_df.")
 
-    corpus = Corpus(
-        catalog=pd.DataFrame({"plan_id": ["a", "b"]}),
-        segments=pd.DataFrame(),
-        tokens=pd.DataFrame(),
-        themes=None,
-        wide=pd.DataFrame(),
-        names={},
-        themes_source="",
-    )
+    corpus = SimpleNamespace(catalog=pd.DataFrame({"plan_id": ["a", "b"]}))
     with pytest.warns(CompareWarning, match="contingency table is empty"):
         section = _run_section("ca", "対応分析", failing, corpus, ReportSettings())
     assert "実行できませんでした" in section.notice and "2 件" in section.notice
@@ -228,6 +222,16 @@ def test_plan_table_reports_length_normalised_facts(report: Path):
 
 def test_shares_times_their_denominator_give_the_counts_in_every_table(report: Path):
     """Theme shares, the theme test and the plan table count the same passages (no headings)."""
+    _assert_shares_reconcile(report)
+    plans = pd.read_csv(report / "tables" / "plans.csv", encoding="utf-8-sig").set_index("plan_id")
+    segments = read_corpus_table()
+    passages = segments[~segments["kind"].isin(["heading", "meta"])]
+    assert plans["n_segments"].to_dict() == passages.groupby("plan_id").size().to_dict()
+
+
+def _assert_shares_reconcile(report: Path) -> None:
+    """In every table with a share and its counts, share × n_segments = segments; per plan
+    the denominator is the plan table's count; the workbook headers name the unit."""
     tables = report / "tables"
     plans = pd.read_csv(tables / "plans.csv", encoding="utf-8-sig").set_index("plan_id")
     shown = 0
@@ -241,9 +245,6 @@ def test_shares_times_their_denominator_give_the_counts_in_every_table(report: P
             denominators = frame.groupby("plan_id")["n_segments"].first()
             assert denominators.to_dict() == plans.loc[denominators.index, "n_segments"].to_dict()
     assert shown >= 2  # theme_shares and theme_test
-    segments = read_corpus_table()
-    passages = segments[~segments["kind"].isin(["heading", "meta"])]
-    assert plans["n_segments"].to_dict() == passages.groupby("plan_id").size().to_dict()
     workbook = load_workbook(report / "tables.xlsx", read_only=True)
     for sheet in ("計画一覧", "テーマ割合", "テーマ検定"):
         header = next(workbook[sheet].iter_rows(values_only=True))
@@ -493,13 +494,19 @@ def _make_corpus_module():
     return module
 
 
-#: Light figure limits keep the two large-route runs fast (the keyness panels dominate drawing).
-LIGHT = {"large": True, "sample_plans": 2, "max_keyness_panels": 3, "heatmap_groups": 8}
+#: A generated corpus compared by municipality with a two-plan text sample (light figure
+#: limits keep the runs fast: the keyness panels dominate drawing).
+LIGHT = {
+    "group_by": "municipality",
+    "text_plans": 2,
+    "max_keyness_panels": 3,
+    "heatmap_groups": 8,
+}
 
 
 @pytest.fixture(scope="module")
 def large_reports(tmp_path_factory) -> tuple[Path, Path, Path]:
-    """A generated 12-plan corpus reported twice through the streaming route (cold, warm cache)."""
+    """A generated 12-plan corpus reported twice by municipality with a sample (cold, warm cache)."""
     root = tmp_path_factory.mktemp("large")
     catalog = _make_corpus_module().make_corpus(root / "corpus", chars=36_000, plans=12, seed=5)
     with pytest.MonkeyPatch.context() as patch:
@@ -517,20 +524,25 @@ def large_reports(tmp_path_factory) -> tuple[Path, Path, Path]:
     return Path(catalog), first, second
 
 
-def test_large_route_writes_a_report_of_municipalities(large_reports):
+def _section_titles(out: Path) -> list[str]:
+    html = (out / "index.html").read_text(encoding="utf-8")
+    return re.findall(r'<section id="([^"]+)"', html)
+
+
+def test_municipalities_with_a_text_sample_write_a_report_of_municipalities(large_reports):
     catalog, out, _ = large_reports
     html = (out / "index.html").read_text(encoding="utf-8")
-    assert "大規模コーパス" in html
-    assert "標本" in html  # the sampled sections say so
+    assert "自治体ごと（同じ自治体の計画は合算）" in html
+    assert "標本 2 件" in html  # the sampled sections say so
     municipalities = set(pd.read_csv(catalog)["municipality"])
     assert all(m in html for m in municipalities)
     for figure in ("theme_heatmap", "theme_shares", "keyness", "similarity", "dendrogram", "ca"):
         assert (out / "figures" / f"{figure}.png").is_file(), figure
-    plans = pd.read_csv(out / "tables" / "plans.csv", encoding="utf-8-sig")
-    assert len(plans) == 12 and plans["sample"].sum() == 2
+    plans = pd.read_csv(out / "tables" / "plans.csv", encoding="utf-8-sig", dtype=str)
+    assert len(plans) == 12 and (plans["text_read"] == "○").sum() == 2
 
 
-def test_large_route_theme_test_sums_the_pipelines_counts(large_reports, tmp_path):
+def test_municipality_theme_test_sums_the_pipelines_counts(large_reports, tmp_path):
     catalog, out, _ = large_reports
     result = run_pipeline(catalog, cache=False, n_jobs=1, progress=False)
     labels = result.plans.set_index("plan_id")["municipality"]
@@ -541,10 +553,10 @@ def test_large_route_theme_test_sums_the_pipelines_counts(large_reports, tmp_pat
     pd.testing.assert_frame_equal(got.sort_index(), expected.sort_index(), check_dtype=False)
     share = test["segments"] / test["n_segments"]
     assert (share - test["share"]).abs().max() < 1e-12
-    assert set(test["test"]) <= {"chi2", "none"}
+    _assert_shares_reconcile(out)
 
 
-def test_large_route_quotes_are_real_passages_at_their_source_lines(large_reports):
+def test_sampled_quotes_are_real_passages_at_their_source_lines(large_reports):
     catalog, out, _ = large_reports
     paths = pd.read_csv(catalog).set_index("plan_id")["path"]
     quotes = pd.read_csv(out / "tables" / "quotes.csv", encoding="utf-8-sig")
@@ -556,7 +568,7 @@ def test_large_route_quotes_are_real_passages_at_their_source_lines(large_report
         assert head[:8] in "".join(lines.split()), (row.plan_id, row.line_start)
 
 
-def test_large_route_is_deterministic(large_reports):
+def test_a_municipality_report_with_a_sample_is_deterministic(large_reports):
     _, first, second = large_reports
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
@@ -564,20 +576,69 @@ def test_large_route_is_deterministic(large_reports):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
+def test_the_same_sections_whatever_the_size_and_the_sample_is_stated(
+    report: Path, large_reports, tmp_path: Path, isolated_cache
+):
+    """No threshold changes the sections: every plan read, or a sample of two, by plan or
+    by municipality; the sampled sections name the plans they read, the same each time."""
+    from compare.report.corpus import load_corpus
+
+    sampled = write_report(
+        out=tmp_path / "sampled",
+        date=DATE,
+        progress=False,
+        settings=ReportSettings(text_plans=2),
+    )
+    expected = _section_titles(report)
+    assert "policies" in expected and "network" in expected and "goals" in expected
+    assert _section_titles(sampled) == expected
+    assert _section_titles(large_reports[1]) == expected
+    html = (sampled / "index.html").read_text(encoding="utf-8")
+    settings = ReportSettings(text_plans=2)
+    first = load_corpus(read_catalog(), themes=None, progress=False, settings=settings)
+    again = load_corpus(read_catalog(), themes=None, progress=False, settings=settings)
+    assert first.text.plan_ids == again.text.plan_ids and len(first.text.plan_ids) == 2
+    names = "、".join(first.names[p] for p in first.text.plan_ids)
+    for key in ("network", "goals", "policies", "outline"):
+        section = re.search(rf'<section id="{key}">(.*?)</section>', html, re.S).group(1)
+        assert f"標本 2 件（{names}）" in section, key
+    for key in ("themes", "keyness", "similarity", "ca"):
+        section = re.search(rf'<section id="{key}">(.*?)</section>', html, re.S).group(1)
+        assert "標本" not in section, key
+    plans = pd.read_csv(sampled / "tables" / "plans.csv", encoding="utf-8-sig", dtype=str)
+    assert plans.loc[plans["text_read"] == "○", "plan_id"].tolist() == first.text.plan_ids
+    # Statistics from counts do not depend on the sample.
+    for table in ("theme_test.csv", "keyness.csv", "similarity.csv"):
+        assert (sampled / "tables" / table).read_bytes() == (report / "tables" / table).read_bytes()
+
+
 @pytest.mark.parametrize(
-    ("settings", "expected"),
+    ("settings", "message"),
     [
-        (ReportSettings(), False),
-        (ReportSettings(large_plans=3), True),
-        (ReportSettings(large_chars=1000), True),
-        (ReportSettings(large=True), True),
-        (ReportSettings(large=False, large_plans=0), False),
+        ({"large": True}, "no longer used: large"),
+        ({"sample_plans": 4}, "use text_plans"),
+        ({"group_by": "prefecture"}, "group_by='prefecture'"),
+        ({"text_plans": 0}, "positive"),
     ],
 )
-def test_route_follows_the_thresholds_and_can_be_forced(settings, expected):
-    from compare.report._large import use_large
+def test_retired_and_bad_report_settings_are_refused_with_what_to_use(settings, message):
+    with pytest.raises(ReportError, match=re.escape(message)):
+        ReportSettings(**settings)
 
-    assert use_large(read_catalog(), settings) is expected
+
+@pytest.mark.parametrize(("n_plans", "expected"), [(5, "plan"), (60, "plan"), (61, "municipality")])
+def test_auto_grouping_compares_plans_up_to_the_stated_limit(n_plans, expected):
+    from compare.report.corpus import compared_unit
+
+    assert compared_unit(n_plans, ReportSettings()) == expected
+    assert compared_unit(n_plans, ReportSettings(group_by="plan")) == "plan"
+
+
+def test_old_route_options_on_the_command_line_say_what_replaces_them(tmp_path, capsys):
+    assert main(["report", "--out", str(tmp_path / "o"), "--scale", "large"]) == 2
+    assert "--group-by" in capsys.readouterr().err
+    assert main(["report", "--out", str(tmp_path / "o"), "--sample", "4"]) == 2
+    assert "--text-plans" in capsys.readouterr().err
 
 
 def test_plans_named_as_more_or_less_follow_the_corrected_test(report: Path):

@@ -7,20 +7,21 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from compare import read_catalog
 from compare.errors import ThemeError
+from compare.report.corpus import load_corpus
 from compare.report.model import ReportSettings
 from compare.report.reliability import section_reliability
-from compare.report.sections import load_corpus
 from compare.themes.sheet import write_coding_sheet
 
 
 @pytest.fixture(scope="module")
 def corpus():
-    return load_corpus(None, themes=None, plans=None, progress=False)
+    return load_corpus(read_catalog(), themes=None, progress=False, settings=ReportSettings())
 
 
 def _filled(path: Path, corpus, wrong_theme: str | None = None) -> Path:
-    write_coding_sheet(corpus.wide, path, n=30)
+    write_coding_sheet(corpus.text.wide, path, n=30)
     book = load_workbook(path)
     coding, predicted = book["coding"], book["predictions"]
     header = [c.value for c in coding[1]]
@@ -60,6 +61,6 @@ def test_with_a_sheet_the_section_shows_the_agreement(tmp_path: Path, corpus) ->
 
 def test_a_bad_sheet_is_an_error(tmp_path: Path, corpus) -> None:
     sheet = tmp_path / "empty.xlsx"
-    write_coding_sheet(corpus.wide, sheet, n=10)
+    write_coding_sheet(corpus.text.wide, sheet, n=10)
     with pytest.raises(ThemeError, match="no row is coded yet"):
         section_reliability(corpus, ReportSettings(validation=str(sheet)))

@@ -150,7 +150,8 @@ class PipelineResult:
         ``cached`` (``"result"``, ``"tokens"`` or ``""``: what the cache
         supplied), ``covers`` (the plan's top-level headings, at most
         eight, joined by " / "), ``coverage`` (document kind and the kinds
-        of section it has, :func:`compare.structure.coverage.plan_coverage`).
+        of section it has, :func:`compare.structure.coverage.plan_coverage`)
+        and ``section_kinds`` (those kind ids, comma-separated).
     themes : pandas.DataFrame
         One row per (plan, theme): ``plan_id``, ``theme_id``, ``label``,
         ``segments`` (passages coded with the theme), ``n_segments``
@@ -815,6 +816,7 @@ class _Totals:
             coverage_text(kind, kinds)
             for kind, kinds in zip(frame["doc_kind"], self.sections, strict=True)
         ]
+        frame["section_kinds"] = [",".join(kinds) for kinds in self.sections]
         for column in ("plan_id", *METADATA_COLUMNS, "sha256", "cached"):
             frame[column] = frame[column].astype(str)
         return frame

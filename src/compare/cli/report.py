@@ -27,7 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def add_report_options(
     parser: argparse.ArgumentParser, *, out: str | None = None, scale_options: bool = True
 ) -> None:
-    """Options shared by ``compare report`` and ``compare demo`` (which has no --scale/--sample)."""
+    """Options shared by ``compare report`` and ``compare demo`` (which has no
+    --group-by/--text-plans)."""
     from compare.report import DEFAULT_OUT
 
     add_catalog_option(parser)
@@ -75,21 +76,24 @@ def add_report_options(
 
 def _add_scale_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--scale",
-        choices=("auto", "small", "large"),
+        "--group-by",
+        choices=("auto", "plan", "municipality"),
         default="auto",
-        help="report route: 'large' streams the plans with bounded memory (aggregated "
-        "statistics, sampled figures), 'small' builds the full segment and token tables; "
-        "'auto' (default) chooses 'large' above 60 plans or about 20 million characters",
+        help="what the comparisons compare: plans, or municipalities (the plans of each summed); "
+        "'auto' (default) compares plans up to 60 plans, else municipalities",
     )
     parser.add_argument(
-        "--sample",
+        "--text-plans",
         type=int,
-        default=8,
+        default=60,
         metavar="N",
-        help="large route: plans read in full for the co-occurrence network, goal alignment "
-        "and outlines (default 8)",
+        help="plans read in full for the co-occurrence network, goal alignment, policy matrix "
+        "and outlines: every plan when there are at most N (default 60), else a deterministic "
+        "sample of N that those sections name",
     )
+    # Options of the former large-corpus route: refused with what replaces them.
+    parser.add_argument("--scale", help=argparse.SUPPRESS)
+    parser.add_argument("--sample", help=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -99,10 +103,19 @@ def run(args: argparse.Namespace) -> int:
         from compare.themes.sheet import read_coding_sheet
 
         read_coding_sheet(args.validation)  # a bad sheet fails before the long analysis
-    scale = getattr(args, "scale", "auto")
+    from compare.errors import ReportError
+
+    if getattr(args, "scale", None) is not None:
+        raise ReportError(
+            "--scale is no longer needed: every report is built the same way; use --group-by "
+            "plan|municipality to choose what is compared and --text-plans N for the plans read "
+            "in full."
+        )
+    if getattr(args, "sample", None) is not None:
+        raise ReportError("--sample is now --text-plans N (plans read in full, default 60).")
     settings = ReportSettings(
-        large={"auto": None, "small": False, "large": True}[scale],
-        sample_plans=getattr(args, "sample", 8),
+        group_by=getattr(args, "group_by", "auto"),
+        text_plans=getattr(args, "text_plans", 60),
         vocabulary=vocabulary_from_args(args),
         validation=getattr(args, "validation", None),
     )

@@ -1,15 +1,20 @@
 """Report: one command from a catalogue to a briefing (HTML, Markdown, Excel, figures).
 
 Modules: ``model`` (the parts of a report: :class:`~compare.report.model.Section`,
-tables, figures, quotations), ``sections`` (one function per section: runs the
-analyses, draws the figures), ``briefing`` (runs the sections in order, writes the
-files), ``render`` with ``templates/`` (HTML and Markdown from Jinja2 templates),
-``files`` (safe destination, atomic replacement).
+tables, figures, quotations, and the corpus model the sections read), ``corpus``
+(builds that model from the pipeline's per-plan results and the text of the plans
+read in full, the same way for every corpus size), ``sections`` (one function per
+section on the counts: runs the analyses, draws the figures), ``text_sections``
+(the sections that read the plans' text), ``parts`` (pieces they share),
+``briefing`` (runs the sections in order, writes the files), ``render`` with
+``templates/`` (HTML and Markdown from Jinja2 templates), ``files`` (safe
+destination, atomic replacement).
 
 Adding a section
 ----------------
 1. Write ``section_<name>(corpus, settings) -> Section`` next to the others in
-   ``sections.py``: run the ``stat_*`` and ``plot_*`` functions, put plain text in
+   ``sections.py`` (or ``text_sections.py`` if it reads the text: ``corpus.text``):
+   run the ``stat_*`` and ``plot_*`` functions, put plain text in
    ``paragraphs`` / ``bullets`` (Japanese, never pre-escaped HTML), figures in
    ``figures`` and every table behind them in ``tables`` (``shown=False`` keeps a
    table out of the page but in ``tables.xlsx`` and ``tables/<key>.csv``).

@@ -95,7 +95,9 @@ def write_report(
     progress : bool
         Show progress of the long steps on standard error.
     settings : ReportSettings, optional
-        Limits of the figures (top-N items); defaults suit 2–500 plans.
+        What is compared (plans or municipalities), how many plans are read in
+        full for the text sections, and the limits of the figures; the
+        defaults suit a handful of plans and thousands alike.
     pptx : bool
         Also write ``briefing.pptx``, slides for a client meeting.
 
@@ -153,49 +155,33 @@ def build_briefing(
     show or restyle them.
     """
     from compare.io.catalog import read_catalog
-    from compare.report import _large as large
     from compare.report import sections
+    from compare.report.corpus import load_corpus, select_plans
 
     settings = settings or ReportSettings()
     when = _report_date(date)
     table = catalog if isinstance(catalog, pd.DataFrame) else read_catalog(catalog)
-    table = sections._select_plans(table, plans)
-    streamed = large.use_large(table, settings)
-    steps = large.STEPS if streamed else sections.STEPS
-    run_last = large.RUN_LAST if streamed else sections.RUN_LAST
+    table = select_plans(table, plans)
     import matplotlib as mpl
 
     # A report holds a few dozen figures until they are written; that is intended.
+    steps = sections.STEPS
     with _Progress(len(steps) + 1, progress) as bar, mpl.rc_context({"figure.max_open_warning": 0}):
         bar.step("計画を読み込み中 (reading plans)")
-        corpus: Any
-        if streamed:
-            corpus = large.load_large(table, themes=themes, progress=progress, settings=settings)
-        else:
-            corpus = sections.load_corpus(
-                table,
-                themes=themes,
-                plans=None,
-                progress=progress,
-                vocabulary=settings.vocabulary,
-            )
+        corpus = load_corpus(table, themes=themes, progress=progress, settings=settings)
         built: dict[str, Section] = {}
         # Sections run in dependency order (the summary quotes the findings of
         # the others) and are shown in the order of STEPS.
-        for key, title, function in sorted(steps, key=lambda s: s[0] in run_last):
+        for key, title, function in sorted(steps, key=lambda s: s[0] in sections.RUN_LAST):
             bar.step(title)
             built[key] = _run_section(key, title, function, corpus, settings)
     ordered = [built[key] for key, _, _ in steps]
-    provenance = (
-        _large_provenance(corpus, settings, when, plans)
-        if streamed
-        else _provenance(corpus, settings, when, plans, themes)
-    )
+    provenance = _provenance(corpus, settings, when, plans)
     ordered.append(sections.provenance_section())
     title = "地域福祉計画 比較ブリーフィング"
-    n_groups = len(corpus.groups) if streamed else corpus.catalog["municipality"].nunique()
+    n_places = corpus.result.plans[["prefecture", "municipality"]].drop_duplicates()
     subtitle = (
-        f"{len(corpus.catalog)} 件の計画（{n_groups} 自治体）"
+        f"{len(corpus.catalog)} 件の計画（{len(n_places)} 自治体）"
         f"を比較　作成日 {when.isoformat()}　compare {__version__}"
     )
     return Briefing(
@@ -347,26 +333,20 @@ def _report_date(date: dt.date | dt.datetime | str | None) -> dt.date:
 
 
 def _provenance(
-    corpus: Corpus,
-    settings: ReportSettings,
-    when: dt.date,
-    plans: Sequence[str] | None,
-    themes: str | os.PathLike | None,
+    corpus: Corpus, settings: ReportSettings, when: dt.date, plans: Sequence[str] | None
 ) -> dict[str, Any]:
-    hashes = [f"{p}={s[:12]}…" for p, s in _plan_hashes(corpus).items()]
-    vocabulary = _vocabulary(settings, corpus.tokens)
-    return _provenance_items(
-        corpus, corpus.tokens.attrs, hashes, settings.as_dict(large=False), vocabulary, when, plans
+    """What the report was made from and with (the pipeline's provenance for the tokenizer)."""
+    hashes = [
+        f"{p}={str(s)[:12]}…"
+        for p, s in zip(corpus.result.plans["plan_id"], corpus.result.plans["sha256"], strict=True)
+    ]
+    vocabulary = _vocabulary(settings, places=_places(corpus.catalog))
+    read = corpus.text.plan_ids
+    text = (
+        "すべての計画"
+        if len(read) == len(corpus.plan_ids)
+        else f"標本 {len(read)} 件: " + "、".join(read)
     )
-
-
-def _large_provenance(
-    corpus: Any, settings: ReportSettings, when: dt.date, plans: Sequence[str] | None
-) -> dict[str, Any]:
-    """Provenance of a report built from the streaming pipeline."""
-    hashes = f"表「計画一覧」の sha256 列（{len(corpus.catalog)} 件）"
-    route = "大規模コーパス（ストリーミング集計、標本: " + "、".join(corpus.sample_ids) + "）"
-    vocabulary = _vocabulary(settings, None, places=_places(corpus.catalog))
     return _provenance_items(
         corpus,
         corpus.result.provenance,
@@ -375,7 +355,8 @@ def _large_provenance(
         vocabulary,
         when,
         plans,
-        route=route,
+        compared="計画" if corpus.by_plan else "自治体（同じ自治体の計画は合算）",
+        text=text,
     )
 
 
@@ -388,7 +369,8 @@ def _provenance_items(
     when: dt.date,
     plans: Sequence[str] | None,
     *,
-    route: str | None = None,
+    compared: str,
+    text: str,
 ) -> dict[str, Any]:
     """What the report was made from and with, in a fixed order.
 
@@ -412,8 +394,8 @@ def _provenance_items(
         "テーマ定義 (themes)": corpus.themes_source,
         "対象の計画 (plans)": list(plans) if plans else "すべて (all)",
     }
-    if route is not None:
-        items["方式 (route)"] = route
+    items["比較の単位 (compared)"] = compared
+    items["本文を読んだ計画 (text read)"] = text
     items["パラメータ (parameters)"] = parameters
     items["比較語彙 (vocabulary)"] = vocabulary
     items["実行環境 (environment)"] = (
@@ -423,20 +405,17 @@ def _provenance_items(
     return items
 
 
-def _vocabulary(
-    settings: ReportSettings, tokens: pd.DataFrame | None, places: Sequence[object] = ()
-) -> Any:
+def _vocabulary(settings: ReportSettings, places: Sequence[object] = ()) -> Any:
     """The comparison vocabulary in words (what keyness, similarity and CA count)."""
     from compare.stats.matrix import resolve_vocabulary
 
     vocabulary = resolve_vocabulary(settings.vocabulary)
     if vocabulary is None:
         return "なし（解析した語をそのまま数える）"
-    described = vocabulary.describe(tokens)
-    if tokens is None:
-        described["除いた地名 (place names removed)"] = (
-            vocabulary.names_from(places) if vocabulary.place_names else "除かない"
-        )
+    described = vocabulary.describe(None)
+    described["除いた地名 (place names removed)"] = (
+        vocabulary.names_from(places) if vocabulary.place_names else "除かない"
+    )
     return described
 
 
@@ -445,15 +424,6 @@ def _places(catalog: pd.DataFrame) -> list[object]:
         *pd.unique(catalog["municipality"].astype(object)),
         *pd.unique(catalog["prefecture"].astype(object)),
     ]
-
-
-def _plan_hashes(corpus: Corpus) -> dict[str, str]:
-    """Each plan's sha256: the catalogue's value, else the digest taken when it was read."""
-    read = corpus.segments.attrs.get("sha256", {})
-    return {
-        row.plan_id: str(getattr(row, "sha256", "") or "") or read.get(row.plan_id, "")
-        for row in corpus.catalog.itertuples(index=False)
-    }
 
 
 def git_revision() -> str | None:

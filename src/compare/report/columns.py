@@ -71,6 +71,10 @@ COLUMNS: dict[str, Column] = {
     "n_segments": Column("段落数（見出しを除く）"),
     "n_headings": Column("見出し", "件"),
     "n_tokens": Column("語数", "語"),
+    "text_read": Column("本文を読んだ計画（ネットワーク・目標・対照表・構成）"),
+    "neighbour": Column("似ている相手"),
+    "similarity_neighbours.name": Column("比較の単位"),
+    "n_matches": Column("テーマの語の出現数", "回"),
     # passages and outlines
     "seg_id": Column("段落番号"),
     "kind": Column("種類"),
@@ -216,6 +220,10 @@ TABLES: dict[str, tuple[str, str]] = {
     "keyness": ("1 行 = 計画ごとの 1 語", "計画本文の語（G² による特徴語の検定 stat_keyness）"),
     "keyness_top": ("1 行 = 1 計画", "表「特徴語」の上位の語"),
     "similarity": ("1 行 = 計画の 1 組", "計画本文の語の頻度（コサイン・Jaccard 類似度）"),
+    "similarity_neighbours": (
+        "1 行 = 計画ごとの似ている相手 1 件",
+        "計画本文の語の頻度（TF-IDF のコサイン類似度の上位）",
+    ),
     "network": ("1 行 = 1 語", "段落単位の語の共起（Jaccard 係数のネットワーク）"),
     "network_communities": ("1 行 = 1 グループ", "共起ネットワークのグループ分け"),
     "network_nodes": ("1 行 = 1 語", "段落単位の語の共起（Jaccard 係数のネットワーク）"),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from typing import Any
 
 import pandas as pd
+
+from compare.errors import ReportError
 
 
 @dataclass
@@ -107,16 +109,23 @@ class Briefing:
 class ReportSettings:
     """Settings of one report run (recorded in the provenance block).
 
-    The limits keep figures readable for large corpora: figures show the
-    first or most distinctive items, the tables always hold everything.
+    Every report is built the same way, whatever the corpus size: the
+    statistics from the per-plan counts of :func:`compare.pipeline.run_pipeline`
+    (theme counts, the plan × word matrix, quotation candidates), and the
+    sections that read the plans' text (co-occurrence network, goal alignment,
+    policy matrix, outlines, the per-passage theme table) from the full
+    segment and token tables of at most ``text_plans`` plans: every plan when
+    the corpus has no more, else a deterministic sample that those sections
+    name (:func:`compare.report.sections.text_sample`).
 
-    Above ``large_plans`` plans or about ``large_chars`` characters (file
-    sizes / 2.5, so nothing is read to decide) the report is built from the
-    streaming pipeline (:func:`compare.pipeline.run_pipeline`) with bounded
-    memory: statistics from per-plan counts aggregated to municipalities,
-    clusters of municipalities instead of long lists, and the co-occurrence
-    network, goal alignment and outlines on a sample of ``sample_plans``
-    plans.  ``large=True`` or ``False`` forces either route.
+    ``group_by`` says what the comparisons compare: ``"plan"``,
+    ``"municipality"`` (the plans of a municipality summed), or ``"auto"``
+    (default): plans when there are at most ``max_plans_compared`` of them,
+    else municipalities.  The sections state which.  The limits keep figures
+    readable for large corpora: figures show the first, largest or most
+    distinctive items, the tables always hold everything.  With more than
+    ``fisher_max_groups`` groups the theme test uses χ² throughout (Fisher's
+    Monte-Carlo test is impractical there); the section says so.
     """
 
     max_outlines: int = 12
@@ -131,11 +140,11 @@ class ReportSettings:
     quotes_per_theme: int = 6
     quote_chars: int = 180
     core_themes: tuple[str, ...] = ("platform", "multilayer_support", "disaster")
-    large: bool | None = None
-    large_plans: int = 60
-    large_chars: int = 20_000_000
-    sample_plans: int = 8
-    n_clusters: int = 8
+    text_plans: int = 60
+    group_by: str = "auto"
+    max_plans_compared: int = 60
+    fisher_max_groups: int = 60
+    neighbours: int = 3
     n_jobs: int | None = None
     #: The comparison vocabulary (:class:`compare.Vocabulary`, ``"default"``
     #: or a mapping of its settings); printed in the provenance on its own.
@@ -143,42 +152,113 @@ class ReportSettings:
     #: A filled coding sheet (compare coding-sheet) for the section コーディングの信頼性.
     validation: str | None = None
 
-    def as_dict(self, *, large: bool = True) -> dict[str, Any]:
-        """The settings; without the large-corpus ones when ``large`` is False."""
+    #: Settings of the former large-corpus route: refused with what replaces them.
+    large: InitVar[Any] = None
+    large_plans: InitVar[Any] = None
+    large_chars: InitVar[Any] = None
+    sample_plans: InitVar[Any] = None
+    n_clusters: InitVar[Any] = None
+
+    def __post_init__(self, *retired: Any) -> None:
+        given = [
+            name for name, value in zip(RETIRED_SETTINGS, retired, strict=True) if value is not None
+        ]
+        if given:
+            hints = "; ".join(f"{name}: {RETIRED_SETTINGS[name]}" for name in given)
+            raise ReportError(f"Report setting(s) no longer used: {hints}.")
+        if self.group_by not in ("auto", "plan", "municipality"):
+            raise ReportError(
+                f"group_by={self.group_by!r} is not a grouping of the report; use 'auto', "
+                "'plan' or 'municipality'."
+            )
+        if not isinstance(self.text_plans, int) or self.text_plans < 1:
+            raise ReportError(
+                f"text_plans={self.text_plans!r}: the plans read in full must be a positive number."
+            )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The settings (the vocabulary is recorded on its own)."""
         values = dict(self.__dict__)
         values.pop("vocabulary", None)
-        if not large:
-            for name in _LARGE_SETTINGS:
-                values.pop(name, None)
         return values
 
 
-#: Settings that only the large-corpus route reads.
-_LARGE_SETTINGS = ("large", "large_plans", "large_chars", "sample_plans", "n_clusters", "n_jobs")
+#: Settings of the former large-corpus route and what replaces each (in the
+#: order of their fields in :class:`ReportSettings`).
+RETIRED_SETTINGS = {
+    "large": "every report is built the same way; group_by chooses plans or municipalities",
+    "large_plans": "use max_plans_compared (group_by='auto') and text_plans",
+    "large_chars": "use max_plans_compared (group_by='auto') and text_plans",
+    "sample_plans": "use text_plans (plans read in full for the text sections)",
+    "n_clusters": "the text sample takes one plan from each of text_plans vocabulary clusters",
+}
 
 
 @dataclass
-class Corpus:
-    """The analysed corpus that every section reads."""
+class TextSample:
+    """The full tables of the plans whose text the text sections read.
+
+    Every plan when the corpus has at most ``ReportSettings.text_plans``,
+    else the sample named in ``sample_note``.
+    """
 
     catalog: pd.DataFrame
     segments: pd.DataFrame
     tokens: pd.DataFrame
-    themes: Any
     wide: pd.DataFrame
+    #: The compared view of ``tokens`` (:meth:`compare.Vocabulary.compared`).
+    compared: pd.DataFrame
     names: dict[str, str]
-    themes_source: str
-    findings: list[str] = field(default_factory=list)
-    quote_themes: list[str] = field(default_factory=list)
-    theme_shares: pd.DataFrame | None = None
-    summary: pd.DataFrame | None = None
-    #: The compared view of ``tokens`` (:meth:`compare.Vocabulary.compared`):
-    #: what keyness, similarity and CA count; ``tokens`` keeps the written words.
-    compared: pd.DataFrame | None = None
-    vocabulary: Any = None
-    #: What each plan covers (:func:`compare.structure.coverage.plan_coverage`).
-    coverage: pd.DataFrame | None = None
+    themes: Any
+    #: Empty when every plan is read; else a Japanese sentence naming the sample.
+    sample_note: str = ""
 
     @property
     def plan_ids(self) -> list[str]:
         return list(self.catalog["plan_id"])
+
+
+@dataclass
+class Corpus:
+    """The corpus model every section reads, the same for 5 plans and 5,000.
+
+    ``result`` holds the pipeline's per-plan results (plans, theme counts,
+    the plan × word matrix, quotation candidates); ``compared`` is that matrix
+    in the comparison vocabulary with ``unit`` added to its documents (the
+    compared unit: a plan id or a municipality name); ``units`` has one row
+    per compared unit.  ``text`` holds the full tables of the plans whose
+    text is read (:class:`TextSample`).
+    """
+
+    catalog: pd.DataFrame
+    result: Any
+    themes: Any
+    names: dict[str, str]
+    themes_source: str
+    group_by: str
+    units: pd.DataFrame
+    compared: Any
+    text: TextSample
+    vocabulary: Any = None
+    findings: list[str] = field(default_factory=list)
+    quote_themes: list[str] = field(default_factory=list)
+    theme_shares: pd.DataFrame | None = None
+    summary: pd.DataFrame | None = None
+
+    @property
+    def plan_ids(self) -> list[str]:
+        return list(self.catalog["plan_id"])
+
+    @property
+    def by_plan(self) -> bool:
+        """Whether the comparisons compare plans (else municipalities)."""
+        return self.group_by == "plan"
+
+    @property
+    def unit_word(self) -> str:
+        """The compared unit in Japanese: 計画 or 自治体."""
+        return "計画" if self.by_plan else "自治体"
+
+    def unit_name(self, unit: object) -> str:
+        """The display name of a compared unit (a plan's short name, or the municipality)."""
+        return self.names.get(str(unit), str(unit)) if self.by_plan else str(unit)

@@ -1,6 +1,15 @@
-"""The sections of the briefing report: each runs its analyses and draws its figures.
+"""The sections of the briefing that compare counts: summary, themes, quotations, words.
 
-A section function takes the analysed :class:`~compare.report.Corpus` and the
+Every section reads the same corpus model (:class:`compare.report.model.Corpus`),
+built by :func:`compare.report.corpus.load_corpus` from the per-plan results
+of :func:`compare.pipeline.run_pipeline` for five plans or five thousand:
+theme counts, the sparse plan × word matrix and quotation candidates.  The
+statistics are the package's ``stat_*`` functions on those counts; what they
+compare (plans, or municipalities with their plans summed) is the setting
+``ReportSettings.group_by``, and the sections say which.  The sections that
+read the text itself are in :mod:`compare.report.text_sections`.
+
+A section function takes the corpus and the
 :class:`~compare.report.ReportSettings` and returns a
 :class:`~compare.report.model.Section`.  Comparisons that need two plans say
 so instead of failing, so a one-plan catalogue still gets a report.
@@ -8,140 +17,86 @@ so instead of failing, so a one-plan catalogue still gets a report.
 
 from __future__ import annotations
 
-import os
-import warnings
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from compare.errors import AnalysisError, CatalogError, CompareWarning, ReportError
+from compare.errors import AnalysisError
 from compare.report import reliability
+from compare.report.columns import TABLES
+from compare.report.corpus import coverage_table, municipality_names, plan_units, unit_matrix
 from compare.report.model import Quote, ReportFigure, ReportTable, Section
-from compare.structure.plan import PLAN_MODEL_SUMMARY
+from compare.report.parts import NEED_TWO, figure_of, name_plans
+from compare.report.text_sections import (
+    section_goals,
+    section_network,
+    section_outlines,
+    section_policies,
+)
 
 if TYPE_CHECKING:
     from compare.report.model import Corpus, ReportSettings
 
-#: Segment kinds that are not passages: theme shares and the plan table count
-#: paragraphs, list items and table rows (see :mod:`compare.stats.themes`).
-NOT_PASSAGES = ("heading", "meta")
-
 DOC_KINDS = {"full": "全文", "summary": "概要版", "draft": "案", "excerpt": "抜粋"}
-
-NEED_TWO = (
-    "比較には 2 つ以上の計画が必要です（この報告書の対象は {n} 件）。計画を追加してください。"
-)
-
-
-# --------------------------------------------------------------------------- loading
-
-
-def load_corpus(
-    catalog: Any,
-    *,
-    themes: str | os.PathLike | None,
-    plans: Sequence[str] | None,
-    progress: bool,
-    vocabulary: Any = "default",
-) -> Corpus:
-    """Read, segment, tokenize and code the plans of a catalogue.
-
-    ``vocabulary`` is the comparison vocabulary (:class:`compare.Vocabulary`);
-    its compared view of the tokens is made once and read by every comparison.
-    """
-    from compare.io.catalog import read_catalog
-    from compare.plot.labels import plan_names
-    from compare.report.model import Corpus
-    from compare.stats.matrix import apply_vocabulary, resolve_vocabulary
-    from compare.structure.coverage import plan_coverage
-    from compare.structure.segment import read_corpus
-    from compare.text.tokenizer import Tokenizer, tokenize
-    from compare.themes.coding import load_themes, themes_wide
-
-    table = catalog if isinstance(catalog, pd.DataFrame) else read_catalog(catalog)
-    table = _select_plans(table, plans)
-    theme_catalogue = load_themes(themes)
-    segments = read_corpus(table)
-    chosen = resolve_vocabulary(vocabulary)
-    user_terms = chosen.terms if chosen is not None else None
-    tokens = tokenize(segments, Tokenizer(user_terms=user_terms), progress=progress)
-    # Default themes hold terms that a given corpus never uses: warn for a user's file only.
-    wide = themes_wide(segments, theme_catalogue, tokens=tokens, warn_unmatched=themes is not None)
-    source = "既定のテーマ (bundled data/themes.yaml)" if themes is None else Path(themes).name
-    theme_ids = [t.id for t in theme_catalogue]
-    if not wide[theme_ids].to_numpy(dtype=bool).any():
-        raise ReportError(
-            f"The theme file {source} codes no passage in the {len(table)} plan(s): every rule "
-            "matched nothing, so there is no theme to compare. Check its rules against the "
-            "plans (compare kwic TERM shows where a term occurs) or leave out --themes to use "
-            "the default themes."
-        )
-    names = dict(zip(table["plan_id"], plan_names(table, width=20), strict=True))
-    return Corpus(
-        catalog=table,
-        segments=segments,
-        tokens=tokens,
-        themes=theme_catalogue,
-        wide=wide,
-        names=names,
-        themes_source=source,
-        compared=apply_vocabulary(tokens, chosen),
-        vocabulary=chosen,
-        coverage=plan_coverage(segments, table),
-    )
-
-
-def _select_plans(catalog: pd.DataFrame, plans: Sequence[str] | None) -> pd.DataFrame:
-    if not plans:
-        if catalog.empty:
-            raise CatalogError("The catalogue lists no plan; add at least one row.")
-        return catalog
-    known = list(catalog["plan_id"])
-    unknown = [p for p in plans if p not in known]
-    if unknown:
-        raise CatalogError(
-            f"Unknown plan id(s) {', '.join(unknown)} in --plans; the catalogue has: "
-            f"{', '.join(known)}."
-        )
-    chosen = catalog[catalog["plan_id"].isin(list(plans))].reset_index(drop=True)
-    chosen.attrs = dict(catalog.attrs)
-    return chosen
 
 
 # --------------------------------------------------------------------------- helpers
 
 
-def figure_of(axes: Any) -> Any:
-    """The Figure of an Axes or of an array of Axes."""
-    if isinstance(axes, np.ndarray):
-        return axes.flat[0].figure
-    return axes.figure
-
-
-def need_two(corpus: Corpus, key: str, title: str) -> Section | None:
-    """A notice section when the corpus has fewer than two plans, else None."""
-    if len(corpus.plan_ids) >= 2:
+def need_two_units(corpus: Corpus, key: str, title: str) -> Section | None:
+    """A notice section when there are fewer than two compared units, else None."""
+    if len(corpus.units) >= 2:
         return None
-    return Section(key=key, title=title, notice=NEED_TWO.format(n=len(corpus.plan_ids)))
+    if corpus.by_plan:
+        return Section(key=key, title=title, notice=NEED_TWO.format(n=len(corpus.plan_ids)))
+    return Section(
+        key=key,
+        title=title,
+        notice=f"比較には 2 つ以上の自治体が必要です（この報告書の対象は {len(corpus.units)} 自治体）。",
+    )
 
 
-def name_plans(frame: pd.DataFrame, corpus: Corpus, columns: Sequence[str]) -> pd.DataFrame:
-    """Add a display-name column next to each plan-id column in ``columns``."""
-    out = frame.copy()
-    out.attrs = {}
-    for column in columns:
-        if column in out.columns:
-            position = out.columns.get_loc(column) + 1
-            suffix = column[len("plan_id") :] if column.startswith("plan_id") else column[4:]
-            out.insert(
-                position,
-                f"name{suffix}",
-                out[column].astype(str).map(lambda p: corpus.names.get(p, p)),
-            )
-    return out
+def unit_described(corpus: Corpus, key: str) -> dict[str, str]:
+    """The ``unit`` and ``source`` of a table whose rows are compared units (plans or
+    municipalities), for the workbook's 説明 sheet."""
+    unit, source = TABLES[key]
+    if corpus.by_plan:
+        return {"unit": unit, "source": source}
+    return {"unit": unit.replace("計画", "自治体"), "source": source.replace("計画", "自治体")}
+
+
+def grouping_note(corpus: Corpus) -> str:
+    """The sentence saying what is compared, when it is municipalities."""
+    if corpus.by_plan:
+        return ""
+    return (
+        f"計画が {len(corpus.plan_ids)} 件あるため、比較は自治体ごと（同じ自治体の計画は合算）に"
+        f"行っています（{len(corpus.units)} 自治体、設定 group_by）。"
+    )
+
+
+def largest_units(counts: np.ndarray, n: int) -> list[int]:
+    """Positions of the ``n`` largest units (most words; ties: the earlier), in unit order."""
+    order = np.lexsort((np.arange(len(counts)), -np.asarray(counts)))
+    return sorted(int(i) for i in order[:n])
+
+
+def _theme_counts(corpus: Corpus) -> pd.DataFrame:
+    """The pipeline's theme counts per plan (passages, not headings) with the columns to
+    group by: ``municipality`` (told apart by prefecture) and ``plan_type``."""
+    plans = corpus.result.plans
+    labels = pd.DataFrame(
+        {
+            "plan_id": plans["plan_id"],
+            "municipality": municipality_names(plans).to_numpy(),
+            "plan_type": plans["plan_type"],
+        }
+    )
+    counts = corpus.result.theme_counts().merge(labels, on="plan_id", how="left")
+    counts.attrs = {"unit": "段落・箇条・表の行（見出しを除く）"}
+    return counts
 
 
 # --------------------------------------------------------------------------- summary
@@ -153,14 +108,23 @@ def section_summary(corpus: Corpus, settings: ReportSettings) -> Section:
     kinds = corpus.catalog["doc_kind"].map(lambda k: DOC_KINDS.get(k, k))
     counts = kinds.value_counts()
     kinds_text = "、".join(f"{k} {v} 件" for k, v in counts.items())
+    n_places = municipality_names(corpus.result.plans).nunique()
     paragraphs = [
-        f"対象は {len(plans)} 件の計画（{corpus.catalog['municipality'].nunique()} 自治体、"
+        f"対象は {len(plans)} 件の計画（{n_places} 自治体、"
         f"{kinds_text}）です。文書によって長さも扱う範囲（全文・概要版・案・抜粋）も異なるため、"
         "比較はすべて長さで正規化した値（段落に占める割合、1,000 語あたりの頻度）で行い、"
         "件数の大小をそのまま比べることはしていません。",
         "市区町村の地域福祉計画と社会福祉協議会の地域福祉活動計画は策定主体が異なるため、"
         "表と図では「（社協）」を付けて区別しています。",
     ]
+    if not corpus.by_plan:
+        paragraphs.append(grouping_note(corpus))
+    if corpus.text.sample_note:
+        paragraphs.append(
+            f"共起ネットワーク・基本目標の対応・施策の対照表・見出し構成は、本文を読んだ標本 "
+            f"{len(corpus.text.plan_ids)} 件の計画から作成しています（各節に明記、表「計画一覧」の"
+            "「本文を読んだ計画」の列）。そのほかの節は全計画の集計値によります。"
+        )
     bullets = list(corpus.findings)
     corpus.summary = plans
     table = ReportTable(
@@ -229,14 +193,13 @@ def section_summary(corpus: Corpus, settings: ReportSettings) -> Section:
 
 
 def plan_overview(corpus: Corpus) -> pd.DataFrame:
-    """One row per plan: catalogue labels, size and the headings it covers."""
-    segments = corpus.segments
-    tokens = corpus.tokens
+    """One row per plan: catalogue labels, size (passages without headings, headings, words)
+    and what it covers, from the pipeline's per-plan results."""
+    counts = corpus.result.plans.set_index(corpus.result.plans["plan_id"].astype(str))
+    read = set(corpus.text.plan_ids)
     rows = []
     for plan in corpus.catalog.itertuples(index=False):
-        segs = segments[segments["plan_id"] == plan.plan_id]
-        toks = tokens[(tokens["plan_id"] == plan.plan_id)]
-        content = int(toks["is_content"].sum()) if "is_content" in toks else len(toks)
+        count = counts.loc[str(plan.plan_id)]
         rows.append(
             {
                 "plan_id": plan.plan_id,
@@ -248,15 +211,17 @@ def plan_overview(corpus: Corpus) -> pd.DataFrame:
                 "edition": plan.edition,
                 "period": _period(plan.fiscal_year_start, plan.fiscal_year_end),
                 "doc_kind": DOC_KINDS.get(plan.doc_kind, plan.doc_kind),
-                "n_segments": int((~segs["kind"].isin(NOT_PASSAGES)).sum()),
-                "n_headings": int((segs["kind"] == "heading").sum()),
-                "n_tokens": content,
-                "coverage": _coverage_of(corpus, plan.plan_id),
-                "covers": _covers(segs),
+                "n_segments": int(count["n_passages"]),
+                "n_headings": int(count["n_heading"]),
+                "n_tokens": int(count["n_tokens"]),
+                "coverage": str(count["coverage"]),
+                "covers": str(count["covers"]) or "（見出しなし）",
                 "top_themes": _top_themes(corpus.theme_shares, plan.plan_id),
                 "identification": identification_level(getattr(plan, "identification", "")),
                 "source": _source(plan),
                 "caveat": _caveat(getattr(plan, "identification", "")),
+                "text_read": "○" if str(plan.plan_id) in read else "",
+                "sha256": str(count["sha256"]),
             }
         )
     return pd.DataFrame(rows)
@@ -300,15 +265,6 @@ def _source(plan: Any) -> str:
     return url or (f"{retrieved} 取得" if retrieved else "")
 
 
-def _coverage_of(corpus: Corpus, plan_id: str) -> str:
-    """The plan's document kind and kinds of section, e.g. "概要版: 基本理念・基本目標・施策"."""
-    coverage = getattr(corpus, "coverage", None)
-    if coverage is None:
-        return ""
-    row = coverage[coverage["plan_id"] == plan_id]
-    return str(row["coverage"].iloc[0]) if len(row) else ""
-
-
 def _top_themes(shares: pd.DataFrame | None, plan_id: str, n: int = 3) -> str:
     """The plan's most frequent themes, e.g. "プラットフォーム 40%、見守り・支え合い 17%"."""
     if shares is None:
@@ -324,769 +280,53 @@ def _period(start: str, end: str) -> str:
     return start or end or ""
 
 
-def _covers(segs: pd.DataFrame, limit: int = 5) -> str:
-    """The top-level headings of a plan (its chapters), as one line."""
-    headings = segs[segs["kind"] == "heading"]
-    if headings.empty:
-        return "（見出しなし）"
-    top = headings[headings["level"] == headings["level"].min()]["text"].astype(str)
-    texts = [" ".join(t.split())[:24] for t in top]
-    more = f" ほか {len(texts) - limit} 項目" if len(texts) > limit else ""
-    return " / ".join(texts[:limit]) + more
-
-
-# --------------------------------------------------------------------------- outlines
-
-
-def section_outlines(corpus: Corpus, settings: ReportSettings) -> Section:
-    """Each plan's heading tree (figures collapsed; the table lists every heading)."""
-    from compare.plot import plot_outline
-    from compare.structure.segment import outline
-
-    table = outline(corpus.segments)
-    table.attrs = {}
-    figures = []
-    skipped = []
-    for plan_id in corpus.plan_ids[: settings.max_outlines]:
-        try:
-            ax = plot_outline(corpus.segments, plan_id, max_headings=45)
-        except AnalysisError:
-            skipped.append(corpus.names[plan_id])
-            continue
-        figures.append(
-            ReportFigure(
-                key=f"outline_{plan_id}",
-                title=f"{corpus.names[plan_id]} の見出し構成",
-                caption="見出しの階層（深いほど右）。長い計画は先頭の見出しのみ。",
-                figure=figure_of(ax),
-                tables=["outline"],
-            )
-        )
-    paragraphs = ["各計画の見出しの階層です。クリックすると図が開きます。"]
-    if len(corpus.plan_ids) > settings.max_outlines:
-        paragraphs.append(
-            f"図は先頭の {settings.max_outlines} 件のみ。全計画の見出しは表「見出し一覧」にあります。"
-        )
-    if skipped:
-        paragraphs.append(f"見出しが見つからなかった計画: {'、'.join(skipped)}。")
-    outline_table = ReportTable(
-        key="outline",
-        sheet="見出し一覧",
-        title="見出し一覧",
-        frame=name_plans(table, corpus, ["plan_id"]),
-        shown=False,
-    )
-    return Section(
-        key="outline",
-        title="計画の構成",
-        paragraphs=paragraphs,
-        figures=figures,
-        tables=[outline_table],
-        collapsed_figures=True,
-    )
-
-
-# --------------------------------------------------------------------------- keyness
-
-
-def section_keyness(corpus: Corpus, settings: ReportSettings) -> Section:
-    """Distinctive words of each plan against all the others."""
-    from compare.plot import plot_keyness
-    from compare.stats.keyness import stat_keyness
-
-    key, title = "keyness", "計画ごとの特徴語"
-    notice = need_two(corpus, key, title)
-    if notice:
-        return notice
-    table = stat_keyness(corpus.compared, by="plan", top=30, min_count=2, vocabulary=None)
-    table = name_plans(table, corpus, ["plan_id"])
-    shown = corpus.plan_ids[: settings.max_keyness_panels]
-    axes = plot_keyness(
-        table[table["target"].isin(shown)],
-        n=settings.keyness_words,
-        stat="g2",
-        max_panels=settings.max_keyness_panels,
-    )
-    summary = (
-        table.groupby("target", sort=False)
-        .head(settings.keyness_words)
-        .groupby("target", sort=False)["word"]
-        .agg("、".join)
-        .reset_index()
-        .rename(columns={"word": "words"})
-    )
-    summary.insert(0, "name", summary["target"].map(lambda p: corpus.names.get(p, p)))
-    paragraphs = [
-        "各計画で、他のすべての計画と比べて特に多く使われている語です（対数尤度比 G²、"
-        "1,000 語あたりの頻度で長さの違いを補正）。棒が長いほど他の計画との差が大きく、"
-        "棒の右の数字はその計画での出現回数です。語は形態素解析で正規化した形（複合語はまとめた形）で、"
-        "比較用の語彙で数えています: 名詞と複合語のみ、地名・自治体の種別の語（市、区 …）・"
-        "計画の定型語（計画、推進 …）を除き、市民・区民・町民 → 住民 などを統合しています"
-        "（詳細は「出典・再現情報」）。",
-    ]
-    if len(corpus.plan_ids) > len(shown):
-        paragraphs.append(f"図は先頭の {len(shown)} 件。全計画の特徴語は表にあります。")
-    return Section(
-        key=key,
-        title=title,
-        paragraphs=paragraphs,
-        figures=[
-            ReportFigure(
-                key="keyness",
-                title="特徴語（他の計画と比べて多い語）",
-                caption=f"計画ごとの上位 {settings.keyness_words} 語。",
-                figure=figure_of(axes),
-                tables=["keyness"],
-            )
-        ],
-        tables=[
-            ReportTable(
-                key="keyness_top",
-                sheet="特徴語_上位",
-                title="特徴語（上位）",
-                frame=summary.rename(columns={"words": "特徴語"}),
-                preview_rows=30,
-            ),
-            ReportTable(
-                key="keyness", sheet="特徴語", title="特徴語（全体）", frame=table, shown=False
-            ),
-        ],
-    )
-
-
-# --------------------------------------------------------------------------- similarity
-
-
-def section_similarity(corpus: Corpus, settings: ReportSettings) -> Section:
-    """Plan × plan similarity: heatmap, dendrogram and the most similar pairs."""
-    from compare.plot import plot_dendrogram, plot_similarity
-    from compare.stats.similarity import stat_similarity
-
-    key, title = "similarity", "計画どうしの類似度"
-    notice = need_two(corpus, key, title)
-    if notice:
-        return notice
-    table = stat_similarity(corpus.compared, by="plan", pairs="unique", vocabulary=None)
-    if corpus.coverage is not None:
-        from compare.structure.coverage import flag_coverage
-
-        table = flag_coverage(table, corpus.coverage)
-    table = name_plans(table, corpus, ["plan_id_a", "plan_id_b"])
-    figures = [
-        ReportFigure(
-            key="similarity",
-            title="類似度ヒートマップ",
-            caption="TF-IDF 重み付きの語彙のコサイン類似度。似た計画が隣り合うよう並べ替えています。",
-            figure=figure_of(plot_similarity(table)),
-            tables=["similarity"],
-        )
-    ]
-    if len(corpus.plan_ids) >= 3:
-        figures.append(
-            ReportFigure(
-                key="dendrogram",
-                title="計画のクラスタリング（樹形図）",
-                caption="距離 = 1 − コサイン類似度、群平均法。早く（左で）結合する計画ほど語彙が似ています。",
-                figure=figure_of(plot_dendrogram(table)),
-                tables=["similarity"],
-            )
-        )
-    ranked = table.sort_values(
-        ["cosine", "doc_a", "doc_b"], ascending=[False, True, True], kind="stable"
-    )
-    top = ranked.iloc[0]
-    bottom = ranked.iloc[-1]
-    finding = (
-        f"語彙が最も似ているのは {top['name_a']} と {top['name_b']}（コサイン類似度 "
-        f"{top['cosine']:.2f}）、最も異なるのは {bottom['name_a']} と {bottom['name_b']}"
-        f"（{bottom['cosine']:.2f}）です。"
-    )
-    differing = [
-        f"{row['name_a']}（{row['coverage_a']}）と {row['name_b']}（{row['coverage_b']}）"
-        for row in (top, bottom)
-        if bool(row.get("coverage_differs", False))
-    ]
-    if differing:
-        finding += (
-            f"ただし {'、'.join(differing)} は文書の範囲が異なり、"
-            "類似度の差の一部は範囲の違いによるものです。"
-        )
-    corpus.findings.append(finding)
-    preview = ["name_a", "name_b", "cosine", "jaccard", "n_shared"]
-    if "coverage_differs" in ranked.columns:
-        preview.append("coverage_differs")
-    return Section(
-        key=key,
-        title=title,
-        paragraphs=[
-            "計画の語彙がどれだけ似ているかを示します。コサイン類似度は語の使用頻度（どの計画にも"
-            "出る語は軽く、特定の計画に多い語は重く数える TF-IDF）の近さで、1 に近いほど似ています。"
-            "Jaccard 係数は使われている語の種類の重なりの割合です。",
-        ],
-        figures=figures,
-        tables=[
-            ReportTable(
-                key="similarity",
-                sheet="類似度",
-                title="類似度の高い組",
-                frame=ranked.reset_index(drop=True),
-                preview=preview,
-                preview_rows=10,
-            )
-        ],
-    )
-
-
-# --------------------------------------------------------------------------- network and CA
-
-
-def section_network(corpus: Corpus, settings: ReportSettings) -> Section:
-    """Word co-occurrence network over all plans."""
-    from compare.plot import plot_network
-    from compare.stats.network import stat_cooccurrence
-
-    min_freq = network_min_freq(corpus.compared, settings.network_words)
-    network = stat_cooccurrence(
-        corpus.compared, top_n=settings.network_edges, min_freq=min_freq, min_cooccurrence=3
-    )
-    communities = (
-        network.nodes.sort_values(
-            ["community", "frequency", "word"], ascending=[True, False, True], kind="stable"
-        )
-        .groupby("community", sort=True)["word"]
-        .agg(lambda words: "、".join(list(words)[:8]))
-        .reset_index()
-        .rename(columns={"word": "主な語"})
-    )
-    return Section(
-        key="network",
-        title="共起ネットワーク",
-        paragraphs=[
-            f"同じ段落によく一緒に現れる語を線で結んだ図です（Jaccard 係数の上位 {settings.network_edges} 組）。"
-            "円の大きさは出現回数、線の太さは結びつきの強さ、色は互いに強く結びついた語のグループ"
-            "（Louvain 法）を表します。どの話題がまとまって語られているかの目安になります。",
-        ],
-        figures=[
-            ReportFigure(
-                key="network",
-                title="共起ネットワーク（全計画）",
-                caption="語の共起（段落単位）。",
-                figure=figure_of(plot_network(network)),
-                tables=["network_nodes", "network_edges"],
-            )
-        ],
-        tables=[
-            ReportTable(
-                key="network_communities",
-                sheet="共起_グループ",
-                title="語のグループ",
-                frame=communities,
-                preview_rows=15,
-            ),
-            ReportTable(
-                key="network_nodes",
-                sheet="共起_ノード",
-                title="共起ネットワークの語",
-                frame=network.nodes,
-                shown=False,
-            ),
-            ReportTable(
-                key="network_edges",
-                sheet="共起_エッジ",
-                title="共起ネットワークの線",
-                frame=network.edges,
-                shown=False,
-            ),
-        ],
-    )
-
-
-def network_min_freq(tokens: pd.DataFrame, words: int) -> int:
-    """Smallest frequency (at least 3) that leaves at most ``words`` candidate words.
-
-    Rare words that happen to share a sentence make perfect but meaningless
-    Jaccard pairs; raising the threshold with corpus size keeps the network
-    about the vocabulary the plans have in common (as KH Coder's default does).
-    """
-    mask = tokens["is_content"].astype(bool) if "is_content" in tokens else slice(None)
-    if "kind" in tokens:
-        mask = mask & (tokens["kind"].astype(str) != "meta")
-    counts = tokens.loc[mask, "word"].astype(str).value_counts().to_numpy()
-    threshold = 3
-    while (counts >= threshold).sum() > words:
-        threshold += 1
-    return threshold
-
-
-def section_ca(corpus: Corpus, settings: ReportSettings) -> Section:
-    """Correspondence analysis of words × plans."""
-    from compare.plot import plot_ca
-    from compare.stats.ca import stat_ca
-
-    key, title = "ca", "対応分析"
-    notice = need_two(corpus, key, title)
-    if notice:
-        return notice
-    if len(corpus.plan_ids) < 3:
-        return Section(
-            key=key,
-            title=title,
-            notice="対応分析の散布図には 3 つ以上の計画が必要です（2 件では次元が 1 つしかありません）。",
-        )
-    ca = stat_ca(corpus.compared, by="plan", min_count=3, max_words=150, vocabulary=None)
-    columns = name_plans(ca.columns, corpus, ["plan_id"])
-    inertia = ca.inertia
-    return Section(
-        key=key,
-        title=title,
-        paragraphs=[
-            "語と計画の対応分析です。近くに置かれた語はその計画で相対的に多く使われています。"
-            "原点付近の語はどの計画にも同じように現れる語です。軸のかっこ内は各次元が説明する割合で、"
-            f"図には寄与の大きい語 {settings.ca_words} 語のみを示しています。",
-        ],
-        figures=[
-            ReportFigure(
-                key="ca",
-                title="対応分析（語 × 計画）",
-                caption="赤い四角が計画、青い点が語。",
-                figure=figure_of(plot_ca(ca, max_rows=settings.ca_words)),
-                tables=["ca_columns", "ca_rows", "ca_inertia"],
-            )
-        ],
-        tables=[
-            ReportTable(
-                key="ca_inertia",
-                sheet="対応分析_次元",
-                title="各次元の説明率",
-                frame=inertia,
-                preview_rows=5,
-            ),
-            ReportTable(
-                key="ca_columns",
-                sheet="対応分析_計画",
-                title="計画の座標",
-                frame=columns,
-                shown=False,
-            ),
-            ReportTable(
-                key="ca_rows", sheet="対応分析_語", title="語の座標", frame=ca.rows, shown=False
-            ),
-        ],
-    )
-
-
-# --------------------------------------------------------------------------- goals
-
-
-def section_goals(corpus: Corpus, settings: ReportSettings) -> Section:
-    """Which goal of one plan corresponds to which goal of another."""
-    from compare.plot import plot_goal_alignment
-    from compare.stats.alignment import stat_goal_alignment
-    from compare.stats.similarity import stat_similarity
-
-    key, title = "goals", "基本目標の対応"
-    notice = need_two(corpus, key, title)
-    if notice:
-        return notice
-    model, hits = _plan_model(corpus), _corpus_hits(corpus)
-    without = _plans_without_goals(corpus, model)
-    notices = []
-    if without:
-        notices.append(
-            f"{'、'.join(corpus.names[p] for p in without)}は、基本目標にあたる見出し・項目が"
-            "本文から読み取れないため、目標の対応づけから除きました"
-            "（見出しの構成は表「見出し一覧」を参照）。"
-        )
-    ids = [p for p in corpus.plan_ids if p not in without]
-    pairs = _candidate_pairs(corpus, settings, stat_similarity, ids)
-    parts, failed = [], []
-    for plan_a, plan_b in pairs:
-        try:
-            parts.append(
-                stat_goal_alignment(
-                    corpus.segments, corpus.tokens, plans=[plan_a, plan_b], model=model, hits=hits
-                )
-            )
-        except AnalysisError:
-            failed.append(f"{corpus.names[plan_a]}と{corpus.names[plan_b]}")
-    if failed:
-        notices.append(
-            f"{'、'.join(failed[:6])}{' ほか' if len(failed) > 6 else ''}は、目標の下の本文に"
-            "比べられる語がないため、目標を対応づけられませんでした。"
-        )
-    if not parts:
-        if len(ids) < 2:
-            notices.append(
-                "目標を示す見出しのある計画が 2 件に満たないため、対応づけはできません。"
-            )
-        return Section(key=key, title=title, notice="".join(notices))
-    for part in parts:
-        part.attrs = {}
-    table = pd.concat(parts, ignore_index=True)
-    table = name_plans(table, corpus, ["plan_a", "plan_b"])
-    summary = _goal_summary(table)
-    figures = []
-    for row in summary.head(settings.goal_pairs_shown).itertuples(index=False):
-        ax = plot_goal_alignment(table, row.plan_a, row.plan_b)
-        figures.append(
-            ReportFigure(
-                key=f"goals_{row.plan_a}_{row.plan_b}",
-                title=f"基本目標の対応: {row.name_a} と {row.name_b}",
-                caption="線で結ばれた目標は本文の語彙が最も対応する組（数字は類似度）。灰色は対応する目標がないもの。",
-                figure=figure_of(ax),
-                tables=["goal_alignment"],
-            )
-        )
-    paragraphs = [
-        "各計画の基本目標（見出し・一覧・施策体系表・成果指標表から読み取ったもの）を、目標の題名、"
-        "節の本文、配下の施策の題名の語彙（表記の揺れは統一）と、扱うテーマの構成の類似度で 1 対 1 に"
-        "対応づけました（ハンガリアン法による最適割当）。対応しない目標は、一方の計画にしかない柱を示します。",
-    ]
-    if len(pairs) < len(ids) * (len(ids) - 1) // 2:
-        paragraphs.append(
-            f"計画が多いため、語彙の類似度が高い {len(pairs)} 組のみを対応づけています。"
-        )
-    return Section(
-        key=key,
-        title=title,
-        notice="".join(notices) or None,
-        paragraphs=paragraphs,
-        figures=figures,
-        tables=[
-            ReportTable(
-                key="goal_pairs",
-                sheet="目標対応_要約",
-                title="計画の組ごとの対応",
-                frame=summary.drop(columns=["plan_a", "plan_b"]),
-                preview_rows=15,
-            ),
-            ReportTable(
-                key="goal_alignment",
-                sheet="目標対応",
-                title="目標の対応（全体）",
-                frame=table,
-                shown=False,
-            ),
-        ],
-    )
-
-
-# --------------------------------------------------------------------------- policy matrix
-
-
-def section_policies(corpus: Corpus, settings: ReportSettings) -> Section:
-    """施策の対照表: which plan has a goal (or a policy under one) about which theme."""
-    from compare.plot import plot_policy_matrix
-    from compare.stats.alignment import stat_policy_matrix
-
-    key, title = "policies", "施策の対照表"
-    model, hits = _plan_model(corpus), _corpus_hits(corpus)
-    matrix = stat_policy_matrix(corpus.segments, model=model, hits=hits, themes=corpus.themes)
-    if not (matrix["n_goals"] + matrix["n_policies"]).any():
-        return Section(
-            key=key,
-            title=title,
-            notice="どの計画からも基本目標を読み取れなかったため、対照表を作れませんでした。",
-        )
-    matrix = name_plans(matrix, corpus, ["plan_id"])
-    wide = matrix.pivot(index="name", columns="label", values="titles")
-    wide = wide.loc[list(dict.fromkeys(matrix["name"])), list(dict.fromkeys(matrix["label"]))]
-    wide = wide.reset_index().rename(columns={"name": "計画"})
-    ax = plot_policy_matrix(matrix)
-    skipped = matrix.attrs.get("skipped", {})
-    levels = model.groupby("plan_id", sort=False)["level"].agg(
-        lambda values: "・".join(dict.fromkeys(values))
-    )
-    paragraphs = [
-        "各計画の基本理念・基本目標・基本方針・施策・重点施策・成果指標を、見出し・番号付きの一覧・"
-        "施策体系表・成果指標表から読み取り（計画の構造モデル）、基本目標ごとに、その題名と節の本文・"
-        "配下の施策がどのテーマを扱うかを示しました。濃い色は基本目標そのものがそのテーマを扱うもの、"
-        "淡い色は配下の施策・取組の題名だけが扱うものです。セルには目標の題名を示します。",
-        "計画ごとの読み取れた階層: "
-        + "、".join(f"{corpus.names.get(p, p)}（{lv}）" for p, lv in levels.items()),
-    ]
-    for plan_id in skipped:
-        # The reason in ``skipped`` is technical English; the reader gets the levels found.
-        paragraphs.append(
-            f"{corpus.names.get(plan_id, plan_id)} は基本目標を読み取れなかったため対照表に"
-            "含めていません（読み取れた階層は上のとおり）。"
-        )
-    model_table = name_plans(model, corpus, ["plan_id"])
-    return Section(
-        key=key,
-        title=title,
-        paragraphs=paragraphs,
-        figures=[
-            ReportFigure(
-                key="policy_matrix",
-                title="施策の対照表: 計画 × テーマ（基本目標の題名）",
-                caption="濃い色: 基本目標がそのテーマを扱う。淡い色: 配下の施策の題名だけが扱う。"
-                "「+n」は同じテーマを扱う目標がほかに n 件あること。",
-                figure=figure_of(ax),
-                tables=["policy_matrix"],
-            )
-        ],
-        tables=[
-            ReportTable(
-                key="policy_matrix",
-                sheet="施策の対照表",
-                title="施策の対照表（セルは基本目標の題名）",
-                frame=wide,
-                preview_rows=len(wide),
-            ),
-            ReportTable(
-                key="plan_model",
-                sheet="計画の構造モデル",
-                title="計画の構造モデル（基本理念・基本目標・基本方針・施策・指標）",
-                frame=model_table[["plan_id", "name", *PLAN_MODEL_SUMMARY]],
-                shown=False,
-            ),
-        ],
-    )
-
-
-def _plan_model(corpus: Corpus) -> pd.DataFrame:
-    """The plan model of the corpus (plans without goals are named by the sections)."""
-    from compare.structure.plan import plan_model
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", CompareWarning)
-        return plan_model(corpus.segments)
-
-
-def _corpus_hits(corpus: Corpus) -> pd.DataFrame:
-    """The theme hits (plan_id, seg_id, theme_id) of the corpus's wide theme table.
-
-    A corpus without one (the sample of a large corpus) is coded here, once.
-    """
-    theme_ids = [t.id for t in corpus.themes]
-    if not {"plan_id", "seg_id", *theme_ids} <= set(corpus.wide.columns):
-        from compare.themes.coding import code_themes
-
-        hits = code_themes(corpus.segments, corpus.themes, tokens=corpus.tokens)
-        return hits[["plan_id", "seg_id", "theme_id"]].astype(
-            {"plan_id": object, "theme_id": object}
-        )
-    long = corpus.wide.melt(
-        id_vars=["plan_id", "seg_id"], value_vars=theme_ids, var_name="theme_id", value_name="hit"
-    )
-    hits = long.loc[long["hit"].astype(bool), ["plan_id", "seg_id", "theme_id"]]
-    return hits.astype({"plan_id": object, "theme_id": object}).reset_index(drop=True)
-
-
-def _plans_without_goals(corpus: Corpus, model: pd.DataFrame) -> list[str]:
-    """Plans whose plan model has no 基本目標 (the level the goals are aligned at)."""
-    with_goals = set(model.loc[model["level"] == "基本目標", "plan_id"].astype(object))
-    return [p for p in corpus.plan_ids if p not in with_goals]
-
-
-def _candidate_pairs(
-    corpus: Corpus, settings: ReportSettings, stat_similarity: Any, ids: list[str]
-) -> list:
-    every = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :]]
-    if len(every) <= settings.goal_pairs_max:
-        return every
-    sim = stat_similarity(corpus.compared, by="plan", pairs="unique", vocabulary=None)
-    chosen = set(ids)
-    sim = sim[sim["plan_id_a"].isin(chosen) & sim["plan_id_b"].isin(chosen)]
-    ranked = sim.sort_values(
-        ["cosine", "doc_a", "doc_b"], ascending=[False, True, True], kind="stable"
-    )
-    return list(zip(ranked["plan_id_a"], ranked["plan_id_b"], strict=True))[
-        : settings.goal_pairs_max
-    ]
-
-
-def _goal_summary(table: pd.DataFrame) -> pd.DataFrame:
-    rows = []
-    for (plan_a, plan_b), pair in table.groupby(["plan_a", "plan_b"], sort=False):
-        matched = pair[pair["status"] == "matched"]
-        rows.append(
-            {
-                "plan_a": plan_a,
-                "plan_b": plan_b,
-                "name_a": pair["name_a"].iloc[0],
-                "name_b": pair["name_b"].iloc[0],
-                "matched": len(matched),
-                "only_a": int((pair["status"] == "only_a").sum()),
-                "only_b": int((pair["status"] == "only_b").sum()),
-                "mean_similarity": float(matched["similarity"].mean()) if len(matched) else 0.0,
-            }
-        )
-    summary = pd.DataFrame(rows)
-    return summary.sort_values(
-        ["mean_similarity", "plan_a", "plan_b"], ascending=[False, True, True], kind="stable"
-    ).reset_index(drop=True)
-
-
-# --------------------------------------------------------------------------- provenance
-
-
-def provenance_section() -> Section:
-    return Section(
-        key="provenance",
-        kind="provenance",
-        title="出典・再現情報",
-        paragraphs=[
-            "この報告書は同じ入力と同じ設定から同じ数値を再現できます。以下は作成時の条件です。"
-            "図の元になった表はすべて tables.xlsx（1 表 1 シート）と tables/ フォルダの CSV にあります。",
-        ],
-    )
-
-
-# --------------------------------------------------------------------------- evidence
-
-
-def section_evidence(corpus: Corpus, settings: ReportSettings) -> Section:
-    """Passages quoted from the plans as evidence for the themes, with plan and section."""
-    from compare.themes.coding import code_themes
-
-    coded = {t for t in corpus.themes if corpus.wide[t.id].any()}
-    wanted = [t for t in settings.core_themes if t in {c.id for c in coded}]
-    wanted += [t for t in corpus.quote_themes if t not in wanted]
-    chosen_themes = [t for t in corpus.themes if t.id in wanted]
-    hits = (
-        code_themes(corpus.segments, chosen_themes, tokens=corpus.tokens, warn_unmatched=False)
-        if chosen_themes
-        else pd.DataFrame(columns=["theme_id"])
-    )
-    quotes = []
-    rows = []
-    for theme_id in wanted:
-        chosen = _quotable(hits[hits["theme_id"] == theme_id], settings.quotes_per_theme)
-        for hit in chosen.itertuples(index=False):
-            quote, row = quotation(hit, theme_id, corpus.names, settings)
-            quotes.append(quote)
-            rows.append(row)
-    missing = [_theme_label(corpus, t) for t in settings.core_themes if t not in wanted]
-    paragraphs = [
-        "テーマの判定の根拠となった記述を、計画と見出し（節）、元のテキストの行番号"
-        "（PDF の計画は印刷されたページ）とともに引用します。"
-        "各計画からテーマの語が最も多く現れる段落を 1 つずつ選んでいます（長い段落は省略）。",
-    ]
-    if missing:
-        paragraphs.append(f"どの計画にも該当する記述がなかったテーマ: {'、'.join(missing)}。")
-    return Section(
-        key="evidence",
-        title="根拠となる記述（引用）",
-        paragraphs=paragraphs,
-        quotes=quotes,
-        tables=[
-            ReportTable(
-                key="quotes",
-                sheet="引用",
-                title="引用した記述",
-                frame=pd.DataFrame(rows),
-                shown=False,
-            ),
-            ReportTable(
-                key="theme_segments",
-                sheet="テーマ判定_段落",
-                title="段落ごとのテーマ判定",
-                frame=corpus.wide,
-                shown=False,
-            ),
-        ],
-    )
-
-
-def quotation(
-    hit: Any, theme_id: str, names: dict[str, str], settings: ReportSettings, **extra: Any
-) -> tuple[Quote, dict[str, Any]]:
-    """A quoted passage and its row in the table of quotations (``extra`` columns
-    before ``evidence``); ``hit`` is a row of code_themes or of the pipeline's candidates."""
-    quote = Quote(
-        label=str(hit.label),
-        plan=names.get(hit.plan_id, hit.plan_id),
-        heading_path=str(hit.heading_path or "（見出しの前）"),
-        lines=_where(hit),
-        text=_clip(str(hit.text), settings.quote_chars),
-    )
-    row = {
-        "theme_id": theme_id,
-        "label": hit.label,
-        "plan_id": hit.plan_id,
-        "name": quote.plan,
-        "heading_path": hit.heading_path,
-        "line_start": int(hit.line_start),
-        "line_end": int(hit.line_end),
-        "page": _page(hit),
-        "page_label": _page_label(hit),
-        **extra,
-        "evidence": hit.evidence,
-        "text": hit.text,
-    }
-    return quote, row
-
-
-def _quotable(hits: pd.DataFrame, limit: int) -> pd.DataFrame:
-    """The best passage of each plan: body text before headings, most matches, then source order."""
-    if hits.empty:
-        return hits
-    ranked = hits.assign(
-        _heading=(hits["kind"] == "heading").astype(int),
-        _order=np.arange(len(hits)),
-    ).sort_values(["_heading", "n_matches", "_order"], ascending=[True, False, True], kind="stable")
-    best = ranked.drop_duplicates("plan_id").sort_values("_order", kind="stable")
-    return best.head(limit).drop(columns=["_heading", "_order"])
-
-
-def _lines(start: int, end: int) -> str:
-    return f"{start} 行目" if start == end else f"{start}–{end} 行目"
-
-
-def _where(hit: Any) -> str:
-    """Where a passage is: its printed page for PDF sources (p. 23), else its source lines."""
-    label = _page_label(hit)
-    return f"p. {label}" if label else _lines(int(hit.line_start), int(hit.line_end))
-
-
-def _page(hit: Any) -> int | None:
-    page = getattr(hit, "page", None)
-    return None if page is None or pd.isna(page) else int(page)
-
-
-def _page_label(hit: Any) -> str:
-    label = getattr(hit, "page_label", "")
-    return "" if label is None or pd.isna(label) else str(label)
-
-
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _theme_label(corpus: Corpus, theme_id: str) -> str:
-    for theme in corpus.themes:
-        if getattr(theme, "id", None) == theme_id:
-            return str(getattr(theme, "label", theme_id))
-    return theme_id
+# --------------------------------------------------------------------------- themes
 
 
 def section_themes(corpus: Corpus, settings: ReportSettings) -> Section:
-    """Theme shares per plan, the test across plans, and what stands out."""
-    from compare.plot import plot_theme_heatmap, plot_theme_shares
-    from compare.stats.themes import stat_theme_shares, stat_theme_test
+    """Theme shares per plan, the test across the compared units, and what stands out."""
+    from compare.plot import plot_theme_shares
 
-    shares = stat_theme_shares(corpus.wide, by="plan_id")
-    shares = name_plans(shares, corpus, ["plan_id"])
+    counts = _theme_counts(corpus)
+    shares = name_plans(stat_shares(counts, "plan_id"), corpus, ["plan_id"])
     corpus.theme_shares = shares
+    unit = corpus.unit_word
     paragraphs = [
         "各計画の本文の段落・箇条書き・表の行（見出しは数えません）のうち、テーマに該当するものの割合です。"
         "テーマの判定は語の組合せの規則（テーマ定義ファイル）によるもので、言葉が一度出てくるだけの"
         "部分ではなく、そのテーマを実質的に扱っている部分を数えるよう設計しています。"
         "文書の長さが違っても比べられるよう、件数ではなく割合で示します。",
     ]
-    figures = [
-        ReportFigure(
-            key="theme_shares",
-            title="テーマ別の該当段落の割合",
-            caption="計画ごとの割合（%）。",
-            figure=figure_of(plot_theme_shares(shares, by="plan_id", names=corpus.names)),
-            tables=["theme_shares"],
-        )
-    ]
     tables = []
+    if corpus.by_plan:
+        figure = plot_theme_shares(shares, by="plan_id", names=corpus.names)
+        figures = [_shares_figure(figure, "計画ごとの割合（%）。", "theme_shares", "")]
+    else:
+        by_type = stat_shares(counts, "plan_type")
+        figure = plot_theme_shares(by_type, by="plan_type")
+        figures = [
+            _shares_figure(
+                figure,
+                "計画の種類ごとに合計した割合（%）。計画・自治体ごとの割合は表にあります。",
+                "theme_shares_by_type",
+                "（計画の種類別）",
+            )
+        ]
+        paragraphs.append(
+            "自治体ごとに比べるため（設定 group_by）、図は計画の種類（地域福祉計画・地域福祉活動計画）"
+            "ごとの合計で示し、計画ごとの割合は表に収めています。"
+        )
+        tables.append(
+            ReportTable(
+                key="theme_shares_by_type",
+                sheet="テーマ割合_種類別",
+                title="テーマ別の割合（計画の種類別）",
+                frame=by_type,
+                shown=False,
+                unit="1 行 = 計画の種類ごとの 1 テーマ",
+                source="テーマ定義の規則による段落の判定（計画の種類ごとに合計）",
+            )
+        )
     if len(corpus.plan_ids) <= 10:
         tables.append(
             ReportTable(
@@ -1098,31 +338,16 @@ def section_themes(corpus: Corpus, settings: ReportSettings) -> Section:
             )
         )
     notice = None
-    if len(corpus.plan_ids) >= 2:
-        test = stat_theme_test(corpus.wide, by="plan_id")
-        test = name_plans(test, corpus, ["plan_id"])
-        figures.insert(
-            0,
-            ReportFigure(
-                key="theme_heatmap",
-                title="テーマ × 計画（調整済み残差と割合）",
-                caption="色は他の計画と比べた多さ（赤: 多い、青: 少ない）、数字は該当段落の割合。",
-                figure=figure_of(
-                    plot_theme_heatmap(
-                        test, by="plan_id", names=corpus.names, max_groups=settings.heatmap_groups
-                    )
-                ),
-                tables=["theme_test"],
-            ),
-        )
-        summary = _theme_test_summary(test, corpus)
+    if len(corpus.units) >= 2:
+        test = theme_test(corpus, counts, settings)
+        figures.insert(0, _heatmap_figure(corpus, test, settings))
         tables.insert(
             0,
             ReportTable(
                 key="theme_test_summary",
                 sheet="テーマ検定_要約",
-                title="計画間の差の検定（テーマごと）",
-                frame=summary,
+                title=f"{unit}間の差の検定（テーマごと）",
+                frame=_theme_test_summary(test, corpus),
                 preview_rows=40,
             ),
         )
@@ -1133,17 +358,10 @@ def section_themes(corpus: Corpus, settings: ReportSettings) -> Section:
                 title="テーマ検定（全体）",
                 frame=test,
                 shown=False,
+                **unit_described(corpus, "theme_test"),
             )
         )
-        paragraphs.append(
-            "計画によって扱いに差があるかはテーマごとに独立性の検定で確かめています。"
-            "期待度数が十分なときは χ² 検定、小さいときは Fisher の正確確率検定（3 計画以上では"
-            "乱数の種を固定したモンテカルロ法）を使い、どちらを使ったかを表に示します。"
-            "15 テーマを同時に検定するため p 値は Benjamini–Hochberg 法で補正しています。"
-            "ヒートマップの色は補正前の調整済み標準化残差です。▲ ▼ と表の「多い計画」「少ない計画」は、"
-            "補正後の検定で差が有意（補正 p 値 < 0.05）なテーマに限り、残差が ±1.96 を超える計画を示します。"
-            "有意でないテーマの色の濃淡は偶然の範囲の違いとして読んでください。"
-        )
+        paragraphs.append(_test_paragraph(corpus, settings))
         _theme_findings(corpus, test, settings)
     else:
         notice = NEED_TWO.format(n=len(corpus.plan_ids)) + "（割合は下に示します。）"
@@ -1166,6 +384,93 @@ def section_themes(corpus: Corpus, settings: ReportSettings) -> Section:
     )
 
 
+def stat_shares(counts: pd.DataFrame, by: str) -> pd.DataFrame:
+    """:func:`compare.stat_theme_shares` of the pipeline's counts, grouped by ``by``."""
+    from compare.stats.themes import stat_theme_shares
+
+    return stat_theme_shares(counts, by=by)
+
+
+def theme_test(corpus: Corpus, counts: pd.DataFrame, settings: ReportSettings) -> pd.DataFrame:
+    """:func:`compare.stat_theme_test` across the compared units, from the pipeline's counts.
+
+    With more than ``settings.fisher_max_groups`` units χ² is used for every
+    theme (``min_expected`` in the table shows how small the smallest expected
+    count is).
+    """
+    from compare.stats.themes import stat_theme_test
+
+    if corpus.by_plan:
+        test = stat_theme_test(counts, by="plan_id")
+        return name_plans(test, corpus, ["plan_id"])
+    options = {"min_expected": 0.0} if len(corpus.units) > settings.fisher_max_groups else {}
+    test = stat_theme_test(counts, by="municipality", **options)
+    test.attrs = {}
+    return test
+
+
+def _shares_figure(figure: Any, caption: str, table: str, suffix: str) -> ReportFigure:
+    return ReportFigure(
+        key="theme_shares",
+        title=f"テーマ別の該当段落の割合{suffix}",
+        caption=caption,
+        figure=figure_of(figure),
+        tables=[table],
+    )
+
+
+def _heatmap_figure(corpus: Corpus, test: pd.DataFrame, settings: ReportSettings) -> ReportFigure:
+    from compare.plot import plot_theme_heatmap
+
+    unit = corpus.unit_word
+    by = "plan_id" if corpus.by_plan else "municipality"
+    names = corpus.names if corpus.by_plan else None
+    more = len(corpus.units) > settings.heatmap_groups
+    caption = (
+        f"残差の絶対値が大きい上位 {settings.heatmap_groups} {unit}。" if more else ""
+    ) + f"色は他の{unit}と比べた多さ（赤: 多い、青: 少ない）、数字は該当段落の割合。"
+    return ReportFigure(
+        key="theme_heatmap",
+        title=f"テーマ × {unit}（調整済み残差と割合）",
+        caption=caption,
+        figure=figure_of(
+            plot_theme_heatmap(test, by=by, names=names, max_groups=settings.heatmap_groups)
+        ),
+        tables=["theme_test"],
+    )
+
+
+def _test_paragraph(corpus: Corpus, settings: ReportSettings) -> str:
+    unit = corpus.unit_word
+    if len(corpus.units) > settings.fisher_max_groups:
+        tests = (
+            f"{unit}が {settings.fisher_max_groups} を超えると Fisher の正確確率検定は現実的でないため"
+            "χ² 検定のみを使い（設定 fisher_max_groups）、最小の期待度数を表に示しています。"
+        )
+    else:
+        tests = (
+            "期待度数が十分なときは χ² 検定、小さいときは Fisher の正確確率検定（3 計画以上では"
+            "乱数の種を固定したモンテカルロ法）を使い、どちらを使ったかを表に示します。"
+        )
+    summed = "" if corpus.by_plan else "同じ自治体の計画は合算し、"
+    shown = (
+        f"ヒートマップは調整済み残差の絶対値が最も大きい {settings.heatmap_groups} {unit}を示します。"
+        if len(corpus.units) > settings.heatmap_groups
+        else ""
+    )
+    return (
+        f"{unit}によって扱いに差があるかはテーマごとに独立性の検定で確かめています（{summed}"
+        f"{unit} × 該当・非該当の段落数の表）。"
+        + tests
+        + "15 テーマを同時に検定するため p 値は Benjamini–Hochberg 法で補正しています。"
+        "ヒートマップの色は補正前の調整済み標準化残差です。"
+        + shown
+        + f"▲ ▼ と表の「多い{unit}」「少ない{unit}」は、"
+        f"補正後の検定で差が有意（補正 p 値 < 0.05）なテーマに限り、残差が ±1.96 を超える{unit}を示します。"
+        "有意でないテーマの色の濃淡は偶然の範囲の違いとして読んでください。"
+    )
+
+
 def _share_matrix(shares: pd.DataFrame, corpus: Corpus) -> pd.DataFrame:
     table = shares.pivot_table(
         index=["theme_id", "label"], columns="plan_id", values="share", sort=False
@@ -1179,14 +484,26 @@ def _share_matrix(shares: pd.DataFrame, corpus: Corpus) -> pd.DataFrame:
 
 
 def _theme_test_summary(test: pd.DataFrame, corpus: Corpus) -> pd.DataFrame:
+    unit = corpus.unit_word
+    column = "name" if corpus.by_plan else "municipality"
+
     def standing_out(group: pd.DataFrame) -> dict[str, Any]:
-        # Plans are named only when the corrected test holds, as the heatmap marks them.
+        # Units are named only when the corrected test holds, as the heatmap marks them.
         holds = bool(group["p_adjusted"].iloc[0] < 0.05)
         more = group[(group["adj_residual"] >= 1.96) & holds]
         less = group[(group["adj_residual"] <= -1.96) & holds]
-        return {"多い計画": "、".join(more["name"]), "少ない計画": "、".join(less["name"])}
+        return {
+            f"多い{unit}": _names_list(more[column]),
+            f"少ない{unit}": _names_list(less[column]),
+        }
 
     return theme_test_summary(test, standing_out)
+
+
+def _names_list(names: pd.Series, limit: int = 10) -> str:
+    listed = [str(n) for n in names]
+    more = f" ほか {len(listed) - limit} 件" if len(listed) > limit else ""
+    return "、".join(listed[:limit]) + more
 
 
 def theme_test_summary(
@@ -1221,7 +538,7 @@ _TEST_NAMES = {
 def _theme_findings(corpus: Corpus, test: pd.DataFrame, settings: ReportSettings) -> None:
     """Plain-language findings for the summary, and the themes worth quoting."""
 
-    def describe(label: str, group: pd.DataFrame, significant: bool) -> str:
+    def describe_plans(label: str, group: pd.DataFrame, significant: bool) -> str:
         if int(group["segments"].sum()) == 0:
             return f"{label}: どの計画にも該当する記述がありません。"
         top = group.sort_values(["share", "adj_residual"], ascending=False, kind="stable").iloc[0]
@@ -1237,11 +554,29 @@ def _theme_findings(corpus: Corpus, test: pd.DataFrame, settings: ReportSettings
             text += "。計画間の差は統計的には明確ではありません"
         return text + "。"
 
-    theme_findings(corpus, test, settings, "計画", describe)
+    def describe_places(label: str, group: pd.DataFrame, significant: bool) -> str:
+        total = int(group["segments"].sum())
+        if total == 0:
+            return f"{label}: どの自治体の計画にも該当する記述がありません。"
+        with_any = int((group["segments"] > 0).sum())
+        share = total / max(int(group["n_segments"].sum()), 1)
+        text = (
+            f"{label}: {len(group)} 自治体のうち {with_any} 自治体の計画に該当する記述があり、"
+            f"全体では該当段落の {share * 100:.1f}%"
+        )
+        if significant:
+            more = int((group["adj_residual"] >= 1.96).sum())
+            text += f"。自治体間の差は有意で、{more} 自治体が目立って多く扱っています"
+        else:
+            text += "。自治体間の差は統計的には明確ではありません"
+        return text + "。"
+
+    describe = describe_plans if corpus.by_plan else describe_places
+    theme_findings(corpus, test, settings, corpus.unit_word, describe)
 
 
 def theme_findings(
-    corpus: Any,
+    corpus: Corpus,
     test: pd.DataFrame,
     settings: ReportSettings,
     unit: str,
@@ -1263,8 +598,7 @@ def theme_findings(
     if len(significant):
         labels = "、".join(significant["label"])
         text = f"{unit}間で扱いに有意な差があるテーマ（補正 p < .05）: {labels}。"
-        coverage = getattr(corpus, "coverage", None)
-        if coverage is not None and coverage["coverage"].nunique() > 1:
+        if corpus.result.plans["coverage"].nunique() > 1:
             text += (
                 "ただし文書の範囲（全文・概要版・案・抜粋、含む章）が計画によって異なるため、"
                 "差の一部は範囲の違いによる可能性があります（表「計画一覧」の coverage 列）。"
@@ -1274,6 +608,451 @@ def theme_findings(
         corpus.findings.append(
             f"{unit}間で扱いに有意な差があるテーマはありません（補正 p < .05）。"
         )
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+def section_evidence(corpus: Corpus, settings: ReportSettings) -> Section:
+    """Passages quoted from the plans as evidence for the themes, with plan and section.
+
+    The pipeline keeps each plan's best passage per theme (body text before
+    headings, then most matched occurrences, then source order); per theme
+    the best of those are quoted, one per compared unit, in catalogue order.
+    """
+    candidates = corpus.result.quotes
+    coded = set(candidates["theme_id"])
+    wanted = [t for t in settings.core_themes if t in coded]
+    wanted += [t for t in corpus.quote_themes if t not in wanted]
+    quotes, rows = [], []
+    for theme_id in wanted:
+        chosen = _quotable(candidates[candidates["theme_id"] == theme_id], corpus, settings)
+        for hit in chosen.itertuples(index=False):
+            quote, row = quotation(hit, theme_id, corpus.names, settings)
+            quotes.append(quote)
+            rows.append(row)
+    missing = [_theme_label(corpus, t) for t in settings.core_themes if t not in wanted]
+    unit = corpus.unit_word
+    paragraphs = [
+        "テーマの判定の根拠となった記述を、計画と見出し（節）、元のテキストの行番号"
+        "（PDF の計画は印刷されたページ）とともに引用します。"
+        f"テーマごとに、各計画でテーマの語が最も多く現れる段落（見出しより本文を優先）を候補とし、"
+        f"語の多いものから{unit}が重ならないよう最大 {settings.quotes_per_theme} 件を選んで、"
+        "計画の順に示しています（長い段落は省略）。",
+    ]
+    if missing:
+        paragraphs.append(f"どの計画にも該当する記述がなかったテーマ: {'、'.join(missing)}。")
+    coded_title = "段落ごとのテーマ判定" + (
+        "（本文を読んだ計画）" if corpus.text.sample_note else ""
+    )
+    return Section(
+        key="evidence",
+        title="根拠となる記述（引用）",
+        paragraphs=paragraphs,
+        quotes=quotes,
+        tables=[
+            ReportTable(
+                key="quotes",
+                sheet="引用",
+                title="引用した記述",
+                frame=pd.DataFrame(rows),
+                shown=False,
+            ),
+            ReportTable(
+                key="quote_candidates",
+                sheet="引用候補",
+                title="引用の候補（計画 × テーマ）",
+                frame=name_plans(candidates, corpus, ["plan_id"]),
+                shown=False,
+                unit="1 行 = 計画ごとの 1 テーマ",
+                source="各計画でテーマの語が最も多く現れる段落（テーマ定義の規則による判定）",
+            ),
+            ReportTable(
+                key="theme_segments",
+                sheet="テーマ判定_段落",
+                title=coded_title,
+                frame=corpus.text.wide,
+                shown=False,
+            ),
+        ],
+    )
+
+
+def _quotable(hits: pd.DataFrame, corpus: Corpus, settings: ReportSettings) -> pd.DataFrame:
+    """The best candidates of one theme: body text before headings, most matches, then
+    catalogue order; one per compared unit, at most ``quotes_per_theme``, in catalogue order."""
+    if hits.empty:
+        return hits
+    order = {p: i for i, p in enumerate(corpus.plan_ids)}
+    unit_of = plan_units(corpus.result.plans, corpus.group_by)
+    ranked = hits.assign(
+        _heading=(hits["kind"] == "heading").astype(int),
+        _order=hits["plan_id"].map(order),
+        _unit=hits["plan_id"].astype(str).map(unit_of),
+    ).sort_values(["_heading", "n_matches", "_order"], ascending=[True, False, True], kind="stable")
+    best = ranked.drop_duplicates("_unit").head(settings.quotes_per_theme)
+    return best.sort_values("_order", kind="stable").drop(columns=["_heading", "_order", "_unit"])
+
+
+def quotation(
+    hit: Any, theme_id: str, names: dict[str, str], settings: ReportSettings, **extra: Any
+) -> tuple[Quote, dict[str, Any]]:
+    """A quoted passage and its row in the table of quotations (``extra`` columns
+    before ``evidence``); ``hit`` is a row of code_themes or of the pipeline's candidates."""
+    quote = Quote(
+        label=str(hit.label),
+        plan=names.get(hit.plan_id, hit.plan_id),
+        heading_path=str(hit.heading_path or "（見出しの前）"),
+        lines=_where(hit),
+        text=_clip(str(hit.text), settings.quote_chars),
+    )
+    row = {
+        "theme_id": theme_id,
+        "label": hit.label,
+        "plan_id": hit.plan_id,
+        "name": quote.plan,
+        "heading_path": hit.heading_path,
+        "line_start": int(hit.line_start),
+        "line_end": int(hit.line_end),
+        "page": _page(hit),
+        "page_label": _page_label(hit),
+        **extra,
+        "evidence": hit.evidence,
+        "text": hit.text,
+    }
+    return quote, row
+
+
+def _lines(start: int, end: int) -> str:
+    return f"{start} 行目" if start == end else f"{start}–{end} 行目"
+
+
+def _where(hit: Any) -> str:
+    """Where a passage is: its printed page for PDF sources (p. 23), else its source lines."""
+    label = _page_label(hit)
+    return f"p. {label}" if label else _lines(int(hit.line_start), int(hit.line_end))
+
+
+def _page(hit: Any) -> int | None:
+    page = getattr(hit, "page", None)
+    return None if page is None or pd.isna(page) else int(page)
+
+
+def _page_label(hit: Any) -> str:
+    label = getattr(hit, "page_label", "")
+    return "" if label is None or pd.isna(label) else str(label)
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _theme_label(corpus: Corpus, theme_id: str) -> str:
+    for theme in corpus.themes:
+        if getattr(theme, "id", None) == theme_id:
+            return str(getattr(theme, "label", theme_id))
+    return theme_id
+
+
+# --------------------------------------------------------------------------- keyness
+
+
+def section_keyness(corpus: Corpus, settings: ReportSettings) -> Section:
+    """Distinctive words of each plan (or municipality) against all the others."""
+    from compare.plot import plot_keyness
+    from compare.stats.keyness import stat_keyness
+
+    unit = corpus.unit_word
+    key, title = "keyness", f"{unit}ごとの特徴語"
+    notice = need_two_units(corpus, key, title)
+    if notice:
+        return notice
+    if corpus.compared is None:
+        raise AnalysisError("no word to compare in the comparison vocabulary")
+    by = "plan" if corpus.by_plan else "municipality"
+    table = stat_keyness(corpus.compared, by=by, top=30, min_count=2, vocabulary=None)
+    if corpus.by_plan:
+        table = name_plans(table, corpus, ["plan_id"])
+    grouped = unit_matrix(corpus)
+    labels = grouped.documents["plan_id" if corpus.by_plan else "municipality"].astype(str)
+    chosen = largest_units(grouped.documents["n_tokens"].to_numpy(), settings.max_keyness_panels)
+    shown = [labels.iloc[i] for i in chosen]
+    axes = plot_keyness(
+        table[table["target"].astype(str).isin(shown)],
+        n=settings.keyness_words,
+        stat="g2",
+        max_panels=settings.max_keyness_panels,
+    )
+    summary = (
+        table.groupby("target", sort=False)
+        .head(settings.keyness_words)
+        .groupby("target", sort=False)["word"]
+        .agg("、".join)
+        .reset_index()
+        .rename(columns={"word": "words"})
+    )
+    summary.insert(0, "name", summary["target"].map(corpus.unit_name))
+    summed = "（同じ自治体の計画は合算）" if not corpus.by_plan else ""
+    paragraphs = [
+        f"各{unit}{summed}で、他のすべての{unit}と比べて特に多く使われている語です（対数尤度比 G²、"
+        "1,000 語あたりの頻度で長さの違いを補正）。棒が長いほど他との差が大きく、"
+        f"棒の右の数字はその{unit}での出現回数です。語は形態素解析で正規化した形（複合語はまとめた形）で、"
+        "比較用の語彙で数えています: 名詞と複合語のみ、地名・自治体の種別の語（市、区 …）・"
+        "計画の定型語（計画、推進 …）を除き、市民・区民・町民 → 住民 などを統合しています"
+        "（詳細は「出典・再現情報」）。",
+    ]
+    if len(labels) > len(shown):
+        paragraphs.append(
+            f"図は語数の多い {len(shown)} {unit}。全 {len(labels)} {unit}の特徴語は表にあります。"
+        )
+    return Section(
+        key=key,
+        title=title,
+        paragraphs=paragraphs,
+        figures=[
+            ReportFigure(
+                key="keyness",
+                title=f"特徴語（他の{unit}と比べて多い語）",
+                caption=f"{unit}ごとの上位 {settings.keyness_words} 語。",
+                figure=figure_of(axes),
+                tables=["keyness"],
+            )
+        ],
+        tables=[
+            ReportTable(
+                key="keyness_top",
+                sheet="特徴語_上位",
+                title="特徴語（上位）",
+                frame=summary.rename(columns={"words": "特徴語"}),
+                preview_rows=30,
+                **unit_described(corpus, "keyness_top"),
+            ),
+            ReportTable(
+                key="keyness",
+                sheet="特徴語",
+                title="特徴語（全体）",
+                frame=table,
+                shown=False,
+                **unit_described(corpus, "keyness"),
+            ),
+        ],
+    )
+
+
+# --------------------------------------------------------------------------- similarity
+
+
+def section_similarity(corpus: Corpus, settings: ReportSettings) -> Section:
+    """Similarity of the compared units: heatmap, dendrogram, most similar pairs, neighbours."""
+    from compare.plot import plot_dendrogram, plot_similarity
+    from compare.stats.similarity import cosine_matrix, nearest_neighbours, stat_similarity
+
+    unit = corpus.unit_word
+    key, title = "similarity", f"{unit}どうしの類似度"
+    notice = need_two_units(corpus, key, title)
+    if notice:
+        return notice
+    if corpus.compared is None:
+        raise AnalysisError("no word to compare in the comparison vocabulary")
+    grouped = unit_matrix(corpus)
+    if len(grouped.documents) < 2:
+        raise AnalysisError("fewer than two units use a word of the comparison vocabulary")
+    by = "plan" if corpus.by_plan else "municipality"
+    among = largest_units(grouped.documents["n_tokens"].to_numpy(), settings.heatmap_groups)
+    table = stat_similarity(corpus.compared, by=by, pairs="unique", among=among, vocabulary=None)
+    if corpus.by_plan:
+        from compare.structure.coverage import flag_coverage
+
+        table = flag_coverage(table, coverage_table(corpus.result.plans))
+        table = name_plans(table, corpus, ["plan_id_a", "plan_id_b"])
+    else:
+        table.attrs = {}
+        for side in "ab":
+            table.insert(
+                table.columns.get_loc(f"municipality_{side}") + 1,
+                f"name_{side}",
+                table[f"municipality_{side}"],
+            )
+    figures = [
+        ReportFigure(
+            key="similarity",
+            title="類似度ヒートマップ",
+            caption=f"TF-IDF 重み付きの語彙のコサイン類似度。似た{unit}が隣り合うよう並べ替えています。",
+            figure=figure_of(plot_similarity(table)),
+            tables=["similarity"],
+        )
+    ]
+    if len(among) >= 3:
+        figures.append(
+            ReportFigure(
+                key="dendrogram",
+                title=f"{unit}のクラスタリング（樹形図）",
+                caption=f"距離 = 1 − コサイン類似度、群平均法。早く（左で）結合する{unit}ほど語彙が似ています。",
+                figure=figure_of(plot_dendrogram(table)),
+                tables=["similarity"],
+            )
+        )
+    ranked = table.sort_values(
+        ["cosine", "doc_a", "doc_b"], ascending=[False, True, True], kind="stable"
+    )
+    _similarity_finding(corpus, ranked)
+    labels = grouped.documents["plan_id" if corpus.by_plan else "municipality"].astype(str)
+    neighbours = nearest_neighbours(
+        cosine_matrix(grouped), [corpus.unit_name(u) for u in labels], k=settings.neighbours
+    ).rename(columns={"label": "name"})
+    preview = ["name_a", "name_b", "cosine", "jaccard", "n_shared"]
+    if "coverage_differs" in ranked.columns:
+        preview.append("coverage_differs")
+    paragraphs = [
+        f"{unit}の語彙がどれだけ似ているかを示します。コサイン類似度は語の使用頻度（どの{unit}にも"
+        f"出る語は軽く、特定の{unit}に多い語は重く数える TF-IDF）の近さで、1 に近いほど似ています。"
+        "Jaccard 係数は使われている語の種類の重なりの割合です。"
+        f"各{unit}に最も似た {settings.neighbours} {unit}は表「類似度_近い順」にあります。",
+    ]
+    if len(among) < len(labels):
+        paragraphs.append(
+            f"{unit}が多いため、ヒートマップ・樹形図・表「類似度」は語数の多い {len(among)} {unit}の組です"
+            "（重みは全体から計算）。"
+        )
+    return Section(
+        key=key,
+        title=title,
+        paragraphs=paragraphs,
+        figures=figures,
+        tables=[
+            ReportTable(
+                key="similarity",
+                sheet="類似度",
+                title="類似度の高い組",
+                frame=ranked.reset_index(drop=True),
+                preview=preview,
+                preview_rows=10,
+                **unit_described(corpus, "similarity"),
+            ),
+            ReportTable(
+                key="similarity_neighbours",
+                sheet="類似度_近い順",
+                title=f"各{unit}に最も似た{unit}",
+                frame=neighbours,
+                shown=False,
+                **unit_described(corpus, "similarity_neighbours"),
+            ),
+        ],
+    )
+
+
+def _similarity_finding(corpus: Corpus, ranked: pd.DataFrame) -> None:
+    top = ranked.iloc[0]
+    bottom = ranked.iloc[-1]
+    finding = (
+        f"語彙が最も似ているのは {top['name_a']} と {top['name_b']}（コサイン類似度 "
+        f"{top['cosine']:.2f}）、最も異なるのは {bottom['name_a']} と {bottom['name_b']}"
+        f"（{bottom['cosine']:.2f}）です。"
+    )
+    differing = [
+        f"{row['name_a']}（{row['coverage_a']}）と {row['name_b']}（{row['coverage_b']}）"
+        for row in (top, bottom)
+        if bool(row.get("coverage_differs", False))
+    ]
+    if differing:
+        finding += (
+            f"ただし {'、'.join(differing)} は文書の範囲が異なり、"
+            "類似度の差の一部は範囲の違いによるものです。"
+        )
+    corpus.findings.append(finding)
+
+
+# --------------------------------------------------------------------------- CA
+
+
+def section_ca(corpus: Corpus, settings: ReportSettings) -> Section:
+    """Correspondence analysis of words × compared units."""
+    from compare.plot import plot_ca
+    from compare.stats.ca import stat_ca
+
+    unit = corpus.unit_word
+    key, title = "ca", "対応分析"
+    notice = need_two_units(corpus, key, title)
+    if notice:
+        return notice
+    if len(corpus.units) < 3:
+        return Section(
+            key=key,
+            title=title,
+            notice=f"対応分析の散布図には 3 つ以上の{unit}が必要です（2 件では次元が 1 つしかありません）。",
+        )
+    if corpus.compared is None:
+        raise AnalysisError("no word to compare in the comparison vocabulary")
+    by = "plan" if corpus.by_plan else "municipality"
+    ca = stat_ca(corpus.compared, by=by, min_count=3, max_words=150, vocabulary=None)
+    columns = name_plans(ca.columns, corpus, ["plan_id"]) if corpus.by_plan else ca.columns
+    shown = (
+        f"{unit}は 40 件のみ（名前は寄与の大きい 15 件）を示しています"
+        if len(ca.columns) > 40
+        else ""
+    )
+    return Section(
+        key=key,
+        title=title,
+        paragraphs=[
+            f"語と{unit}の対応分析です。近くに置かれた語はその{unit}で相対的に多く使われています。"
+            f"原点付近の語はどの{unit}にも同じように現れる語です。軸のかっこ内は各次元が説明する割合で、"
+            f"図には寄与の大きい語 {settings.ca_words} 語のみを示しています"
+            + (f"。{shown}" if shown else "")
+            + "。",
+        ],
+        figures=[
+            ReportFigure(
+                key="ca",
+                title=f"対応分析（語 × {unit}）",
+                caption=f"赤い四角が{unit}、青い点が語。",
+                figure=figure_of(plot_ca(ca, max_rows=settings.ca_words)),
+                tables=["ca_columns", "ca_rows", "ca_inertia"],
+            )
+        ],
+        tables=[
+            ReportTable(
+                key="ca_inertia",
+                sheet="対応分析_次元",
+                title="各次元の説明率",
+                frame=ca.inertia,
+                preview_rows=5,
+                **unit_described(corpus, "ca_inertia"),
+            ),
+            ReportTable(
+                key="ca_columns",
+                sheet=f"対応分析_{unit}",
+                title=f"{unit}の座標",
+                frame=columns,
+                shown=False,
+                **unit_described(corpus, "ca_columns"),
+            ),
+            ReportTable(
+                key="ca_rows",
+                sheet="対応分析_語",
+                title="語の座標",
+                frame=ca.rows,
+                shown=False,
+                **unit_described(corpus, "ca_rows"),
+            ),
+        ],
+    )
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+def provenance_section() -> Section:
+    return Section(
+        key="provenance",
+        kind="provenance",
+        title="出典・再現情報",
+        paragraphs=[
+            "この報告書は同じ入力と同じ設定から同じ数値を再現できます。以下は作成時の条件です。"
+            "図の元になった表はすべて tables.xlsx（1 表 1 シート）と tables/ フォルダの CSV にあります。",
+        ],
+    )
 
 
 # --------------------------------------------------------------------------- order

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import squareform
 from sklearn.cluster import KMeans
 from sklearn.decomposition import NMF
 from sklearn.preprocessing import normalize
@@ -219,6 +220,32 @@ def stat_clusters(
         "random_state": random_state,
     }
     return Clustering(table, summary, shares, tree, params)
+
+
+def ward_clusters(cosine: np.ndarray, n_clusters: int) -> tuple[np.ndarray | None, np.ndarray]:
+    """Ward clusters of documents from the cosine similarity of their unit TF-IDF vectors.
+
+    For unit vectors the Euclidean distance is sqrt(2 (1 − cosine)), so
+    Ward's method applies to it exactly, from a square matrix alone (e.g.
+    :func:`compare.stats.similarity.cosine_matrix` of thousands of plans);
+    unlike average linkage it does not chain a homogeneous corpus one
+    document at a time into a single cluster.
+
+    Returns
+    -------
+    (linkage, clusters)
+        SciPy's linkage matrix (None for fewer than three documents) and the
+        cluster of each document, numbered 1… in order of first document.
+    """
+    n = len(cosine)
+    if n < 3:
+        return None, np.ones(n, dtype=np.int64)
+    square = np.asarray(cosine, dtype=float)
+    distance = np.sqrt(np.clip(2.0 * (1.0 - (square + square.T) / 2.0), 0.0, None))
+    np.fill_diagonal(distance, 0.0)
+    tree = linkage(squareform(distance, checks=False), method="ward")
+    raw = fcluster(tree, t=min(max(n_clusters, 1), n), criterion="maxclust")
+    return tree, _renumber(raw)
 
 
 def _word_vectors(

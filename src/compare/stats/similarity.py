@@ -208,6 +208,33 @@ def cosine_matrix(
     return np.clip(cosine, 0.0, 1.0)
 
 
+def nearest_neighbours(cosine: np.ndarray, labels: Sequence[object], k: int = 3) -> pd.DataFrame:
+    """Each document's ``k`` most similar others, from a square :func:`cosine_matrix`.
+
+    A table of every pair grows with the square of the documents; this one
+    with their number, so it suits thousands of plans or every municipality.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (document, neighbour), documents in order: ``label``,
+        ``rank`` (1 = most similar), ``neighbour`` and ``cosine``; ties go to
+        the earlier document.
+    """
+    square = np.array(cosine, dtype=float, copy=True)
+    n = len(square)
+    names = np.asarray(list(labels), dtype=object)
+    if names.shape != (n,):
+        raise AnalysisError(f"{len(names)} labels for a {n} × {n} similarity matrix.")
+    np.fill_diagonal(square, -np.inf)
+    rows = []
+    for i in range(n):
+        order = np.lexsort((np.arange(n), -square[i]))[: max(0, min(k, n - 1))]
+        for rank, j in enumerate(order, start=1):
+            rows.append((names[i], rank, names[j], float(square[i, j])))
+    return pd.DataFrame(rows, columns=["label", "rank", "neighbour", "cosine"])
+
+
 def similarity_matrix(
     pairs: pd.DataFrame, measure: Literal["cosine", "jaccard"] = "cosine", label: str = "label"
 ) -> pd.DataFrame:

@@ -1,0 +1,291 @@
+"""The corpus model of the briefing report: one way to build it, whatever the corpus size.
+
+:func:`load_corpus` runs :func:`compare.pipeline.run_pipeline` on the
+catalogue, which keeps per-plan results only (theme counts, the sparse plan ×
+word matrix, quotation candidates, outlines), and reads the full segment and
+token tables of at most ``ReportSettings.text_plans`` plans for the sections
+that need the text itself (co-occurrence network, goal alignment, policy
+matrix, outlines).  With no more plans than that every plan is read; above
+it, :func:`text_sample` chooses a deterministic sample and the sections that
+read it say which plans they read.
+
+What the comparisons compare (``ReportSettings.group_by``) is a stated
+setting, not a hidden route: plans, or municipalities (the plans of one
+municipality summed) — by default plans up to ``max_plans_compared``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from compare.errors import CatalogError, ReportError
+from compare.report.model import Corpus, ReportSettings, TextSample
+
+#: The theme source of the bundled themes, as the report names it.
+BUNDLED_THEMES = "既定のテーマ (bundled data/themes.yaml)"
+
+
+def load_corpus(
+    catalog: pd.DataFrame,
+    *,
+    themes: str | os.PathLike | None,
+    progress: bool,
+    settings: ReportSettings,
+) -> Corpus:
+    """Run the pipeline on every plan and read the text of the plans the text sections need."""
+    from compare.pipeline import run_pipeline
+    from compare.plot.labels import plan_names
+    from compare.stats.matrix import resolve_vocabulary
+    from compare.text.tokenizer import Tokenizer
+    from compare.themes.coding import load_themes
+
+    theme_catalogue = load_themes(themes)
+    vocabulary = resolve_vocabulary(settings.vocabulary)
+    tokenizer = Tokenizer(user_terms=vocabulary.terms if vocabulary is not None else None)
+    result = run_pipeline(
+        catalog, theme_catalogue, tokenizer, progress=progress, n_jobs=settings.n_jobs
+    )
+    source = BUNDLED_THEMES if themes is None else Path(themes).name
+    names = dict(zip(catalog["plan_id"], plan_names(catalog, width=20), strict=True))
+    group_by = compared_unit(len(catalog), settings)
+    units = unit_table(result.plans, group_by)
+    compared = _compared_matrix(result, units, vocabulary)
+    sample = text_sample(result.plans, units, compared, settings.text_plans, group_by)
+    text = read_text_sample(
+        catalog, sample, theme_catalogue, tokenizer, names, vocabulary, progress, themes
+    )
+    if int(result.theme_counts(headings=True)["segments"].sum()) == 0:
+        raise ReportError(
+            f"The theme file {source} codes no passage in the {len(catalog)} plan(s): every rule "
+            "matched nothing, so there is no theme to compare. Check its rules against the "
+            "plans (compare kwic TERM shows where a term occurs) or leave out --themes to use "
+            "the default themes."
+        )
+    return Corpus(
+        catalog=catalog,
+        result=result,
+        themes=list(theme_catalogue),
+        names=names,
+        themes_source=source,
+        group_by=group_by,
+        units=units,
+        compared=compared,
+        text=text,
+        vocabulary=vocabulary,
+    )
+
+
+def select_plans(catalog: pd.DataFrame, plans: Sequence[str] | None) -> pd.DataFrame:
+    """The catalogue rows of ``plans`` (all when None), in catalogue order."""
+    if not plans:
+        if catalog.empty:
+            raise CatalogError("The catalogue lists no plan; add at least one row.")
+        return catalog
+    known = list(catalog["plan_id"])
+    unknown = [p for p in plans if p not in known]
+    if unknown:
+        raise CatalogError(
+            f"Unknown plan id(s) {', '.join(unknown)} in --plans; the catalogue has: "
+            f"{', '.join(known)}."
+        )
+    chosen = catalog[catalog["plan_id"].isin(list(plans))].reset_index(drop=True)
+    chosen.attrs = dict(catalog.attrs)
+    return chosen
+
+
+# --------------------------------------------------------------------------- units
+
+
+def compared_unit(n_plans: int, settings: ReportSettings) -> str:
+    """``"plan"`` or ``"municipality"``: what the comparisons compare (see ``group_by``)."""
+    if settings.group_by != "auto":
+        return settings.group_by
+    return "plan" if n_plans <= settings.max_plans_compared else "municipality"
+
+
+def municipality_names(plans: pd.DataFrame) -> pd.Series:
+    """Each plan's municipality, with the prefecture where two prefectures share the name."""
+    key = plans["prefecture"].astype(str) + "\x1f" + plans["municipality"].astype(str)
+    pairs = pd.DataFrame({"key": key, "municipality": plans["municipality"].astype(str)})
+    distinct = pairs.drop_duplicates("key")
+    shared = set(distinct.loc[distinct["municipality"].duplicated(keep=False), "municipality"])
+    named = np.where(
+        plans["municipality"].astype(str).isin(shared),
+        plans["prefecture"].astype(str) + plans["municipality"].astype(str),
+        plans["municipality"].astype(str),
+    )
+    out = pd.Series(named, index=plans.index, dtype=object)
+    return out.where(out != "", "（自治体名なし）")
+
+
+def unit_table(plans: pd.DataFrame, group_by: str) -> pd.DataFrame:
+    """One row per compared unit, in order of first plan: ``unit`` (a plan id or a
+    municipality name), ``n_plans``, ``chars``, ``n_tokens`` and ``plan_ids``."""
+    unit = plans["plan_id"].astype(str) if group_by == "plan" else municipality_names(plans)
+    frame = plans.assign(unit=unit.to_numpy())
+    grouped = frame.groupby("unit", sort=False)
+    return pd.DataFrame(
+        {
+            "unit": list(grouped.groups),
+            "n_plans": grouped.size().to_numpy(dtype=np.int64),
+            "chars": grouped["chars"].sum().to_numpy(dtype=np.int64),
+            "n_tokens": grouped["n_tokens"].sum().to_numpy(dtype=np.int64),
+            "plan_ids": grouped["plan_id"].agg("、".join).to_numpy(),
+        }
+    )
+
+
+def plan_units(plans: pd.DataFrame, group_by: str) -> pd.Series:
+    """The compared unit of each plan (indexed by plan id)."""
+    unit = plans["plan_id"].astype(str) if group_by == "plan" else municipality_names(plans)
+    return pd.Series(unit.to_numpy(), index=plans["plan_id"].astype(str).to_numpy())
+
+
+def _compared_matrix(result: Any, units: pd.DataFrame, vocabulary: Any) -> Any:
+    """The plan × word matrix in the comparison vocabulary, with each plan's unit as
+    ``municipality`` when municipalities are compared (names told apart by prefecture)."""
+    from compare.stats.matrix import compare_dtm
+
+    if result.dtm is None:
+        return None
+    compared = compare_dtm(result.dtm, vocabulary)
+    documents = compared.documents.copy()
+    named = municipality_names(result.plans)
+    by_plan = dict(zip(result.plans["plan_id"].astype(str), named, strict=True))
+    documents["municipality"] = documents["plan_id"].astype(str).map(by_plan).to_numpy()
+    return replace(compared, documents=documents)
+
+
+def unit_matrix(corpus: Corpus) -> Any:
+    """The compared matrix summed to the compared units (rows in the order of ``units``)."""
+    from compare.stats.matrix import group_dtm
+
+    if corpus.compared is None:
+        return None
+    return group_dtm(corpus.compared, "plan" if corpus.by_plan else "municipality")
+
+
+# --------------------------------------------------------------------------- text sample
+
+
+def text_sample(
+    plans: pd.DataFrame, units: pd.DataFrame, compared: Any, size: int, group_by: str
+) -> list[str]:
+    """The plans whose text is read in full, in catalogue order: every plan when there
+    are at most ``size``, else one plan per vocabulary cluster.
+
+    The compared units (plans or municipalities) are clustered into ``size``
+    groups by Ward's method on the cosine similarity of their words
+    (:func:`compare.stats.clusters.ward_clusters`); from each cluster, largest
+    first, the largest plan of its most central unit (highest mean similarity
+    to the cluster's other units) is taken, then the largest remaining plans
+    until ``size``.  Ties go to the earlier plan, so the same corpus always
+    gives the same sample.
+    """
+    ids = plans["plan_id"].astype(str).tolist()
+    if len(ids) <= size:
+        return ids
+    from compare.stats.clusters import ward_clusters
+
+    tokens = plans["n_tokens"].to_numpy()
+    unit_of = plan_units(plans, group_by)
+    position = {u: i for i, u in enumerate(units["unit"])}
+    plan_unit = np.asarray([position[unit_of[p]] for p in ids], dtype=np.int64)
+    cosine = _unit_cosine(compared, units, group_by)
+    _, cluster = ward_clusters(cosine, size)
+    chosen: list[int] = []
+    sizes = pd.Series(cluster).value_counts(sort=False)
+    for number in sorted(sizes.index, key=lambda c: (-sizes[c], c)):
+        members = np.flatnonzero(cluster == number)
+        centrality = cosine[np.ix_(members, members)].mean(axis=1)
+        central = int(members[np.argmax(centrality)])
+        own = np.flatnonzero(plan_unit == central)
+        chosen.append(int(own[np.lexsort((own, -tokens[own]))][0]))
+        if len(chosen) >= size:
+            break
+    rest = [int(i) for i in np.lexsort((np.arange(len(ids)), -tokens)) if i not in set(chosen)]
+    chosen += rest[: max(0, size - len(chosen))]
+    return [ids[i] for i in sorted(chosen)]
+
+
+def _unit_cosine(compared: Any, units: pd.DataFrame, group_by: str) -> Any:
+    """Cosine similarity of the units' words (rows in the order of ``units``)."""
+    from compare.stats.matrix import group_dtm
+    from compare.stats.similarity import cosine_matrix
+
+    n = len(units)
+    if compared is None:
+        return np.eye(n)
+    column = "plan_id" if group_by == "plan" else "municipality"
+    grouped = group_dtm(compared, "plan" if group_by == "plan" else "municipality")
+    labels = grouped.documents[column].astype(str)
+    rows = pd.Index(labels).get_indexer(units["unit"].astype(str))
+    square = cosine_matrix(grouped)
+    out = np.eye(n)
+    present = np.flatnonzero(rows >= 0)
+    out[np.ix_(present, present)] = square[np.ix_(rows[present], rows[present])]
+    return out
+
+
+def read_text_sample(
+    catalog: pd.DataFrame,
+    sample: list[str],
+    theme_catalogue: Any,
+    tokenizer: Any,
+    names: dict[str, str],
+    vocabulary: Any,
+    progress: bool,
+    themes: str | os.PathLike | None,
+) -> TextSample:
+    """SEGMENTS, TOKENS and the coded passages of the sampled plans."""
+    from compare.stats.matrix import apply_vocabulary
+    from compare.structure.segment import read_corpus
+    from compare.text.tokenizer import tokenize
+    from compare.themes.coding import themes_wide
+
+    chosen = catalog[catalog["plan_id"].astype(str).isin(sample)].reset_index(drop=True)
+    chosen.attrs = dict(catalog.attrs)
+    segments = read_corpus(chosen)
+    tokens = tokenize(segments, tokenizer, progress=progress)
+    # Default themes hold terms that a given corpus never uses: warn for a user's file only.
+    wide = themes_wide(segments, theme_catalogue, tokens=tokens, warn_unmatched=themes is not None)
+    note = ""
+    if len(sample) < len(catalog):
+        listed = "、".join(names[p] for p in sample)
+        note = (
+            f"計画が多い（{len(catalog)} 件）ため、この節は本文を読んだ標本 {len(sample)} 件"
+            f"（{listed}）で作成しています。標本は、語彙の近さで{len(sample)} のクラスタに分けた"
+            "比較単位のそれぞれから最も中心的なものの最大の計画を選んだもので、同じコーパスからは"
+            "毎回同じ計画が選ばれます（設定 text_plans）。"
+        )
+    return TextSample(
+        catalog=chosen,
+        segments=segments,
+        tokens=tokens,
+        wide=wide,
+        compared=apply_vocabulary(tokens, vocabulary),
+        names={p: names[p] for p in sample},
+        themes=list(theme_catalogue),
+        sample_note=note,
+    )
+
+
+def coverage_table(plans: pd.DataFrame) -> pd.DataFrame:
+    """What each plan covers, as :func:`compare.structure.coverage.plan_coverage` gives it,
+    from the pipeline's per-plan results."""
+    kinds = [tuple(k for k in str(v).split(",") if k) for v in plans["section_kinds"]]
+    return pd.DataFrame(
+        {
+            "plan_id": plans["plan_id"].astype(str),
+            "doc_kind": plans["doc_kind"].astype(str),
+            "kinds": kinds,
+            "coverage": plans["coverage"].astype(str),
+        }
+    )

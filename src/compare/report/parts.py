@@ -1,0 +1,46 @@
+"""Small pieces every section of the briefing uses: figures, notices and plan names."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from compare.report.model import Section
+
+NEED_TWO = (
+    "比較には 2 つ以上の計画が必要です（この報告書の対象は {n} 件）。計画を追加してください。"
+)
+
+
+def figure_of(axes: Any) -> Any:
+    """The Figure of an Axes or of an array of Axes."""
+    if isinstance(axes, np.ndarray):
+        return axes.flat[0].figure
+    return axes.figure
+
+
+def need_two(corpus: Any, key: str, title: str) -> Section | None:
+    """A notice section when ``corpus`` (anything with ``plan_ids``) has fewer than two plans."""
+    if len(corpus.plan_ids) >= 2:
+        return None
+    return Section(key=key, title=title, notice=NEED_TWO.format(n=len(corpus.plan_ids)))
+
+
+def name_plans(frame: pd.DataFrame, corpus: Any, columns: Sequence[str]) -> pd.DataFrame:
+    """Add a display-name column next to each plan-id column in ``columns``
+    (``corpus`` is anything with ``names``, a plan id → name mapping)."""
+    out = frame.copy()
+    out.attrs = {}
+    for column in columns:
+        if column in out.columns:
+            position = out.columns.get_loc(column) + 1
+            suffix = column[len("plan_id") :] if column.startswith("plan_id") else column[4:]
+            out.insert(
+                position,
+                f"name{suffix}",
+                out[column].astype(str).map(lambda p: corpus.names.get(p, p)),
+            )
+    return out
