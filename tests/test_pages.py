@@ -17,7 +17,7 @@ from pathlib import Path
 import matplotlib
 import pandas as pd
 import pytest
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 
 from compare import read_corpus, read_plan, stat_kwic
 from compare.cli import main
@@ -255,3 +255,37 @@ def test_quotations_of_a_vertical_text_plan_cite_their_page(tmp_path: Path) -> N
     checked, correct = _check_quotes(catalog)
     assert checked >= 8
     assert correct == checked
+
+
+def _labelled(path: Path) -> Path:
+    """layout-tokorozawa-2.pdf with page labels: i, then 本編-1, 本編-2, 本編-3."""
+    writer = PdfWriter(clone_from=PdfReader(DOCS / "layout-tokorozawa-2.pdf"))
+    writer.set_page_label(0, 0, style="/r")
+    writer.set_page_label(1, 3, style="/D", prefix="本編-", start=1)
+    with path.open("wb") as handle:
+        writer.write(handle)
+    return path
+
+
+def test_page_labels_are_cited_where_the_pdf_defines_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    labels = {1: "i", 2: "本編-1", 3: "本編-2", 4: "本編-3"}
+    pdf = _labelled(tmp_path / "labelled.pdf")
+    assert main(["outline", str(pdf), "--json"]) == 0
+    heads = json.loads(capsys.readouterr().out)
+    plain = outline(_quiet_plan(DOCS / "layout-tokorozawa-2.pdf"))
+    assert [h["page"] for h in heads] == [labels[p] for p in plain["page"]]
+    catalog = _catalog(tmp_path, {"tokorozawa": (pdf, "所沢市")})
+    assert main(["kwic", "地域福祉計画", "--catalog", str(catalog), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows and all(r["page_label"] == labels[r["page"]] for r in rows)
+    assert main(["kwic", "地域福祉計画", "--catalog", str(catalog)]) == 0
+    assert "p. 本編-" in capsys.readouterr().out
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CompareWarning)
+        quotes = run_pipeline(catalog, n_jobs=1, cache=False, progress=False).quotes
+    assert len(quotes) >= 5
+    assert quotes["page_label"].tolist() == [labels[p] for p in quotes["page"]]
+    hit = next(quotes.itertuples(index=False))
+    assert quotation(hit, hit.theme_id, {}, ReportSettings())[0].lines == f"p. {labels[hit.page]}"
