@@ -19,7 +19,8 @@ Printed per round and as medians: each route's wall time, the cluster's time
 as a multiple of the pool's (the figure asked for: what the cluster route
 costs over the pool on one machine), each wall time as a multiple of plain
 MeCab's CPU time divided by the workers (1.0 would be a pipeline as cheap as
-the parse alone, perfectly parallel), whether both routes wrote identical
+the parse alone, perfectly parallel), the CPU seconds the workers spent on
+the plans (summed over plans: tells slower workers from waiting), whether both routes wrote identical
 result files, the load average, and a control (a busy loop in 2 processes
 against 1: what the free cores allowed at that moment).
 """
@@ -81,6 +82,12 @@ def result_files(result, folder: Path) -> dict[str, bytes]:
     return files
 
 
+def worker_cpu(result) -> float:
+    """CPU seconds the workers spent on the plans (the stages timed where each plan ran)."""
+    stages = ("read", "segment", "tokenize", "themes")
+    return sum(result.timings.get(f"{stage}_cpu", 0.0) for stage in stages)
+
+
 def timed(run) -> tuple[float, object]:
     start = time.perf_counter()
     result = run()
@@ -130,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
             run_pipeline(few, cache=False, progress=False, client=client)
 
             pools, dasks, raws, controls, identical = [], [], [], [], True
+            pool_cpus: list[float] = []
+            dask_cpus: list[float] = []
             for number in range(1, args.rounds + 1):
                 raws.append(raw_fugashi(texts)[1])
                 pool_s, pool = timed(
@@ -139,13 +148,16 @@ def main(argv: list[str] | None = None) -> int:
                     lambda: run_pipeline(catalog, cache=False, progress=False, client=client)
                 )
                 same = result_files(pool, work / "pool") == result_files(dask, work / "dask")
+                pool_cpus.append(worker_cpu(pool))
+                dask_cpus.append(worker_cpu(dask))
                 identical = identical and same
                 controls.append(scale.control_speedup())
                 pools.append(pool_s)
                 dasks.append(dask_s)
                 print(
                     f"round {number}: pool {pool_s:.2f} s, Dask {dask_s:.2f} s "
-                    f"(= {dask_s / pool_s:.3f}x the pool), plain MeCab {raws[-1]:.2f} CPU s, "
+                    f"(= {dask_s / pool_s:.3f}x the pool), worker CPU pool {pool_cpus[-1]:.1f} s / "
+                    f"Dask {dask_cpus[-1]:.1f} s, plain MeCab {raws[-1]:.2f} CPU s, "
                     f"identical files: {same}, control {controls[-1]:.2f}x, load {scale.load()}"
                 )
         finally:
@@ -162,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
         f"plain MeCab {raw / n_chars * 1e6:.2f} CPU s per million characters; wall time as a "
         f"multiple of plain MeCab over {args.workers} workers: pool {pool_s / reference:.2f}x, "
         f"Dask {dask_s / reference:.2f}x\n"
+        f"CPU seconds in the workers (summed over plans, median): pool "
+        f"{statistics.median(pool_cpus):.1f}, Dask {statistics.median(dask_cpus):.1f}\n"
         f"identical result files in every round: {identical}; control busy loop 2 vs 1 "
         f"processes {statistics.median(controls):.2f}x (median); load {scale.load()}"
     )

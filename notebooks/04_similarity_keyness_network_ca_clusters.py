@@ -106,7 +106,7 @@ sections.sort_values(["cosine", "doc_a", "doc_b"], ascending=[False, True, True]
 # %% [markdown]
 # ## 2. 特徴語 / Distinctive words (keyness)
 #
-# 各計画を「それ以外の4文書」と比べ、語ごとに 2×2 表（その語／他の語 × 対象／参照）を作ります。
+# 各計画を「それ以外の文書すべて」と比べ、語ごとに 2×2 表（その語／他の語 × 対象／参照）を作ります。
 #
 # - **G²**（対数尤度比、Dunning）と **χ²** は、偏りの強さ（符号付き：負なら対象で少ない）。
 # - **log ratio**（Hardie 2014）は効果の大きさ：1 なら対象での相対頻度が参照の2倍。
