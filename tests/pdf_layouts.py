@@ -150,6 +150,37 @@ def vertical_docx(lines: list[str], path: Path, title: str) -> list[str]:
     return paragraphs
 
 
+def vertical_cells_docx(path: Path) -> list[str]:
+    """Write a DOCX on a horizontal page whose table labels are set vertically (縦書きのセル).
+
+    Returns the labels (基本目標一 …), each of which must come out as one line.
+    """
+    document = Document()
+    style = document.styles["Normal"]
+    style.font.name = FONT
+    style.font.size = Pt(10.5)
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+    document.add_paragraph("1 計画の基本目標")
+    document.add_paragraph("本計画では、次の三つの基本目標を掲げて地域福祉を推進します。")
+    rows = [
+        ("基本目標一", "誰もが安心して暮らせる地域をつくる"),
+        ("基本目標二", "支え合いの仕組みをつくる"),
+        ("基本目標三", "担い手を育てる"),
+    ]
+    table = document.add_table(rows=len(rows), cols=2)
+    table.style = "Table Grid"
+    for row, (label, text) in zip(table.rows, rows, strict=True):
+        row.height = Pt(80)
+        row.cells[0].text = label
+        direction = OxmlElement("w:textDirection")
+        direction.set(qn("w:val"), "tbRl")
+        row.cells[0]._tc.get_or_add_tcPr().append(direction)
+        row.cells[1].text = text
+    document.add_paragraph("以上の目標に沿って、施策を展開します。")
+    document.save(str(path))
+    return [label for label, _ in rows]
+
+
 def to_pdf(docx: Path, outdir: Path) -> Path:
     """Print a DOCX to PDF with LibreOffice headless; return the PDF's path."""
     profile = outdir / ".lo-profile"

@@ -263,3 +263,18 @@ def test_fonts_without_unicode_maps_are_named_with_what_to_do(tmp_path: Path):
     assert message.startswith(f"{path}: the text layer is garbage (none of its ")
     assert "fonts without a ToUnicode map: BAAAAA+IPAexMincho (not embedded)" in message
     assert "OCR needed" in message
+
+
+def test_vertical_table_labels_on_a_horizontal_page_are_one_line_each():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lines = read_document(DOCS / "vertical-cells.pdf").lines
+    labels = ["基本目標一", "基本目標二", "基本目標三"]
+    assert [line for line in lines if line.startswith("基本目標")] == labels
+    body = [line for line in lines if line.strip()]
+    assert body[:2] == [
+        "1 計画の基本目標",
+        "本計画では、次の三つの基本目標を掲げて地域福祉を推進します。",
+    ]
+    assert body[-1] == "以上の目標に沿って、施策を展開します。"
+    assert not [line for line in body if len(line) == 1]

@@ -32,7 +32,8 @@ What the extraction does beyond the plain text layer:
 - vertical text (縦書き), recognised from the character boxes (most characters
   stand below the one before), is read column by column from right to left:
   the boxes are turned a quarter turn so that a column becomes a line and all
-  of the above applies unchanged.
+  of the above applies unchanged; a vertical run on a horizontal page (a
+  table cell, a label) is one line, not one line per character.
 
 Bad input gets a clear error: a damaged or truncated file, a password, no
 text layer at all (a scan: OCR needed), or a text layer that is garbage
@@ -96,6 +97,8 @@ VERTICAL_CHARS = 2
 MIN_STACKED = 20
 #: … when they outnumber the pairs side by side this many times.
 STACKED_RATIO = 2.0
+#: Most space, in font sizes, between the characters of a vertical run.
+STACK_GAP = 0.35
 #: Most lines carried from the next page to finish a paragraph broken by a page end.
 MAX_CARRY = 8
 #: Share of unmappable characters (private use, U+FFFD) that makes a text layer garbage.
@@ -497,7 +500,43 @@ def _page_lines(chars: list[_Char]) -> list[_Line]:
             current = []
         else:
             current.append(char)
-    return lines
+    return _join_stacked(lines)
+
+
+def _join_stacked(lines: list[_Line]) -> list[_Line]:
+    """Join one-character lines that stand right below each other: a vertical run.
+
+    A table cell or a label set vertically on a horizontal page comes out
+    of PDFium one character per line; characters of a vertical run touch
+    (less than :data:`STACK_GAP` font sizes apart), while lines of
+    horizontal text are a line pitch apart.
+    """
+    out: list[_Line] = []
+    for line in lines:
+        last = out[-1] if out else None
+        if last is not None and _narrow(last) and _narrow(line) and _below(last, line):
+            out[-1] = _Line(
+                text=last.text + line.text,
+                left=min(last.left, line.left),
+                right=max(last.right, line.right),
+                bottom=min(last.bottom, line.bottom),
+                top=max(last.top, line.top),
+                size=last.size,
+            )
+        else:
+            out.append(line)
+    return out
+
+
+def _narrow(line: _Line) -> bool:
+    """One character wide (a column of vertical text)."""
+    return line.right - line.left <= 1.3 * line.size
+
+
+def _below(upper: _Line, lower: _Line) -> bool:
+    size = max(upper.size, lower.size, 1.0)
+    overlap = min(upper.right, lower.right) - max(upper.left, lower.left)
+    return overlap > 0.3 * size and -0.3 * size <= upper.bottom - lower.top <= STACK_GAP * size
 
 
 def _off_line(current: list[_Char], char: _Char) -> bool:

@@ -30,6 +30,8 @@ What it makes, and from what:
 - ``layout-vertical.pdf``: a seed in vertical text over six pages with a
   horizontal running header and ``- N -`` footer; its body is
   ``layout-vertical.txt``.
+- ``vertical-cells.pdf``: a horizontal page whose table labels are set
+  vertically.
 - ``empty.pdf`` (zero bytes) and ``fake.docx`` (a ZIP of a text file and a PNG).
 """
 
@@ -285,6 +287,18 @@ def make_vertical_layout_pdf(work: Path) -> None:
     (HERE / "layout-vertical.txt").write_text("\n".join(body) + "\n", encoding="utf-8")
 
 
+def make_vertical_cells_pdf(work: Path) -> None:
+    """``vertical-cells.pdf``: a horizontal page with vertically set table labels."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from pdf_layouts import to_pdf, vertical_cells_docx
+
+    docx = work / "vertical-cells.docx"
+    vertical_cells_docx(docx)
+    pdf = to_pdf(docx, work)
+    strip_fonts(pdf)
+    shutil.copyfile(pdf, HERE / pdf.name)
+
+
 def make_bad_files() -> None:
     (HERE / "empty.pdf").write_bytes(b"")
     buffer = io.BytesIO()
@@ -301,6 +315,7 @@ def main() -> None:
         make_layout_pdfs(work)
         make_vertical_pdf(work)
         make_vertical_layout_pdf(work)
+        make_vertical_cells_pdf(work)
     make_styled_docx()
     make_html()
     make_scanned_pdf()
