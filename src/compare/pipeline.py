@@ -559,9 +559,11 @@ def _plan_work(record: tuple[str, str]) -> dict:
     analysed = _load(job.folder, "words", words_key)
     how = "tokens" if analysed is not None else ""
     if analysed is None:
-        analysed = _analyse(texts)
-        _store(job.folder, "words", words_key, analysed)
-    words, positions = _unpack(analysed)
+        words, positions = _analyse(texts)
+        if job.folder is not None:
+            _store(job.folder, "words", words_key, _pack_analysis(words, positions))
+    else:
+        words, positions = _unpack(analysed)
     clock.lap("tokenize")
     outcome = _code_and_count(segments, texts, words, positions)
     clock.lap("themes")
@@ -579,23 +581,32 @@ def _read_segments(path: str, plan_id: str) -> pd.DataFrame:
         return read_plan(path, plan_id=plan_id)
 
 
-def _analyse(texts: list[str]) -> dict[str, np.ndarray]:
-    """Content words and positions of every segment, as compact arrays."""
-    engine = _STATE["engine"]
-    vocab: dict[str, int] = {}
-    codes: list[int] = []
-    positions: list[int] = []
-    bounds = [0]
-    for text in texts:
-        seg_words, seg_positions = engine.content(text)
-        codes.extend(vocab.setdefault(w, len(vocab)) for w in seg_words)
-        positions.extend(seg_positions)
-        bounds.append(len(codes))
+def _analyse(texts: list[str]) -> tuple[list[list[str]], list[list[int]]]:
+    """Content words and their token positions, per segment."""
+    content = _STATE["engine"].content
+    pairs = [content(text) for text in texts]
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+def _pack_analysis(words: list[list[str]], positions: list[list[int]]) -> dict[str, np.ndarray]:
+    """The analysed words of a plan as compact arrays (for the cache).
+
+    ``vocab`` lists the distinct words in order of first appearance and
+    ``codes`` indexes it; segment ``k`` is ``codes[bounds[k]:bounds[k + 1]]``.
+    """
+    vocab = dict.fromkeys(itertools.chain.from_iterable(words))
+    index = {word: code for code, word in enumerate(vocab)}
+    flat = itertools.chain.from_iterable(words)
+    n_words = sum(map(len, words))
     return {
         "vocab": _pack_words(list(vocab)),
-        "codes": np.asarray(codes, dtype=np.int32),
-        "positions": np.asarray(positions, dtype=np.int32),
-        "bounds": np.asarray(bounds, dtype=np.int64),
+        "codes": np.fromiter(map(index.__getitem__, flat), dtype=np.int32, count=n_words),
+        "positions": np.fromiter(
+            itertools.chain.from_iterable(positions), dtype=np.int32, count=n_words
+        ),
+        "bounds": np.fromiter(
+            itertools.accumulate(map(len, words), initial=0), dtype=np.int64, count=len(words) + 1
+        ),
     }
 
 

@@ -8,8 +8,10 @@ Speed comes from three choices:
 
 * MeCab writes one line per token, ``surface<TAB>feature`` (``%m\\t%H``), for a
   whole text in one call; Python never touches fugashi node objects.
-* Every distinct output line is analysed once and remembered, so the common
-  case per token is one dictionary look-up.
+* Every distinct output line (a surface with its dictionary features) is
+  analysed once and remembered, so the common case per token is one
+  dictionary look-up, and a text is parsed once whether or not its entries
+  were seen before.
 * Compounds are matched with a set of term prefixes: a token that cannot
   start a term costs one set look-up.
 """
@@ -31,10 +33,13 @@ from typing import NamedTuple
 #: POS given to a token made by merging a compound term.
 COMPOUND_POS = "名詞,普通名詞,一般,*"
 
-#: MeCab output per token: surface, left/right context ids and word cost.  Two
-#: dictionary entries with the same key have the same connection costs and
-#: word cost, so the same one always wins: the key identifies the entry.
-_KEY = "%m\\t%phl,%phr,%c"
+#: MeCab output per token: the surface and the dictionary features.  Everything
+#: the engine derives from a token depends on these two only, so the whole line
+#: is the key of its cached analysis.
+_KEY = "%m\\t%H"
+
+#: Distinct output lines remembered per engine (bounded memory).
+_MAX_LINES = 300_000
 
 _SURFACE = itemgetter(0)
 _FLAG = itemgetter(6)
@@ -262,9 +267,6 @@ class Engine:
         self.tagger = fugashi.GenericTagger(
             f"{base} -O '' '-F{_KEY}\\n' '-U{_KEY}\\n' '--eos-format='"
         )
-        self._full = fugashi.GenericTagger(
-            f"{base} -O '' '-F{_KEY}\\t%H\\n' '-U{_KEY}\\t%H\\n' '--eos-format='"
-        )
         self.dictionary_info = [
             {k: (Path(v).name if k == "filename" else v) for k, v in d.items()}
             for d in self.tagger.dictionary_info
@@ -319,12 +321,11 @@ class Engine:
     def _parse(self, text: str) -> list[tuple]:
         """Analysed tokens of an already normalised text.
 
-        The fast tagger prints only a key per token; keys not seen before are
-        filled in from one run of the full tagger (same lattice, so the same
-        tokens) that also prints the UniDic features.
+        One MeCab call per chunk prints ``surface<TAB>feature`` per token;
+        lines not seen before are analysed (:meth:`_analyse`) and remembered.
         """
         cache = self._lines
-        if len(cache) > 500_000:
+        if len(cache) > _MAX_LINES:
             cache.clear()
             self._merged.clear()
         get = cache.get
@@ -337,19 +338,17 @@ class Engine:
             keys = result.split("\n")
             infos = list(map(get, keys))
             if None in infos:
-                self._fill(chunk, keys)
+                self._fill(keys)
                 infos = list(map(get, keys))
             out += infos
         return out
 
-    def _fill(self, chunk: str, keys: list[str]) -> None:
-        lines = self._full.parse(chunk).split("\n")
-        if len(lines) != len(keys):  # pragma: no cover - MeCab is deterministic
-            raise RuntimeError("MeCab gave different analyses of the same text")
+    def _fill(self, keys: list[str]) -> None:
+        """Analyse the output lines ``keys`` that are not cached yet."""
         cache = self._lines
-        for key, line in zip(keys, lines, strict=True):
+        for key in keys:
             if key not in cache:
-                surface, _ids, feature = line.split("\t", 2)
+                surface, feature = key.split("\t", 1)
                 cache[key] = self._analyse(surface, feature)
 
     def _match(self, surfaces: Sequence[str], i: int) -> tuple[int, str] | None:
