@@ -68,7 +68,7 @@ from compare.io.catalog import METADATA_COLUMNS, plan_file, read_catalog
 from compare.io.readers import sha256_file
 from compare.io.spreadsheet import neutralised
 from compare.stats.matrix import DocumentTermMatrix
-from compare.structure.coverage import coverage_text, plan_coverage
+from compare.structure.coverage import coverage_text, section_kinds
 from compare.structure.segment import PATH_SEPARATOR
 from compare.text.tokenizer import Tokenizer, default_cache_dir
 from compare.themes.coding import EXCLUDED_KINDS, Theme, resolve_themes
@@ -751,10 +751,8 @@ def _clean(text: str) -> str:
 
 
 def _sections(segments: pd.DataFrame) -> list[str]:
-    """The kinds of section the plan has (:func:`compare.structure.coverage.plan_coverage`)."""
-    if segments.empty:
-        return []
-    return list(plan_coverage(segments)["kinds"].iloc[0])
+    """The kinds of section the plan has (:func:`compare.structure.coverage.section_kinds`)."""
+    return list(section_kinds(segments))
 
 
 def _covers(segments: pd.DataFrame) -> list[str]:

@@ -32,6 +32,7 @@ __all__ = [
     "flag_coverage",
     "plan_coverage",
     "section_kind",
+    "section_kinds",
     "section_mask",
     "select_section",
 ]
@@ -189,6 +190,20 @@ def plan_coverage(segments: pd.DataFrame, catalog: pd.DataFrame | None = None) -
         _coverage_text(d, k) for d, k in zip(out["doc_kind"], out["kinds"], strict=True)
     ]
     return out
+
+
+def section_kinds(segments: pd.DataFrame) -> tuple[str, ...]:
+    """The kinds of section one plan has: ``plan_coverage(segments)["kinds"]`` of its one row.
+
+    The same answer without the counts: each kind's pattern is tried on the
+    plan's distinct heading paths until one matches (the streaming pipeline
+    asks this of every plan).
+    """
+    _require(segments, ("heading_path",), "SEGMENTS")
+    if segments.empty:
+        return ()
+    paths = set(_paths(segments).tolist())
+    return tuple(kind for kind in SECTION_KINDS if any(map(_PATTERNS[kind].search, paths)))
 
 
 def flag_coverage(

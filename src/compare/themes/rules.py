@@ -727,13 +727,15 @@ def _span_words(passage: Passage, spans: list[tuple[int, int]]) -> list[str]:
 # every term: about 3 ms per passage for the fifteen default themes.  A term
 # can match only if it is a substring of the passage's joined words (see
 # Passage._find), and most passages contain few of a catalogue's terms.  So
-# a RuleSet first finds the terms present in a passage (a look-up of the
-# passage's character pairs in an index of term beginnings), then evaluates
-# each rule *folded* for that set of terms: every sub-rule that needs an
-# absent term becomes a constant, which usually leaves a constant or a small
-# tree.  Folding keeps the results exactly: a folded rule gives the same
-# Result (ok, spans and conditions) as the whole rule on any passage whose
-# present terms are the ones it was folded for.
+# a RuleSet first finds the terms present in a passage, all rules at once, in
+# one pass of an Aho-Corasick automaton over the joined words (pyahocorasick),
+# then evaluates each rule *folded* for that set of terms: every sub-rule that
+# needs an absent term becomes a constant, which usually leaves a constant or
+# a small tree.  Folding keeps the results exactly: a folded rule gives the
+# same Result (ok, spans and conditions) as the whole rule on any passage
+# whose present terms are the ones it was folded for.  Terms and conditions
+# are bits of one integer, so finding a rule's folded form for a passage is
+# an AND and a dictionary look-up.
 
 _FALSE = Const(False)
 _TRUE = Const(True)
@@ -773,6 +775,11 @@ def fold(
     if isinstance(node, And):
         kept: list[Node] = []
         for operand in node.operands:
+            if type(operand) is Term:  # the common leaf, folded inline
+                if operand.text not in present:
+                    return _FALSE
+                kept.append(operand)
+                continue
             sub = fold(operand, present, conditions)
             if isinstance(sub, Const):
                 if not sub.value:
@@ -786,6 +793,10 @@ def fold(
         kept = []
         has_true = False
         for operand in node.operands:
+            if type(operand) is Term:  # the common leaf, folded inline (absent: False, dropped)
+                if operand.text in present:
+                    kept.append(operand)
+                continue
             sub = fold(operand, present, conditions)
             if isinstance(sub, Const):
                 if sub.value and not has_true:
@@ -843,36 +854,39 @@ class RuleSet:
     joined normalised words, ``true_conditions(passage)`` the rules'
     conditions that hold on it; ``rule(i, present, true)`` is rule ``i``
     folded for those (memoised per distinct combination for the rule).
+    :meth:`holding` does all three for every rule at once.
     """
 
     def __init__(self, nodes: Sequence[Node]) -> None:
+        import ahocorasick
+
         self.nodes = list(nodes)
         self.terms = [frozenset(rule_terms(n)) for n in self.nodes]
         self.conditions = [frozenset(rule_conditions(n)) for n in self.nodes]
         every = sorted(set().union(*self.terms)) if self.terms else []
-        self._always = frozenset(t for t in every if not t)
-        self._single: dict[str, list[str]] = {}
-        self._pairs: dict[str, list[str]] = {}
-        for term in every:
-            if len(term) == 1:
-                self._single.setdefault(term, []).append(term)
-            elif term:
-                self._pairs.setdefault(term[:2], []).append(term)
-        self._single_keys = frozenset(self._single)
-        self._pair_keys = frozenset(self._pairs)
-        #: Proper prefix -> the terms (two characters or more) it begins.
-        self._prefixed: dict[str, list[str]] = {}
-        for term in every:
-            for k in range(1, len(term)):
-                self._prefixed.setdefault(term[:k], []).append(term)
-        self._words: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         conditions = set().union(*self.conditions) if self.conditions else set()
+        # One bit per term and per condition, terms first (sorted: deterministic).
+        items: list[str | Condition] = [*every, *sorted(conditions, key=_condition_key)]
+        self._bit: dict[str | Condition, int] = {item: 1 << k for k, item in enumerate(items)}
+        self._items = items
+        self._always = frozenset(t for t in every if not t)
+        self._always_bits = self._mask(self._always)
+        self._automaton = None  # None without terms: an empty automaton cannot search
+        if any(every):
+            self._automaton = ahocorasick.Automaton()
+            for term in every:
+                if term:
+                    self._automaton.add_word(term, self._bit[term])
+            self._automaton.make_automaton()
         self._structural = [c for c in conditions if c.name != "text"]
-        self._text = [c for c in conditions if c.name == "text"]
-        self._by_place: dict[tuple[str, str, str], frozenset[Condition]] = {}
-        self._folded: list[dict[tuple[frozenset, frozenset], tuple[Node, tuple[str, ...]]]] = [
-            {} for _ in self.nodes
+        self._text = [(c, self._bit[c]) for c in conditions if c.name == "text"]
+        self._structural_bits = [(c.name, c.value, self._bit[c]) for c in self._structural]
+        self._by_place: dict[tuple[str, str, str], int] = {}
+        self._masks = [
+            self._mask(terms) | self._mask(conds)
+            for terms, conds in zip(self.terms, self.conditions, strict=True)
         ]
+        self._folded: list[dict[int, tuple[Node, tuple[str, ...]]]] = [{} for _ in self.nodes]
         none: frozenset[Condition] = frozenset()
         self._empty = [
             (folded, tuple(_bound_terms(folded)))
@@ -880,12 +894,30 @@ class RuleSet:
         ]
         #: Rules that may hold with no term and no condition (e.g. ``not X``).
         self._always_check = tuple(i for i, e in enumerate(self._empty) if e[0] is not _FALSE)
-        self._triggers: dict[str | Condition, list[int]] = {}
-        for i, (terms, conds) in enumerate(zip(self.terms, self.conditions, strict=True)):
-            for item in (*terms, *conds):
-                self._triggers.setdefault(item, []).append(i)
+        self._plan = [
+            (index, mask, self._folded[index], index in self._always_check)
+            for index, mask in enumerate(self._masks)
+        ]
         #: Whether any rule looks at the passage text (``text:``).
         self.uses_text = bool(self._text)
+
+    def _mask(self, items: Iterable[str | Condition]) -> int:
+        bits = 0
+        for item in items:
+            bits |= self._bit.get(item, 0)
+        return bits
+
+    def _unmask(self, bits: int) -> tuple[frozenset[str], frozenset[Condition]]:
+        """The terms and the conditions whose bits are set in ``bits``."""
+        terms: list[str] = []
+        conditions: list[Condition] = []
+        items = self._items
+        while bits:
+            low = bits & -bits
+            item = items[low.bit_length() - 1]
+            (conditions if isinstance(item, Condition) else terms).append(item)
+            bits ^= low
+        return frozenset(terms), frozenset(conditions)
 
     def hits(self, passage: Passage, explain: bool = False) -> list[tuple[int, Result | None]]:
         """``(index, result)`` of each rule that holds on ``passage``, in rule order.
@@ -906,82 +938,85 @@ class RuleSet:
         rule on this passage gives the rule's result; the bound terms give
         :func:`span_bound`.
         """
-        present = self.present(passage)
-        held = self.true_conditions(passage)
+        bits = self._present_bits(passage) | self._condition_bits(passage)
         out = []
-        for index in self.candidates(present, held):
-            node, terms = self._entry(index, present, held)
+        for index, mask, memo, always in self._plan:
+            mine = bits & mask
+            if mine:
+                entry = memo.get(mine)
+                if entry is None:
+                    entry = self._fold_entry(index, mine)
+            elif always:
+                entry = self._empty[index]
+            else:
+                continue
+            node = entry[0]
             if node is not _FALSE and (node is _TRUE or holds(node, passage)):
-                out.append((index, node, terms))
+                out.append((index, node, entry[1]))
         return out
+
+    def _fold_entry(self, index: int, mine: int) -> tuple[Node, tuple[str, ...]]:
+        """Rule ``index`` folded for the terms and conditions of the bits ``mine``."""
+        memo = self._folded[index]
+        if len(memo) > 50_000:
+            memo.clear()
+        present, held = self._unmask(mine)
+        node = fold(self.nodes[index], present, held)
+        entry = memo[mine] = (node, tuple(_bound_terms(node)))
+        return entry
 
     def candidates(self, present: frozenset[str], conditions: frozenset[Condition]) -> list[int]:
         """Indices (ascending) of the rules that can hold given what a passage contains.
 
         Every other rule folds to constant False for this passage.
         """
-        found = set(self._always_check)
-        triggers = self._triggers
-        for item in present:
-            found.update(triggers.get(item, ()))
-        for item in conditions:
-            found.update(triggers.get(item, ()))
-        return sorted(found)
+        bits = self._mask(present) | self._mask(conditions)
+        return [index for index, mask, _, always in self._plan if bits & mask or always]
 
     def present(self, passage: Passage) -> frozenset[str]:
-        """The rules' terms that occur in the passage's joined words (substring test).
+        """The rules' terms that occur in the passage's joined words (substring test)."""
+        return self._unmask(self._present_bits(passage))[0]
 
-        A term occurs inside one word (looked up once per distinct word) or
-        across a word boundary, starting in a word one of whose endings
-        begins the term; those candidates are checked on the joined words.
-        """
-        found: set[str] = set(self._always)
-        cross: set[str] = set()
-        cache = self._words
-        if len(cache) > 500_000:
-            cache.clear()
-        for word in passage._norm:
-            info = cache.get(word)
-            if info is None:
-                info = cache[word] = self._word_terms(word)
-            if info[0]:
-                found |= info[0]
-            if info[1]:
-                cross |= info[1]
-        inside = frozenset(found)
-        passage._inside = inside
-        if cross:
-            joined = passage._joined
-            cross -= found
-            return inside.union(t for t in cross if t in joined)
-        return inside
-
-    def _word_terms(self, word: str) -> tuple[frozenset[str], frozenset[str]]:
-        """(terms inside ``word``, terms that an ending of ``word`` begins)."""
-        inside = {c for c in self._single_keys.intersection(word)}
-        inside.update(self._always)
-        if len(word) > 1:
-            pairs = {word[k : k + 2] for k in range(len(word) - 1)}
-            for pair in self._pair_keys.intersection(pairs):
-                inside.update(t for t in self._pairs[pair] if t in word)
-        tails: set[str] = set()
-        for k in range(len(word)):
-            tails.update(self._prefixed.get(word[k:], ()))
-        return frozenset(inside), frozenset(tails)
+    def _present_bits(self, passage: Passage) -> int:
+        """Bits of the rules' terms in the passage's joined words: one automaton pass."""
+        bits = self._always_bits
+        if self._automaton is not None:
+            for _, bit in self._automaton.iter(passage._joined):
+                bits |= bit
+        return bits
 
     def true_conditions(self, passage: Passage) -> frozenset[Condition]:
         """The rules' conditions that hold on ``passage``."""
+        return self._unmask(self._condition_bits(passage))[1]
+
+    def _condition_bits(self, passage: Passage) -> int:
+        """Bits of the rules' conditions that hold (structural ones cached per place)."""
         place = (passage.heading_path, passage.section, passage.kind)
-        held = self._by_place.get(place)
-        if held is None:
+        bits = self._by_place.get(place)
+        if bits is None:
             if len(self._by_place) > 100_000:
                 self._by_place.clear()
-            held = self._by_place[place] = frozenset(
-                c for c in self._structural if _condition(c, passage).ok
-            )
+            bits = self._by_place[place] = self._place_bits(*place)
         if self._text:
-            held = held | {c for c in self._text if c.value in passage.text}
-        return held
+            text = passage.text
+            for condition, bit in self._text:
+                if condition.value in text:
+                    bits |= bit
+        return bits
+
+    def _place_bits(self, heading_path: str, section: str, kind: str) -> int:
+        """Bits of the structural conditions that hold at a place (as :func:`_condition`)."""
+        bits = 0
+        for name, value, bit in self._structural_bits:
+            if (
+                (value in heading_path)
+                if name == "heading"
+                else (value in section)
+                if name == "section"
+                else (kind == value)
+            ):
+                bits |= bit
+        return bits
 
     def rule(
         self,
@@ -990,22 +1025,12 @@ class RuleSet:
         conditions: frozenset[Condition] = frozenset(),
     ) -> Node:
         """Rule ``index`` folded for the terms ``present`` and the ``conditions`` that hold."""
-        return self._entry(index, present, conditions)[0]
+        mine = (self._mask(present) | self._mask(conditions)) & self._masks[index]
+        if not mine:
+            return self._empty[index][0]
+        entry = self._folded[index].get(mine)
+        return (entry or self._fold_entry(index, mine))[0]
 
-    def _entry(
-        self, index: int, present: frozenset[str], conditions: frozenset[Condition]
-    ) -> tuple[Node, tuple[str, ...]]:
-        """Rule ``index`` folded as in :meth:`rule`, with its bound terms (:func:`span_bound`)."""
-        mine = present & self.terms[index]
-        held = conditions & self.conditions[index]
-        if not mine and not held:
-            return self._empty[index]
-        memo = self._folded[index]
-        key = (mine, held)
-        entry = memo.get(key)
-        if entry is None:
-            if len(memo) > 50_000:
-                memo.clear()
-            node = fold(self.nodes[index], mine, held)
-            entry = memo[key] = (node, tuple(_bound_terms(node)))
-        return entry
+
+def _condition_key(condition: Condition) -> tuple[str, str]:
+    return condition.name, condition.value
