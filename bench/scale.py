@@ -3,7 +3,17 @@
 Run from the repository root::
 
     python bench/scale.py [--sizes 1M,10M,100M] [--jobs 2] [--seed 0] [--workdir DIR]
-        [--speedup-chars 10M] [--speedup-rounds 3]
+        [--speedup-chars 10M] [--speedup-rounds 3] [--multiples-chars 3M] [--rounds 3]
+    python bench/scale.py --multiples-only [--multiples-chars 3M] [--rounds 3]
+
+First (and alone with ``--multiples-only``): the per-stage multiples of plain
+MeCab.  A corpus of ``--multiples-chars`` is generated (realistic vocabulary,
+most lines distinct), then in ``--rounds`` alternating rounds in one process:
+plain MeCab (``fugashi.Tagger()`` iterating the nodes of every segment's text,
+reading the surface) and the pipeline with one worker and no cache.  Printed
+per stage: the median CPU seconds per million characters and its multiple of
+plain MeCab's median in the same rounds (the figure that carries over between
+machines and moments of a shared machine), and the whole pipeline's multiple.
 
 For each size a corpus is generated with ``bench/make_corpus.py`` in a
 temporary folder (removed afterwards), then :func:`compare.pipeline.run_pipeline`
@@ -255,6 +265,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--speedup-rounds", type=int, default=3, help="rounds of the 1-vs-2-worker test"
     )
+    parser.add_argument(
+        "--multiples-chars", default="3M", help="characters for the per-stage multiples"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="alternating rounds of the multiples (median)"
+    )
+    parser.add_argument(
+        "--multiples-only", action="store_true", help="only the per-stage multiples of MeCab"
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -262,6 +281,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     make_corpus = load_sibling("make_corpus", "make_corpus")
+    stage_multiples(
+        make_corpus, make_corpus.parse_size(args.multiples_chars), args.rounds, args.seed
+    )
+    if args.multiples_only:
+        return 0
     sizes = [make_corpus.parse_size(s) for s in args.sizes.split(",")]
     print(f"CPUs: {os.cpu_count()}, jobs: {args.jobs}, load average (1/5/15 min): {load()}")
     rows = []
@@ -317,6 +341,56 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def stage_multiples(make_corpus, chars: int, rounds: int, seed: int) -> dict[str, float]:
+    """Per-stage CPU per million characters as multiples of plain MeCab (printed, returned).
+
+    One worker, no cache, ``rounds`` alternating rounds of plain MeCab and the
+    pipeline in this process; medians.  Returns the multiple per stage and
+    ``"pipeline"`` for their sum.
+    """
+    profile = load_sibling("profile", "bench_profile")
+    work = Path(tempfile.mkdtemp(prefix="compare-multiples-"))
+    try:
+        catalog = make_corpus.make_corpus(work, chars, seed=seed)
+        texts = profile.segment_texts(catalog)
+        lines = [line for text in texts for line in text.splitlines() if line.strip()]
+        print(
+            f"\nper-stage multiples of plain MeCab: {sum(map(len, texts)):,} characters, "
+            f"{len(texts):,} segments, {len(set(lines)) / max(1, len(lines)):.0%} of lines "
+            f"distinct; 1 worker, no cache, median of {rounds} alternating rounds; load "
+            f"average {load()}"
+        )
+        mecab: list[float] = []
+        stages: dict[str, list[float]] = {stage: [] for stage in STAGES}
+        wholes: list[float] = []
+        count = 0
+        for _ in range(rounds):
+            mecab.append(profile.plain_mecab(texts))
+            cpu, count = profile.pipeline_once(catalog)
+            for stage, seconds in cpu.items():
+                stages[stage].append(seconds)
+            wholes.append(sum(cpu.values()) / mecab[-1])
+        reference = 1e6 * statistics.median(mecab) / count
+        print(f"plain MeCab: {reference:.2f} CPU s per million characters")
+        print(f"{'stage':<16} {'CPU s per M chars':>18} {'x plain MeCab':>14}")
+        multiples: dict[str, float] = {}
+        total = 0.0
+        for stage in STAGES:
+            per_million = 1e6 * statistics.median(stages[stage]) / count
+            total += per_million
+            multiples[stage] = per_million / reference
+            print(f"{stage:<16} {per_million:>18.2f} {multiples[stage]:>14.2f}")
+        multiples["pipeline"] = total / reference
+        print(f"{'whole pipeline':<16} {total:>18.2f} {multiples['pipeline']:>14.2f}")
+        print(
+            f"whole pipeline per round: {', '.join(f'{w:.2f}x' for w in wholes)}; "
+            f"load average after {load()}"
+        )
+        return multiples
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def report_size(row: dict, jobs: int) -> None:

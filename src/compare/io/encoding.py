@@ -11,6 +11,7 @@ such as ``～`` that CP932 files contain.  Plain text and HTML files share it.
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 import chardet
@@ -25,7 +26,9 @@ CHARDET_MIN_CONFIDENCE = 0.9
 
 _HIGH_BYTES = bytes(range(0x80, 0x100))
 
-_CONTROL_OK = {"\n", "\r", "\t", "\f", "\v"}
+#: Control characters that mark binary data: C0 except newline, carriage return,
+#: tab, form feed and vertical tab; and C1.
+_BINARY_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x80-\x9f]")
 
 
 def decode_bytes(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
@@ -108,9 +111,7 @@ def _undecodable_message(data: bytes, path: str | Path) -> str:
 def _check_text(text: str, path: str | Path) -> str:
     """Reject decodes that produce mostly control characters (binary data)."""
     sample = text[:8192]
-    controls = sum(
-        1 for ch in sample if (ord(ch) < 32 and ch not in _CONTROL_OK) or 0x80 <= ord(ch) < 0xA0
-    )
+    controls = len(_BINARY_CONTROLS.findall(sample))
     if sample and controls / len(sample) > 0.05:
         raise InputFileError(
             f"{path}: looks like a binary file ({controls} control characters in the first "

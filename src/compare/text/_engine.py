@@ -25,8 +25,8 @@ import shlex
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import compress
-from operator import itemgetter
+from itertools import compress, repeat
+from operator import is_not, itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -504,8 +504,8 @@ class Engine:
         if not with_positions:
             return list(filter(None, words)), []
         kept = [w for w in words if w != ""] if merged else words  # one entry per output token
-        positions = [k for k, w in enumerate(kept) if w is not None]
-        return [kept[k] for k in positions], positions
+        positions = list(compress(range(len(kept)), map(is_not, kept, repeat(None))))
+        return list(filter(None, kept)), positions  # content words are never empty
 
     def tokens(self, text: str) -> list[tuple]:
         """Every token of ``text``: tuples in :class:`Token` field order.
