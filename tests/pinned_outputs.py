@@ -46,6 +46,21 @@ SEGMENT_FIELDS = (
     "line_start",
     "line_end",
 )
+#: Columns of the pipeline's quotation candidates when the expectations were written
+#: (columns added later, such as the page, are not pinned here).
+QUOTE_FIELDS = (
+    "plan_id",
+    "theme_id",
+    "label",
+    "seg_id",
+    "kind",
+    "heading_path",
+    "line_start",
+    "line_end",
+    "n_matches",
+    "evidence",
+    "text",
+)
 TOKEN_FIELDS = (
     "sent_id",
     "surface",
@@ -120,7 +135,7 @@ def pipeline_outputs(catalog: Path) -> dict[str, Any]:
 
     result = run_pipeline(catalog, n_jobs=1, cache=False, progress=False)
     plans = result.plans.drop(columns=["cached"])
-    quotes = result.quotes.copy()
+    quotes = result.quotes[list(QUOTE_FIELDS)].copy()
     quotes["text"] = quotes["text"].map(digest)
     dtm = result.dtm
     return {

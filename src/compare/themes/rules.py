@@ -490,8 +490,6 @@ class Passage:
     _cache: dict[str, list[tuple[int, int]]] = field(default_factory=dict, repr=False)
     _joined: str = field(default="", repr=False)
     _starts: list[int] = field(default_factory=list, repr=False)
-    #: Terms found inside one word by :meth:`RuleSet.present` (a shortcut for :func:`holds`).
-    _inside: frozenset[str] = field(default=frozenset(), repr=False)
 
     def __post_init__(self) -> None:
         self._norm = normalize_words(self.words)
@@ -582,17 +580,16 @@ class Result:
 
 def holds(node: Node, passage: Passage) -> bool:
     """True if the rule holds; short-circuits, so it is cheaper than :func:`evaluate`."""
-    if isinstance(node, Const):
+    kind = type(node)  # node classes are final: identity tests, commonest first
+    if kind is Term:
+        return bool(passage.matches(node.text))
+    if kind is Or:
+        return any(holds(operand, passage) for operand in node.operands)
+    if kind is And:
+        return all(holds(operand, passage) for operand in node.operands)
+    if kind is Const:
         return node.value
-    if isinstance(node, Term):
-        text = node.text
-        # A term of two or more characters inside one word always matches there.
-        return (len(text) > 1 and text in passage._inside) or bool(passage.matches(text))
-    if isinstance(node, And):
-        return all(holds(o, passage) for o in node.operands)
-    if isinstance(node, Or):
-        return any(holds(o, passage) for o in node.operands)
-    if isinstance(node, Not):
+    if kind is Not:
         return not holds(node.operand, passage)
     return evaluate(node, passage).ok
 
@@ -757,59 +754,76 @@ def fold(
     (ok, spans and conditions), and a Const replaces only sub-rules whose
     evaluation carries no spans or conditions.
     """
-    if isinstance(node, Condition):
-        return node if conditions is None or node in conditions else _FALSE
-    if isinstance(node, Term):
+    kind = type(node)  # node classes are final: identity tests, commonest first
+    if kind is Or:
+        return _fold_or(node, present, conditions)
+    if kind is And:
+        return _fold_and(node, present, conditions)
+    if kind is Term:
         return node if node.text in present else _FALSE
-    if isinstance(node, Phrase | Near):
+    if kind is Near or kind is Phrase:
         return node if all(t.text in present for t in node.terms) else _FALSE
-    if isinstance(node, Count):
+    if kind is Not:
+        inner = fold(node.operand, present, conditions)
+        return Const(not inner.value) if type(inner) is Const else Not(inner)
+    if kind is Count:
         if any(_live(item, present) for item in node.items):
             return node
         return Const(_compare(0, node.op, node.value))
-    if isinstance(node, Const):
+    if kind is Condition:
+        return node if conditions is None or node in conditions else _FALSE
+    if kind is Const:
         return node
-    if isinstance(node, Not):
-        inner = fold(node.operand, present, conditions)
-        return Const(not inner.value) if isinstance(inner, Const) else Not(inner)
-    if isinstance(node, And):
-        kept: list[Node] = []
-        for operand in node.operands:
-            if type(operand) is Term:  # the common leaf, folded inline
-                if operand.text not in present:
-                    return _FALSE
-                kept.append(operand)
-                continue
-            sub = fold(operand, present, conditions)
-            if isinstance(sub, Const):
-                if not sub.value:
-                    return _FALSE  # a failing And carries nothing
-                continue  # a constant True contributes no spans or conditions
-            kept.append(sub)
-        if not kept:
-            return _TRUE
-        return kept[0] if len(kept) == 1 else And(tuple(kept))
-    if isinstance(node, Or):
-        kept = []
-        has_true = False
-        for operand in node.operands:
-            if type(operand) is Term:  # the common leaf, folded inline (absent: False, dropped)
-                if operand.text in present:
-                    kept.append(operand)
-                continue
-            sub = fold(operand, present, conditions)
-            if isinstance(sub, Const):
-                if sub.value and not has_true:
-                    has_true = True
-                    kept.append(_TRUE)
-                continue
-            kept.append(sub)
-        if not kept:
-            return _FALSE
-        if all(isinstance(k, Const) for k in kept):
-            return _TRUE
-        return kept[0] if len(kept) == 1 else Or(tuple(kept))
     raise TypeError(f"unknown rule node {node!r}")  # pragma: no cover
+
+
+def _fold_and(
+    node: And,
+    present: frozenset[str] | set[str],
+    conditions: frozenset[Condition] | set[Condition] | None,
+) -> Node:
+    kept: list[Node] = []
+    for operand in node.operands:
+        if type(operand) is Term:  # the common leaf, folded inline
+            if operand.text not in present:
+                return _FALSE
+            kept.append(operand)
+            continue
+        sub = fold(operand, present, conditions)
+        if type(sub) is Const:
+            if not sub.value:
+                return _FALSE  # a failing And carries nothing
+            continue  # a constant True contributes no spans or conditions
+        kept.append(sub)
+    if not kept:
+        return _TRUE
+    return kept[0] if len(kept) == 1 else And(tuple(kept))
+
+
+def _fold_or(
+    node: Or,
+    present: frozenset[str] | set[str],
+    conditions: frozenset[Condition] | set[Condition] | None,
+) -> Node:
+    kept: list[Node] = []
+    has_true = False
+    for operand in node.operands:
+        if type(operand) is Term:  # the common leaf, folded inline (absent: False, dropped)
+            if operand.text in present:
+                kept.append(operand)
+            continue
+        sub = fold(operand, present, conditions)
+        if type(sub) is Const:
+            if sub.value and not has_true:
+                has_true = True
+                kept.append(_TRUE)
+            continue
+        kept.append(sub)
+    if not kept:
+        return _FALSE
+    if all(type(k) is Const for k in kept):
+        return _TRUE
+    return kept[0] if len(kept) == 1 else Or(tuple(kept))
 
 
 def _live(item: Term | Phrase | Near, present: frozenset[str] | set[str]) -> bool:
