@@ -116,7 +116,7 @@ class ReportSettings:
     policy matrix, outlines, the per-passage theme table) from the full
     segment and token tables of at most ``text_plans`` plans: every plan when
     the corpus has no more, else a deterministic sample that those sections
-    name (:func:`compare.report.sections.text_sample`).
+    name (:func:`compare.report.corpus.text_sample`).
 
     ``group_by`` says what the comparisons compare: ``"plan"``,
     ``"municipality"`` (the plans of a municipality summed), or ``"auto"``
