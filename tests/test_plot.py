@@ -436,3 +436,93 @@ def test_theme_shares_legend_has_rows_of_even_length(groups, rows):
     renderer = ax.figure.canvas.get_renderer()
     ys = [round(t.get_window_extent(renderer).y0) for t in ax.get_legend().get_texts()]
     assert sorted(Counter(ys).values(), reverse=True) == rows
+
+
+@pytest.fixture(scope="module")
+def briefing_figures(tmp_path_factory):
+    """The figures of the bundled corpus's report, as the report draws them."""
+    from compare.report.briefing import build_briefing
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COMPARE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        briefing = build_briefing(progress=False, date="2025-01-01")
+    return {f.key: f.figure for f in briefing.figures}
+
+
+def _render(figure):
+    """Draw ``figure`` on an Agg canvas (the module's figures outlive pyplot's) and return its renderer."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    return canvas.get_renderer()
+
+
+def _labels(figure) -> list:
+    """Every piece of text drawn in the axes of ``figure`` (labels, ticks, titles, legends)."""
+    texts = []
+    for ax in figure.axes:
+        if not ax.get_visible():
+            continue
+        texts += [*ax.texts, *ax.get_xticklabels(), *ax.get_yticklabels()]
+        texts += [ax.title, ax._left_title, ax.xaxis.label, ax.yaxis.label]
+        if ax.get_legend() is not None:
+            texts += ax.get_legend().get_texts()
+    return [t for t in texts if t.get_visible() and t.get_text().strip()]
+
+
+@pytest.mark.parametrize("key", ["network", "ca", "keyness"])
+def test_no_two_labels_overlap_in_the_bundled_report(briefing_figures, key):
+    figure = briefing_figures[key]
+    renderer = _render(figure)
+    texts = _labels(figure)
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    overlapping = [
+        (texts[i].get_text(), texts[j].get_text())
+        for i in range(len(boxes))
+        for j in range(i + 1, len(boxes))
+        if boxes[i].overlaps(boxes[j])
+    ]
+    assert len(texts) > 30
+    assert overlapping == []
+
+
+def test_ca_labels_leave_the_plans_markers_free(briefing_figures):
+    figure = briefing_figures["ca"]
+    renderer = _render(figure)
+    ax = figure.axes[0]
+    squares = ax.collections[1]
+    half = np.sqrt(squares.get_sizes()[0]) * figure.dpi / 72 / 2
+    centres = ax.transData.transform(squares.get_offsets())
+    labels = [t for t in ax.texts if t.get_text().strip()]
+    covered = [
+        (t.get_text(), tuple(np.round(c, 1)))
+        for t in labels
+        for c in centres
+        if t.get_window_extent(renderer).overlaps(
+            matplotlib.transforms.Bbox.from_extents(*(c - half), *(c + half))
+        )
+    ]
+    assert covered == []
+
+
+def test_network_legend_has_one_entry_per_colour_drawn(briefing_figures):
+    ax = briefing_figures["network"].axes[0]
+    drawn = {tuple(np.round(c, 3)) for c in ax.collections[-1].get_facecolors()}
+    legend = ax.get_legend()
+    entries = {
+        tuple(np.round(matplotlib.colors.to_rgba(h.get_markerfacecolor()), 3))
+        for h in legend.legend_handles
+    }
+    assert drawn == entries
+    assert len(legend.get_texts()) == len(entries)
+    # Each group is named by its main words, and the grey entry says it is the rest.
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert all(re.match(r"\d+: \S+", label) for label in labels[:-1])
+
+
+def test_keyness_panels_share_one_scale_and_say_so(briefing_figures):
+    axes = [ax for ax in briefing_figures["keyness"].axes if ax.get_visible()]
+    assert len(axes) == 5
+    assert len({ax.get_xlim() for ax in axes}) == 1
+    assert all("全パネル共通" in ax.get_xlabel() for ax in axes)

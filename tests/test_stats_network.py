@@ -135,3 +135,27 @@ def corpus_tokens() -> pd.DataFrame:
     segment = pytest.importorskip("compare.structure.segment")
     tokenize = pytest.importorskip("compare.text.tokenizer")
     return tokenize.tokenize(segment.read_corpus())
+
+
+def test_single_characters_and_function_words_are_not_nodes() -> None:
+    tokens = make_tokens({"a": ["防災 避難 時 場", "防災 避難 時 場", "防災 避難 ため 場"] * 2})
+    classes = {"時": "名詞,普通名詞,助数詞可能,*", "ため": "名詞,普通名詞,副詞可能,*"}
+    tokens["pos"] = [classes.get(w, "名詞,普通名詞,一般,*") for w in tokens["word"]]
+    network = stat_cooccurrence(tokens, min_freq=1, min_cooccurrence=1)
+    assert set(network.nodes["word"]) == {"防災", "避難"}
+    everything = stat_cooccurrence(
+        tokens, min_freq=1, min_cooccurrence=1, min_chars=1, function_words=True
+    )
+    assert set(everything.nodes["word"]) == {"防災", "避難", "時", "場", "ため"}
+
+
+def test_bundled_corpus_network_has_no_noise_words(corpus_tokens: pd.DataFrame) -> None:
+    # The tokens as tokenized (verbs counted): the rule itself keeps out 時, する, なる …
+    network = stat_cooccurrence(corpus_tokens)
+    words = set(network.nodes["word"])
+    assert all(len(w) >= 2 for w in words), sorted(w for w in words if len(w) < 2)
+    assert not words & {"時", "こと", "ため", "する", "なる", "ある", "いる", "もの"}
+    pos = corpus_tokens.drop_duplicates("word").set_index("word")["pos"]
+    assert not any(
+        any(c in pos[w] for c in ("助数詞可能", "副詞可能", "非自立可能")) for w in words
+    )

@@ -165,6 +165,17 @@ def _greedy_lines(text: str, width: float) -> list[str]:
     return lines
 
 
+def legend_columns(n: int, most: int = 6) -> int:
+    """Columns of a legend of ``n`` entries: rows as even as they can be.
+
+    At most ``most`` entries a row, and every row but the last full, so that
+    no row holds a lone entry while the others hold many (5 entries: one row
+    of 5, not 4 + 1; 7 entries: 4 + 3).
+    """
+    rows = max(1, -(-n // most))
+    return max(1, -(-n // rows))
+
+
 def require(frame: Any, columns: list[str] | tuple[str, ...], what: str) -> None:
     """Raise a clear error when a table lacks the columns a plot needs."""
     import pandas as pd

@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib import patheffects
 
 from compare.errors import AnalysisError
+from compare.plot._repel import separate
 from compare.plot._style import (
     FONT_FAMILY,
     NEGATIVE,
@@ -94,14 +95,17 @@ def plot_ca(
             ]
         ]
         _pad_limits(ax, pd.concat([rows[[x, y]], columns[[x, y]]]), x, y)
+        # Axis labels first: they change the layout, and labels are placed at the final scale.
+        ax.set_xlabel(_axis_label(d1, inertia))
+        ax.set_ylabel(_axis_label(d2, inertia))
+        _off_markers(ax, texts, len(rows))
         if adjust and texts:
             points = pd.concat([rows[[x, y]], columns[[x, y]]])
             _adjust(ax, texts, points[x].to_numpy(float), points[y].to_numpy(float))
+            _separate_texts(ax, texts)
         halo = [patheffects.withStroke(linewidth=2.0, foreground="white")]
         for text in texts:
             text.set_path_effects(halo + list(text.get_path_effects()))
-        ax.set_xlabel(_axis_label(d1, inertia))
-        ax.set_ylabel(_axis_label(d2, inertia))
     return ax
 
 
@@ -130,10 +134,63 @@ def _pad_limits(ax: Any, points: pd.DataFrame, x: str, y: str) -> None:
         axis(low - 0.12 * span, high + 0.12 * span)
 
 
+def _off_markers(ax: Any, texts: list, n_rows: int) -> None:
+    """Start each label just above and right of its marker instead of on it."""
+    ax.figure.draw_without_rendering()
+    to_data = ax.transData.inverted()
+    for index, text in enumerate(texts):
+        radius_pt = (np.sqrt(60) if index >= n_rows else np.sqrt(14)) / 2 + 1.5
+        shift = radius_pt * ax.figure.dpi / 72.0
+        x, y = text.get_position()
+        origin = ax.transData.transform((x, y))
+        text.set_position(tuple(to_data.transform(origin + shift)))
+
+
+def _separate_texts(ax: Any, texts: list, rounds: int = 8) -> None:
+    """Last, deterministic passes that part any labels adjustText left touching.
+
+    Moving a label can change the figure's layout (and so the scale), so the
+    pass repeats until no label moves.
+    """
+    for _ in range(rounds):
+        if not _separate_once(ax, texts):
+            break
+
+
+def _separate_once(ax: Any, texts: list) -> bool:
+    ax.figure.draw_without_rendering()
+    renderer = ax.figure.canvas.get_renderer()
+    to_data = ax.transData.inverted()
+    corners = []
+    for text in texts:
+        box = text.get_window_extent(renderer)
+        corners.append(to_data.transform([[box.x0, box.y0], [box.x1, box.y1]]))
+    corners_array = np.array(corners)
+    centres = corners_array.mean(axis=1)
+    sizes = np.abs(corners_array[:, 1] - corners_array[:, 0])
+    moved = separate(centres, sizes, gap=float(sizes[:, 1].min()) * 0.05 if len(sizes) else 0.0)
+    for text, before, after in zip(texts, centres, moved, strict=True):
+        if not np.array_equal(before, after):
+            x, y = text.get_position()
+            text.set_position((x + after[0] - before[0], y + after[1] - before[1]))
+    return not np.array_equal(centres, moved)
+
+
 def _adjust(ax: Any, texts: list, x: np.ndarray, y: np.ndarray) -> None:
     """Move labels apart and off the points (adjustText), joining moved labels to their point."""
     from adjustText import adjust_text
 
+    # adjustText shifts labels that start at the same place at random (numpy's global
+    # generator): a fixed seed, restored afterwards, keeps the figure identical.
+    state = np.random.get_state()
+    np.random.seed(0)
+    try:
+        _adjust_text(adjust_text, ax, texts, x, y)
+    finally:
+        np.random.set_state(state)
+
+
+def _adjust_text(adjust_text: Any, ax: Any, texts: list, x: np.ndarray, y: np.ndarray) -> None:
     adjust_text(
         texts,
         x=x,

@@ -101,36 +101,67 @@ def _panels(keyness: pd.DataFrame, targets: list[str], *, n: int, stat: str, neg
             layout="constrained",
             squeeze=False,
         )
-        for ax, target in zip(axes.flat, targets, strict=False):
+        tables = [keyness[keyness["target"].astype(str) == t] for t in targets]
+        # One scale for every panel, so bar lengths compare across plans.
+        shown = [_shown(t, n=n, stat=stat, negative=negative)[stat] for t in tables]
+        values = pd.concat(shown).astype(float).to_numpy() if shown else np.zeros(0)
+        limits = _limits(values)
+        names = _titles(keyness, targets)
+        for ax, table, name in zip(axes.flat, tables, names, strict=False):
             _draw(
                 ax,
-                keyness[keyness["target"].astype(str) == target],
+                table,
                 n=n,
                 stat=stat,
                 negative=negative,
-                title=_title(keyness, target),
+                title=name,
+                limits=limits,
+                shared=len(targets) > 1,
             )
         for ax in list(axes.flat)[len(targets) :]:
             ax.set_visible(False)
     return axes.ravel()[: len(targets)]
 
 
-def _draw(ax: Any, table: pd.DataFrame, *, n: int, stat: str, negative: bool, title: str) -> None:
+def _shown(table: pd.DataFrame, *, n: int, stat: str, negative: bool) -> pd.DataFrame:
+    """The bars of one panel: the ``n`` most over-used words (and under-used ones)."""
     values = table[stat].astype(float)
     over = table[values > 0].sort_values(stat, ascending=False, kind="stable").head(n)
     parts = [over]
     if negative:
         under = table[values < 0].sort_values(stat, ascending=True, kind="stable").head(n)
         parts.append(under.iloc[::-1])
-    shown = pd.concat(parts)
+    return pd.concat(parts)
+
+
+def _limits(x: np.ndarray) -> tuple[float, float]:
+    """The x range of bars with values ``x``, with room for the counts beside them."""
+    if not len(x):
+        return 0.0, 1.0
+    return min(0.0, float(x.min()) * 1.15), max(float(x.max()) * 1.15, 1e-9)
+
+
+def _draw(
+    ax: Any,
+    table: pd.DataFrame,
+    *,
+    n: int,
+    stat: str,
+    negative: bool,
+    title: str,
+    limits: tuple[float, float] | None = None,
+    shared: bool = False,
+) -> None:
+    shown = _shown(table, n=n, stat=stat, negative=negative)
     y = np.arange(len(shown))[::-1]
     x = shown[stat].astype(float).to_numpy()
     colours = [POSITIVE if v > 0 else NEGATIVE for v in x]
     ax.barh(y, x, color=colours, height=0.7)
     ax.set_yticks(y, [shorten(w, 14) for w in shown["word"]])
     ax.axvline(0, color="#666666", linewidth=0.6)
+    limits = limits or _limits(x)
     if "count_target" in shown.columns:
-        span = float(np.abs(x).max()) if len(x) else 1.0
+        span = max(abs(limits[0]), abs(limits[1])) / 1.15
         for yy, xx, count in zip(y, x, shown["count_target"], strict=True):
             ax.text(
                 xx + (0.02 * span if xx >= 0 else -0.02 * span),
@@ -141,14 +172,18 @@ def _draw(ax: Any, table: pd.DataFrame, *, n: int, stat: str, negative: bool, ti
                 fontsize=6.5,
                 color="#555555",
             )
-        ax.set_xlim(
-            min(0, x.min() * 1.15) if len(x) else 0, max(x.max() * 1.15, 1e-9) if len(x) else 1
-        )
+    ax.set_xlim(*limits)
     ax.set_title(title, fontsize=10, loc="left")
-    ax.set_xlabel(_STAT_LABELS.get(stat, stat), fontsize=8)
+    label = _STAT_LABELS.get(stat, stat)
+    ax.set_xlabel(label + ("\n全パネル共通の目盛り" if shared else ""), fontsize=8)
     ax.tick_params(axis="y", length=0, labelsize=8.5)
     if shown.empty:
         ax.text(0.5, 0.5, "特徴語なし", transform=ax.transAxes, ha="center", va="center")
+
+
+def _titles(keyness: pd.DataFrame, targets: list[str]) -> list[str]:
+    """Panel titles: the plans' display names, told apart when two would read the same."""
+    return [_title(keyness, t) for t in targets]
 
 
 def _title(keyness: pd.DataFrame, target: str) -> str:

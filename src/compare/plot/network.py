@@ -10,9 +10,10 @@ import pandas as pd
 from matplotlib import patheffects
 
 from compare.errors import AnalysisError
-from compare.plot._style import FONT_FAMILY, japanese_rc, new_axes, require
+from compare.plot._repel import separate, text_boxes
+from compare.plot._style import FONT_FAMILY, japanese_rc, legend_columns, new_axes, require
 
-#: Qualitative colours for communities 1…10; later communities are grey.
+#: Qualitative colours for communities 1…10 (of three words or more); the others are grey.
 COMMUNITY_COLOURS = (
     "#8dd3c7",
     "#fdb462",
@@ -76,18 +77,20 @@ def plot_network(
     positions = _layout(graph, layout, seed)
     frequency = nodes.set_index("word")["frequency"].astype(float)
     size = 60 + 520 * np.sqrt(frequency / frequency.max())
-    colours = [_colour(c) for c in nodes["community"]]
+    palette = _coloured(nodes)
+    colours = [palette.get(int(c), OTHER_COLOUR) for c in nodes["community"]]
     weights = np.array([graph.edges[e]["weight"] for e in graph.edges])
     widths = 0.6 + 3.0 * (weights - weights.min()) / max(np.ptp(weights), 1e-9)
     with japanese_rc():
         ax = new_axes(ax, (8.0, 6.5))
-        nx.draw_networkx_edges(
+        edge_art = nx.draw_networkx_edges(
             graph, positions, ax=ax, width=widths, edge_color="#9e9e9e", alpha=0.6
         )
-        nx.draw_networkx_nodes(
+        words = list(nodes["word"])
+        node_art = nx.draw_networkx_nodes(
             graph,
             positions,
-            nodelist=list(nodes["word"]),
+            nodelist=words,
             node_size=size[nodes["word"]].to_numpy(),
             node_color=colours,
             edgecolors="#555555",
@@ -95,16 +98,71 @@ def plot_network(
             ax=ax,
         )
         labels = nx.draw_networkx_labels(
-            graph, positions, ax=ax, font_size=8, font_family=FONT_FAMILY
+            graph, positions, ax=ax, font_size=8, font_family=FONT_FAMILY, clip_on=False
         )
         for text in labels.values():
             # A white halo keeps labels legible where they cross edges or nodes.
             text.set_path_effects([patheffects.withStroke(linewidth=2.2, foreground="white")])
         ax.set_axis_off()
-        ax.margins(0.06)
         ax.set_aspect("equal")
-        _legend(ax, nodes)
+        _legend(ax, nodes, palette)
+        _spread_labels(ax, graph, words, positions, labels, node_art, edge_art)
     return ax
+
+
+def _spread_labels(
+    ax: Any,
+    graph: nx.Graph,
+    words: list[str],
+    positions: dict,
+    labels: dict,
+    node_art: Any,
+    edge_art: Any,
+    rounds: int = 12,
+) -> None:
+    """Move nodes apart until no two labels overlap, keeping the picture's shape.
+
+    Labels sit on their nodes, so the nodes themselves move (edges follow):
+    label boxes are measured in data units at the figure's final size and
+    separated (:func:`compare.plot._repel.separate`); the axes limits then
+    change, which changes the boxes, so this repeats until nothing moves.
+    """
+    points = np.array([positions[w] for w in words], dtype=float)
+    texts = [labels[w] for w in words]
+    sizes = np.zeros_like(points)
+    for _ in range(rounds):
+        _fit_limits(ax, points, sizes)
+        ax.figure.draw_without_rendering()
+        sizes = np.maximum(text_boxes(ax, texts, pad_points=1.5), _node_boxes(ax, node_art))
+        moved = separate(points, sizes)
+        if np.array_equal(moved, points):
+            break
+        points = moved
+        where = dict(zip(words, points, strict=True))
+        node_art.set_offsets(points)
+        for word, text in zip(words, texts, strict=True):
+            text.set_position(tuple(where[word]))
+        if edge_art is not None and hasattr(edge_art, "set_segments"):
+            edge_art.set_segments([(where[a], where[b]) for a, b in graph.edges()])
+    _fit_limits(ax, points, sizes)
+
+
+def _node_boxes(ax: Any, node_art: Any) -> np.ndarray:
+    """Width and height in data units of each node's circle (marker area is in points²)."""
+    diameter_pt = np.sqrt(np.asarray(node_art.get_sizes(), dtype=float))
+    pixels = diameter_pt * ax.figure.dpi / 72.0
+    origin = ax.transData.inverted().transform([[0.0, 0.0], [1.0, 1.0]])
+    per_pixel = np.abs(origin[1] - origin[0])
+    return np.column_stack([pixels * per_pixel[0], pixels * per_pixel[1]])
+
+
+def _fit_limits(ax: Any, points: np.ndarray, sizes: np.ndarray) -> None:
+    """Axes limits that hold every node and its whole label, with a small margin."""
+    low = (points - sizes / 2).min(axis=0)
+    high = (points + sizes / 2).max(axis=0)
+    margin = 0.04 * (high - low).max() + 0.3
+    ax.set_xlim(low[0] - margin, high[0] + margin)
+    ax.set_ylim(low[1] - margin, high[1] + margin)
 
 
 def _tables(network: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -177,37 +235,59 @@ def _pack(placed: list) -> dict:
     return positions
 
 
-def _colour(community: object) -> str:
-    try:
-        index = int(community) - 1
-    except (TypeError, ValueError):
-        return "#dddddd"
-    return COMMUNITY_COLOURS[index] if 0 <= index < len(COMMUNITY_COLOURS) else "#dddddd"
+#: Colour of the nodes of small or late communities (one legend entry for all).
+OTHER_COLOUR = "#dddddd"
+#: A community needs this many drawn words for a colour of its own.
+MIN_COLOURED = 3
 
 
-def _legend(ax: Any, nodes: pd.DataFrame) -> None:
+def _coloured(nodes: pd.DataFrame) -> dict[int, str]:
+    """Colour of each community drawn: the first ten with at least three words get one each.
+
+    Communities are numbered by size (1 = largest), so these are the largest;
+    pairs and later groups share grey, which the legend names as such.
+    """
+    sizes = nodes.groupby("community")["word"].count()
+    return {
+        int(c): COMMUNITY_COLOURS[int(c) - 1]
+        for c, n in sizes.items()
+        if 1 <= int(c) <= len(COMMUNITY_COLOURS) and n >= MIN_COLOURED
+    }
+
+
+def _legend(ax: Any, nodes: pd.DataFrame, colours: dict[int, str]) -> None:
+    """One entry per colour drawn: the group's number (as in the table) and its two main words."""
     from matplotlib.lines import Line2D
 
-    communities = sorted({int(c) for c in nodes["community"]})[: len(COMMUNITY_COLOURS)]
-    handles = [
-        Line2D(
+    def handle(colour: str, label: str) -> Line2D:
+        return Line2D(
             [],
             [],
             marker="o",
             linestyle="",
             markersize=7,
-            markerfacecolor=_colour(c),
+            markerfacecolor=colour,
             markeredgecolor="#555555",
-            label=f"グループ {c}",
+            label=label,
         )
-        for c in communities
-    ]
+
+    handles = []
+    for community, colour in colours.items():
+        top = nodes[nodes["community"] == community].sort_values(
+            ["frequency", "word"], ascending=[False, True], kind="stable"
+        )
+        handles.append(handle(colour, f"{community}: {'・'.join(top['word'].head(2))}"))
+    others = sorted({int(c) for c in nodes["community"]} - set(colours))
+    if others:
+        handles.append(handle(OTHER_COLOUR, f"その他 {len(others)} グループ（灰色）"))
     if len(handles) > 1:
         ax.legend(
             handles=handles,
+            title="語のグループ（番号は表と同じ。主な 2 語）",
+            title_fontsize=7,
             loc="upper center",
             bbox_to_anchor=(0.5, 0.0),
             fontsize=7,
             frameon=False,
-            ncols=min(len(handles), 5),
+            ncols=legend_columns(len(handles), most=4),
         )

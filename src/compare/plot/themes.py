@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from compare.errors import AnalysisError
-from compare.plot._style import DIVERGING, japanese_rc, new_axes, require, shorten
+from compare.plot._style import DIVERGING, japanese_rc, legend_columns, new_axes, require, shorten
 from compare.stats.themes import SHARE_COLUMNS, TEST_COLUMNS
 
 #: Columns of stat_theme_test / stat_theme_shares that are not the grouping.
@@ -235,17 +235,6 @@ def _bars(ax: Any, grid: np.ndarray, groups: list[str], names: Mapping[str, str]
         handlelength=1.2,
         columnspacing=1.2,
     )
-
-
-def legend_columns(n: int, most: int = 6) -> int:
-    """Columns of a legend of ``n`` entries: rows as even as they can be.
-
-    At most ``most`` entries a row, and every row but the last full, so that
-    no row holds a lone entry while the others hold many (5 entries: one row
-    of 5, not 4 + 1; 7 entries: 4 + 3).
-    """
-    rows = max(1, -(-n // most))
-    return max(1, -(-n // rows))
 
 
 def _strip(ax: Any, grid: np.ndarray, n_groups: int) -> None:

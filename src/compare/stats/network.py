@@ -68,6 +68,8 @@ def stat_cooccurrence(
     seed: int = 0,
     content_only: bool = True,
     include_meta: bool = False,
+    min_chars: int = 2,
+    function_words: bool = False,
 ) -> CooccurrenceNetwork:
     """Jaccard-weighted word co-occurrence network with communities and centrality.
 
@@ -94,6 +96,17 @@ def stat_cooccurrence(
         Random seed of the Louvain method; same seed, same communities.
     content_only, include_meta : bool
         Which tokens are counted (default: content tokens of non-meta segments).
+    min_chars : int
+        Shortest word that becomes a node (default 2).  A single character is
+        mostly a piece of a compound the dictionary split (場 of 居場所, 共 of
+        共生) or a generic noun (時, 人, 方); it links to everything and names
+        no topic.
+    function_words : bool
+        Keep words that UniDic classes as function-like (default False: left
+        out): nouns usable as counters or adverbs (助数詞可能: 時, 年;
+        副詞可能: ため, 今, みんな) and words that cannot stand alone
+        (非自立可能: こと, もの, する, なる, いる).  The rule reads the ``pos``
+        column, so it holds for any plan's wording.
 
     Returns
     -------
@@ -113,6 +126,7 @@ def stat_cooccurrence(
     if top_n is not None and top_n < 1:
         raise AnalysisError(f"top_n must be at least 1, got {top_n}.")
     selected = select_tokens(tokens, content_only=content_only, include_meta=include_meta)
+    selected = _topic_words(selected, min_chars=min_chars, function_words=function_words)
     keys = resolve_by(by, selected)
     docs = group_documents(selected, keys)
     counts, terms = count_matrix(docs)
@@ -146,9 +160,30 @@ def stat_cooccurrence(
         "min_cooccurrence": min_cooccurrence,
         "resolution": resolution,
         "seed": seed,
+        "min_chars": min_chars,
+        "function_words": function_words,
         "n_units": len(docs.frame),
     }
     return CooccurrenceNetwork(nodes=nodes, edges=edges, params=params)
+
+
+#: UniDic part-of-speech classes of function-like words (see ``function_words``).
+FUNCTION_CLASSES = ("助数詞可能", "副詞可能", "非自立可能")
+
+
+def _topic_words(tokens: pd.DataFrame, *, min_chars: int, function_words: bool) -> pd.DataFrame:
+    """The tokens that can name a topic: long enough, and not function-like by their POS."""
+    keep = tokens["word"].astype(str).str.len().to_numpy() >= min_chars
+    if not function_words and "pos" in tokens.columns:
+        pattern = "|".join(FUNCTION_CLASSES)
+        keep &= ~tokens["pos"].astype(str).str.contains(pattern, regex=True).to_numpy()
+    kept = tokens.loc[keep]
+    if kept.empty:
+        raise AnalysisError(
+            f"No word of at least min_chars={min_chars} characters is left for the network; "
+            "lower min_chars or pass function_words=True."
+        )
+    return kept
 
 
 def _edges(
