@@ -526,3 +526,74 @@ def test_keyness_panels_share_one_scale_and_say_so(briefing_figures):
     assert len(axes) == 5
     assert len({ax.get_xlim() for ax in axes}) == 1
     assert all("全パネル共通" in ax.get_xlabel() for ax in axes)
+
+
+@pytest.mark.parametrize(
+    ("columns", "expected"),
+    [
+        (
+            {"edition": ["第2期", "第3期", "第3期", ""]},
+            ["みどり野市 第2期", "みどり野市 第3期", "みどり野市（社協）", "所沢市"],
+        ),
+        (  # no edition: the first fiscal year tells them apart
+            {"edition": ["", "", "", ""], "fiscal_year_start": [2015, 2020, None, None]},
+            ["みどり野市 2015年度", "みどり野市 2020年度", "みどり野市（社協）", "所沢市"],
+        ),
+        (  # nothing in the catalogue differs: the plan_id does
+            {"edition": ["第1期", "第1期", "", ""]},
+            ["みどり野市 midori-a", "みどり野市 midori-b", "みどり野市（社協）", "所沢市"],
+        ),
+    ],
+)
+def test_plan_names_tell_two_plans_of_one_municipality_apart(columns, expected):
+    from compare.plot.labels import plan_names
+
+    frame = pd.DataFrame(
+        {
+            "plan_id": ["midori-a", "midori-b", "midori-s", "tokorozawa"],
+            "municipality": ["みどり野市", "みどり野市", "みどり野市", "所沢市"],
+            "author": ["自治体", "自治体", "社会福祉協議会", "自治体"],
+            **columns,
+        }
+    )
+    assert plan_names(frame) == expected
+    # Shortening cuts the municipality only, never what tells the plans apart.
+    assert plan_names(frame, width=3)[:2] == [
+        e.replace("みどり野市", "みど…") for e in expected[:2]
+    ]
+
+
+@pytest.fixture(scope="module")
+def twin_figures(tmp_path_factory):
+    """The report's figures for a catalogue with two plans (two editions) of one municipality."""
+    from compare.io.catalog import read_catalog
+    from compare.report.briefing import build_briefing
+
+    catalog = read_catalog()
+    rows = catalog[catalog["plan_id"].isin(["sumida", "tama-6", "tokorozawa-2"])].copy()
+    twins = rows["plan_id"].isin(["tama-6", "tokorozawa-2"])
+    rows.loc[twins, "municipality"] = "みどり野市"
+    rows.loc[twins, "prefecture"] = "神奈川県"
+    rows.loc[twins, "municipality_code"] = "149999"
+    rows.loc[twins, "edition"] = ["第1期", "第2期"]
+    rows = rows.reset_index(drop=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COMPARE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        briefing = build_briefing(rows, progress=False, date="2025-01-01")
+    return briefing
+
+
+def test_two_plans_of_one_municipality_are_told_apart_in_every_figure(twin_figures):
+    expected = {"みどり野市 第1期", "みどり野市 第2期"}
+    figures = {f.key: f.figure for f in twin_figures.figures}
+    for key in ("keyness", "ca", "similarity", "theme_heatmap", "theme_shares", "policy_matrix"):
+        texts = {t.get_text().replace("\n", "") for t in _labels(figures[key])}
+        assert expected <= texts, (key, sorted(t for t in texts if "みどり野" in t))
+        assert "みどり野市" not in texts, key
+    goals = [k for k in figures if k.startswith("goals_")]
+    assert goals
+    for key in goals:
+        texts = {t.get_text() for t in _labels(figures[key])}
+        assert "みどり野市" not in texts, key
+    plans = twin_figures.summary
+    assert plans is not None

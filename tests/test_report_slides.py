@@ -71,6 +71,28 @@ def test_every_slide_opens_with_its_figure_takeaway_and_japanese_font(decks):
         assert east_asian is not None and east_asian.get("typeface") == FONT
 
 
+#: Words of the method text that a finding's lead line must not start with.
+METHOD = ("各計画で", "同じ段落", "語と", "計画ごとに", "テーマ", "図は")
+
+
+def test_each_finding_slide_leads_with_what_differs_between_which_plans(decks):
+    report, _, shown = decks
+    deck = Presentation(str(report / "briefing.pptx"))
+    leads = {
+        section.key: [s.text_frame.text for s in slide.shapes if s.has_text_frame][1]
+        for slide, (section, _) in zip(list(deck.slides)[2:], shown, strict=False)
+    }
+    for key in ("themes", "keyness", "similarity"):  # CA needs three plans
+        assert key in leads, sorted(leads)
+        lead = leads[key]
+        # It names the plans it is about (the corpus holds 墨田区 and 川崎市多摩区) …
+        assert "墨田区" in lead or "川崎市多摩区" in lead or "有意な差" in lead, (key, lead)
+        # … and is not the method text that opens the section.
+        assert not lead.startswith(METHOD), (key, lead)
+    assert "墨田区「" in leads["keyness"] and "川崎市多摩区「" in leads["keyness"]
+    assert "最も似ている" in leads["similarity"]
+
+
 def test_slides_are_identical_for_the_same_report(decks):
     first, second, _ = decks
     assert (first / "briefing.pptx").read_bytes() == (second / "briefing.pptx").read_bytes()

@@ -9,6 +9,7 @@ import pandas as pd
 
 from compare.errors import AnalysisError
 from compare.plot._style import bold, japanese_rc, new_axes, require, wrap
+from compare.plot.labels import plan_names
 
 _REQUIRED = ["plan_a", "plan_b", "status", "goal_a", "title_a", "goal_b", "title_b", "similarity"]
 
@@ -99,8 +100,9 @@ def plot_goal_alignment(
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"},
                 zorder=4,
             )
-        ax.text(0.0, n + 0.55, _name(pair, "a"), ha="right", va="bottom", fontsize=10, **bold())
-        ax.text(1.0, n + 0.55, _name(pair, "b"), ha="left", va="bottom", fontsize=10, **bold())
+        name_a, name_b = _names(alignment, pair)
+        ax.text(0.0, n + 0.55, name_a, ha="right", va="bottom", fontsize=10, **bold())
+        ax.text(1.0, n + 0.55, name_b, ha="left", va="bottom", fontsize=10, **bold())
         ax.set_xlim(-1.15, 2.15)
         ax.set_ylim(0.4, n + 1.1)
         ax.set_axis_off()
@@ -171,10 +173,22 @@ def _y(index: int, count: int, n: int) -> float:
     return n - index * (n - 1) / (count - 1)
 
 
-def _name(pair: pd.DataFrame, side: str) -> str:
-    column = f"municipality_{side}"
-    value = str(pair[column].iloc[0]) if column in pair.columns else ""
-    plan_type = f"plan_type_{side}"
-    if plan_type in pair.columns and str(pair[plan_type].iloc[0]) == "地域福祉活動計画":
-        value += "（社協）"
-    return value or str(pair[f"plan_{side}"].iloc[0])
+def _names(alignment: pd.DataFrame, pair: pd.DataFrame) -> tuple[str, str]:
+    """Names of the pair's two plans, told apart from every other plan of the table."""
+    if "name_a" in pair.columns and "name_b" in pair.columns:
+        return str(pair["name_a"].iloc[0]), str(pair["name_b"].iloc[0])
+    sides = []
+    for side in ("a", "b"):
+        part = pd.DataFrame({"plan_id": alignment[f"plan_{side}"].astype(str)})
+        if f"municipality_{side}" in alignment.columns:
+            part["municipality"] = alignment[f"municipality_{side}"].fillna("").astype(str)
+        if f"plan_type_{side}" in alignment.columns:
+            activity = alignment[f"plan_type_{side}"].astype(str) == "地域福祉活動計画"
+            part["author"] = np.where(activity, "社会福祉協議会", "")
+        for column in ("author", "edition"):
+            if f"{column}_{side}" in alignment.columns:
+                part[column] = alignment[f"{column}_{side}"].fillna("").astype(str)
+        sides.append(part)
+    plans = pd.concat(sides, ignore_index=True).drop_duplicates("plan_id").reset_index(drop=True)
+    names = dict(zip(plans["plan_id"], plan_names(plans), strict=True))
+    return names[str(pair["plan_a"].iloc[0])], names[str(pair["plan_b"].iloc[0])]

@@ -19,7 +19,7 @@ from compare.plot._style import (
     new_axes,
     require,
 )
-from compare.plot.labels import plan_names
+from compare.plot.labels import table_names
 
 
 def plot_ca(
@@ -72,10 +72,18 @@ def plot_ca(
         ca.inertia.set_index("dim")["share"] if "share" in ca.inertia else pd.Series(dtype=float)
     )
     rows = _top(ca.rows, d1, d2, inertia, max_rows)
-    columns = _top(ca.columns, d1, d2, inertia, max_columns)
-    column_names = (
-        plan_names(columns) if "municipality" in columns else list(columns["label"].astype(str))
+    # Names from every group, so two plans of one municipality differ even if one is not drawn.
+    every = ca.columns
+    named = "municipality" in every or "name" in every
+    by_label = dict(
+        zip(
+            every["label"].astype(str),
+            table_names(every) if named else every["label"].astype(str),
+            strict=True,
+        )
     )
+    columns = _top(every, d1, d2, inertia, max_columns)
+    column_names = [by_label[str(label)] for label in columns["label"]]
     with japanese_rc():
         ax = new_axes(ax, (7.5, 6.5))
         ax.axhline(0, color="#bbbbbb", linewidth=0.6, zorder=0)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from compare.errors import AnalysisError
 from compare.plot._style import NEGATIVE, POSITIVE, japanese_rc, require, shorten
-from compare.plot.labels import plan_names
+from compare.plot.labels import table_names
 
 _STAT_LABELS = {
     "g2": "対数尤度比 G²（符号つき）",
@@ -183,11 +183,17 @@ def _draw(
 
 def _titles(keyness: pd.DataFrame, targets: list[str]) -> list[str]:
     """Panel titles: the plans' display names, told apart when two would read the same."""
-    return [_title(keyness, t) for t in targets]
+    first = keyness.drop_duplicates("target").set_index(
+        keyness.drop_duplicates("target")["target"].astype(str)
+    )
+    rows = first.loc[targets].reset_index(drop=True)
+    has_names = "name" in rows.columns or (
+        "municipality" in rows.columns and rows["municipality"].notna().all()
+    )
+    return table_names(rows) if has_names else [shorten(t, 20) for t in targets]
 
 
 def _title(keyness: pd.DataFrame, target: str) -> str:
-    rows = keyness[keyness["target"].astype(str) == target].head(1)
-    if "municipality" in rows.columns and rows["municipality"].notna().all():
-        return plan_names(rows)[0]
-    return shorten(target, 20)
+    """The title of one panel: its plan's name among all the table's targets."""
+    targets = list(dict.fromkeys(keyness["target"].astype(str)))
+    return _titles(keyness, targets)[targets.index(target)]

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from compare.plot._style import japanese_rc, new_axes, require, wrap
-from compare.plot.labels import plan_names
+from compare.plot.labels import table_names
 
 _REQUIRED = ["plan_id", "theme_id", "label", "n_goals", "n_policies", "titles"]
 _GOAL = "#2f6f9f"
@@ -54,7 +54,7 @@ def plot_policy_matrix(
     cells = matrix.set_index(["plan_id", "theme_id"])
     labels = dict(zip(matrix["theme_id"], matrix["label"], strict=False))
     first = matrix.drop_duplicates("plan_id").set_index("plan_id").loc[plans].reset_index()
-    names = plan_names(first)
+    names = table_names(first)
     texts = {
         (plan, theme): _cell_text(cells.loc[(plan, theme)], title_chars)
         for plan in plans

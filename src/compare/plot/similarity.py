@@ -11,7 +11,7 @@ from scipy.spatial.distance import squareform
 
 from compare.errors import AnalysisError
 from compare.plot._style import SEQUENTIAL, japanese_rc, new_axes, require
-from compare.plot.labels import plan_names
+from compare.plot.labels import plan_names, table_names
 from compare.stats.similarity import similarity_matrix
 
 #: Above this many documents the heatmap drops per-cell numbers.
@@ -302,4 +302,4 @@ def _names(docs: pd.DataFrame) -> list[str]:
             f"{n}: {h}" if h else n
             for n, h in zip(names, docs["heading"].fillna("").astype(str).str[:14], strict=True)
         ]
-    return plan_names(docs)
+    return table_names(docs)

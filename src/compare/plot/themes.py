@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from compare.errors import AnalysisError
-from compare.plot._style import DIVERGING, japanese_rc, legend_columns, new_axes, require, shorten
+from compare.plot._style import DIVERGING, japanese_rc, legend_columns, new_axes, require, wrap
+from compare.plot.labels import table_names
 from compare.stats.themes import SHARE_COLUMNS, TEST_COLUMNS
 
 #: Columns of stat_theme_test / stat_theme_shares that are not the grouping.
@@ -77,6 +78,7 @@ def plot_theme_heatmap(
     """
     require(test, ["theme_id", "label", "share", "adj_residual"], "plot_theme_heatmap")
     by = by or _group_column(test)
+    names = names or _own_names(test, by)
     groups = _chosen_groups(test, by, max_groups)
     themes = list(dict.fromkeys(test["theme_id"]))
     labels = dict(zip(test["theme_id"], test["label"], strict=False))
@@ -92,7 +94,7 @@ def plot_theme_heatmap(
     row_labels = [_theme_label(labels[t], p_values.get(t), alpha) for t in themes]
     # A cell mark needs the theme's corrected test to hold (no p-value column: marks as before).
     marked = [p_values.empty or bool(p_values.get(t, 1.0) < alpha) for t in themes]
-    col_labels = [shorten((names or {}).get(g, g), 12) for g in groups]
+    col_labels = [wrap((names or {}).get(g, g), 7) for g in groups]
     n_rows, n_cols = len(themes), len(groups)
     with japanese_rc():
         ax = new_axes(ax, (min(2.6 + 0.78 * n_cols, 13.0), 1.4 + 0.36 * n_rows))
@@ -184,6 +186,7 @@ def plot_theme_shares(
     """
     require(shares, ["theme_id", "label", value], "plot_theme_shares")
     by = by or _group_column(shares)
+    names = names or _own_names(shares, by)
     order = list(themes) if themes is not None else list(dict.fromkeys(shares["theme_id"]))
     unknown = [t for t in order if t not in set(shares["theme_id"])]
     if unknown:
@@ -212,6 +215,16 @@ def plot_theme_shares(
     return ax
 
 
+def _own_names(table: pd.DataFrame, by: str) -> dict[str, str] | None:
+    """Display names from the table itself: its ``name`` column, or the plans' catalogue labels."""
+    if by != "plan_id" or by not in table.columns:
+        return None
+    first = table.drop_duplicates(by).reset_index(drop=True)
+    if "name" not in first.columns and "municipality" not in first.columns:
+        return None
+    return dict(zip(first[by].astype(str), table_names(first), strict=True))
+
+
 def _bars(ax: Any, grid: np.ndarray, groups: list[str], names: Mapping[str, str] | None) -> None:
     n_themes, n_groups = grid.shape
     height = 0.8 / n_groups
@@ -222,7 +235,7 @@ def _bars(ax: Any, grid: np.ndarray, groups: list[str], names: Mapping[str, str]
             np.nan_to_num(grid[:, j]),
             height=height * 0.92,
             color=GROUP_COLOURS[j % len(GROUP_COLOURS)],
-            label=shorten((names or {}).get(group, group), 14),
+            label=str((names or {}).get(group, group)),
         )
     for boundary in np.arange(n_themes - 1) + 0.5:
         ax.axhline(boundary, color="#eeeeee", linewidth=0.6, zorder=0)

@@ -46,6 +46,22 @@ class ReportFigure:
     height_px: int = 0
 
 
+class Finding(str):
+    """A sentence of the summary that says which table it comes from.
+
+    It is a ``str`` (everything that reads findings as text keeps working);
+    ``table`` is the key of the report table behind it, which the page links
+    and the Markdown names with its section.
+    """
+
+    table: str
+
+    def __new__(cls, text: str, table: str = "") -> Finding:
+        finding = super().__new__(cls, text)
+        finding.table = table
+        return finding
+
+
 @dataclass
 class Quote:
     """A passage quoted from a plan as evidence, with where it comes from."""

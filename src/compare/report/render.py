@@ -177,8 +177,28 @@ def _environment(ext: str) -> jinja2.Environment:
         provenance_items=provenance_items,
         section_template=section_template,
         sheet_names=lambda section: {t.key: t.sheet for t in section.tables},
+        source_of=source_of,
+        source_note=source_note,
     )
     return environment
+
+
+def source_of(briefing: Briefing, finding: object) -> tuple[Section, ReportTable] | None:
+    """The section and table a summary finding comes from (None for plain text)."""
+    key = getattr(finding, "table", "")
+    for section in briefing.sections if key else []:
+        for table in section.tables:
+            if table.key == key:
+                return section, table
+    return None
+
+
+def source_note(briefing: Briefing, finding: object) -> str:
+    """Where a finding comes from, for the Markdown: （→ 節「…」の表「…」）, or ""."""
+    source = source_of(briefing, finding)
+    if source is None:
+        return ""
+    return f"（→ 節「{source[0].title}」の表「{source[1].title}」）"
 
 
 def _cell_class(value: Any) -> Markup:

@@ -27,7 +27,7 @@ from compare.errors import AnalysisError
 from compare.report import reliability
 from compare.report.columns import TABLES
 from compare.report.corpus import coverage_table, municipality_names, plan_units, unit_matrix
-from compare.report.model import Quote, ReportFigure, ReportTable, Section
+from compare.report.model import Finding, Quote, ReportFigure, ReportTable, Section
 from compare.report.parts import NEED_TWO, figure_of, name_plans
 from compare.report.text_sections import (
     section_goals,
@@ -594,7 +594,8 @@ def theme_findings(
         if theme_id in per_theme.index:
             group = test[test["theme_id"] == theme_id]
             label = per_theme.loc[theme_id, "label"]
-            corpus.findings.append(describe(label, group, theme_id in significant.index))
+            found = describe(label, group, theme_id in significant.index)
+            corpus.findings.append(Finding(found, table="theme_test_summary"))
     if len(significant):
         labels = "、".join(significant["label"])
         text = f"{unit}間で扱いに有意な差があるテーマ（補正 p < .05）: {labels}。"
@@ -603,10 +604,13 @@ def theme_findings(
                 "ただし文書の範囲（全文・概要版・案・抜粋、含む章）が計画によって異なるため、"
                 "差の一部は範囲の違いによる可能性があります（表「計画一覧」の coverage 列）。"
             )
-        corpus.findings.append(text)
+        corpus.findings.append(Finding(text, table="theme_test_summary"))
     else:
         corpus.findings.append(
-            f"{unit}間で扱いに有意な差があるテーマはありません（補正 p < .05）。"
+            Finding(
+                f"{unit}間で扱いに有意な差があるテーマはありません（補正 p < .05）。",
+                table="theme_test_summary",
+            )
         )
 
 
@@ -960,7 +964,7 @@ def _similarity_finding(corpus: Corpus, ranked: pd.DataFrame) -> None:
             f"ただし {'、'.join(differing)} は文書の範囲が異なり、"
             "類似度の差の一部は範囲の違いによるものです。"
         )
-    corpus.findings.append(finding)
+    corpus.findings.append(Finding(finding, table="similarity"))
 
 
 # --------------------------------------------------------------------------- CA

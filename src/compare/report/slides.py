@@ -34,8 +34,28 @@ PLAN_COLUMNS = [
 ]
 
 
-def takeaway(section: Section, figure: ReportFigure) -> str:
-    """One line for a slide: the first sentence of the section's text, else the caption."""
+def takeaway(section: Section, figure: ReportFigure, briefing: Briefing | None = None) -> str:
+    """The lead line of a slide: what the figure finds, in words, from the report's own data.
+
+    A summary finding drawn from the section's tables comes first (the themes
+    that differ, the most and least similar plans); otherwise a sentence
+    written from the section's table (each plan's most distinctive word, the
+    plans at either end of the first CA dimension, the largest word group,
+    the pair of plans with most matched goals).  Only when none applies does
+    the section's first sentence serve.
+    """
+    keys = {table.key for table in section.tables}
+    findings = [
+        f for f in _findings(briefing) if getattr(f, "table", "") in keys and str(f).strip()
+    ]
+    if findings:
+        differing = [f for f in findings if "有意な差" in f]
+        return str((differing or findings)[0])
+    lead = _LEADS.get(section.key)
+    if lead is not None:
+        text = lead({table.key: table.frame for table in section.tables})
+        if text:
+            return text
     for text in [*section.paragraphs, figure.caption]:
         match = _SENTENCE.match(text.strip())
         if match:
@@ -43,6 +63,68 @@ def takeaway(section: Section, figure: ReportFigure) -> str:
         if text.strip():
             return text.strip()
     return figure.title
+
+
+def _findings(briefing: Briefing | None) -> list[str]:
+    if briefing is None:
+        return []
+    return next((list(s.bullets) for s in briefing.sections if s.key == "summary"), [])
+
+
+def _keyness_lead(tables: dict[str, Any]) -> str:
+    frame = tables.get("keyness_top")
+    if frame is None or not {"name", "特徴語"} <= set(frame.columns) or frame.empty:
+        return ""
+    words = [
+        f"{row['name']}「{str(row['特徴語']).split('、')[0]}」"
+        for _, row in frame.head(6).iterrows()
+        if str(row["特徴語"])
+    ]
+    return "各計画に最も特徴的な語: " + "、".join(words) + "。" if words else ""
+
+
+def _ca_lead(tables: dict[str, Any]) -> str:
+    frame = tables.get("ca_columns")
+    inertia = tables.get("ca_inertia")
+    if frame is None or "dim1" not in frame.columns or len(frame) < 2:
+        return ""
+    names = frame["name"] if "name" in frame.columns else frame["label"]
+    low, high = frame["dim1"].astype(float).idxmin(), frame["dim1"].astype(float).idxmax()
+    share = ""
+    if inertia is not None and {"dim", "share"} <= set(inertia.columns) and len(inertia):
+        share = f"（違いの {float(inertia['share'].iloc[0]) * 100:.0f}% を説明）"
+    return (
+        f"語の使い方が最も離れているのは {names[high]} と {names[low]}: "
+        f"第1次元{share}の両端にあります。"
+    )
+
+
+def _network_lead(tables: dict[str, Any]) -> str:
+    frame = tables.get("network_communities")
+    if frame is None or frame.empty or "主な語" not in frame.columns:
+        return ""
+    words = "、".join(str(frame["主な語"].iloc[0]).split("、")[:4])
+    return f"最も大きな語のグループは「{words}」: これらが同じ段落でよく一緒に語られています。"
+
+
+def _goals_lead(tables: dict[str, Any]) -> str:
+    frame = tables.get("goal_pairs")
+    if frame is None or frame.empty or not {"name_a", "name_b", "matched"} <= set(frame.columns):
+        return ""
+    best = frame.sort_values("matched", ascending=False, kind="stable").iloc[0]
+    return (
+        f"基本目標の対応が最も多いのは {best['name_a']} と {best['name_b']}"
+        f"（{int(best['matched'])} 組）。"
+    )
+
+
+#: Lead sentences written from a section's tables, by section key.
+_LEADS = {
+    "keyness": _keyness_lead,
+    "ca": _ca_lead,
+    "network": _network_lead,
+    "goals": _goals_lead,
+}
 
 
 def slide_plan(briefing: Briefing) -> list[tuple[Section, ReportFigure]]:
@@ -69,7 +151,7 @@ def write_pptx(briefing: Briefing, path: Path) -> None:
     if findings:
         _bullet_slide(deck, "主な結果", findings)
     for section, figure in slide_plan(briefing):
-        _figure_slide(deck, section, figure)
+        _figure_slide(deck, section, figure, briefing)
     _plans_slide(deck, briefing)
     buffer = io.BytesIO()
     deck.save(buffer)
@@ -133,13 +215,15 @@ def _bullet_slide(deck: Any, title: str, bullets: list[str]) -> None:
     _text(slide, "\n".join(f"・{b}" for b in bullets[:8]), (0.8, 1.4, 11.7, 5.6), 16)
 
 
-def _figure_slide(deck: Any, section: Section, figure: ReportFigure) -> None:
+def _figure_slide(
+    deck: Any, section: Section, figure: ReportFigure, briefing: Briefing | None = None
+) -> None:
     from PIL import Image
     from pptx.util import Inches
 
     slide = _blank(deck)
     _text(slide, section.title, (0.6, 0.3, 12.1, 0.7), 24, bold=True, color="0B4F8A")
-    _text(slide, takeaway(section, figure), (0.6, 1.0, 12.1, 0.8), 15)
+    _text(slide, takeaway(section, figure, briefing), (0.6, 1.0, 12.1, 0.8), 15)
     width, height = Image.open(io.BytesIO(figure.png)).size
     box_w, box_h = 12.1, 5.4
     scale = min(box_w / width, box_h / height)
