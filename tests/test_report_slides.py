@@ -91,6 +91,9 @@ def test_each_finding_slide_leads_with_what_differs_between_which_plans(decks):
         assert not lead.startswith(METHOD), (key, lead)
     assert "墨田区「" in leads["keyness"] and "川崎市多摩区「" in leads["keyness"]
     assert "最も似ている" in leads["similarity"]
+    assert "差は有意で" in leads["themes"] or "有意な差" in leads["themes"]
+    if "outline" in leads:
+        assert leads["outline"].startswith("見出しが最も多いのは")
 
 
 def test_slides_are_identical_for_the_same_report(decks):

@@ -49,8 +49,9 @@ def takeaway(section: Section, figure: ReportFigure, briefing: Briefing | None =
         f for f in _findings(briefing) if getattr(f, "table", "") in keys and str(f).strip()
     ]
     if findings:
-        differing = [f for f in findings if "有意な差" in f]
-        return str((differing or findings)[0])
+        # A difference found between named plans first, then the themes that differ.
+        ranked = sorted(findings, key=lambda f: ("差は有意で" not in f, "有意な差" not in f))
+        return str(ranked[0])
     lead = _LEADS.get(section.key)
     if lead is not None:
         text = lead({table.key: table.frame for table in section.tables})
@@ -118,8 +119,37 @@ def _goals_lead(tables: dict[str, Any]) -> str:
     )
 
 
+def _outline_lead(tables: dict[str, Any]) -> str:
+    frame = tables.get("outline")
+    if frame is None or frame.empty or "name" not in frame.columns:
+        return ""
+    counts = frame.groupby("name", sort=False).size()
+    if len(counts) < 2:
+        return ""
+    most, least = counts.idxmax(), counts.idxmin()
+    return (
+        f"見出しが最も多いのは {most}（{counts[most]} 個）、"
+        f"最も少ないのは {least}（{counts[least]} 個）。"
+    )
+
+
+def _policies_lead(tables: dict[str, Any]) -> str:
+    frame = tables.get("policy_matrix")
+    if frame is None or frame.empty or "計画" not in frame.columns or frame.shape[1] < 2:
+        return ""
+    covered = frame.set_index("計画").notna() & (frame.set_index("計画").astype(str) != "")
+    themes = covered.sum(axis=1)
+    most, least = themes.idxmax(), themes.idxmin()
+    return (
+        f"基本目標が扱うテーマが最も多いのは {most}（{int(themes[most])} テーマ）、"
+        f"最も少ないのは {least}（{int(themes[least])} テーマ）。"
+    )
+
+
 #: Lead sentences written from a section's tables, by section key.
 _LEADS = {
+    "outline": _outline_lead,
+    "policies": _policies_lead,
     "keyness": _keyness_lead,
     "ca": _ca_lead,
     "network": _network_lead,
