@@ -15,20 +15,30 @@ import numpy as np
 
 
 def separate(
-    centres: np.ndarray, sizes: np.ndarray, *, gap: float = 0.0, passes: int = 400
+    centres: np.ndarray,
+    sizes: np.ndarray,
+    *,
+    gap: float = 0.0,
+    passes: int = 400,
+    fixed: np.ndarray | None = None,
 ) -> np.ndarray:
     """Move boxes (``centres`` and full ``sizes``, n x 2) until none overlaps another.
 
-    ``gap`` is extra room kept between two boxes.  Returns the new centres;
-    boxes that overlap nothing do not move.
+    ``gap`` is extra room kept between two boxes.  Boxes marked in ``fixed``
+    (obstacles such as markers) never move: a box overlapping one moves the
+    whole way itself.  Returns the new centres; boxes that overlap nothing do
+    not move.
     """
     centres = np.array(centres, dtype=float, copy=True)
     sizes = np.asarray(sizes, dtype=float) + gap
     n = len(centres)
+    still = np.zeros(n, dtype=bool) if fixed is None else np.asarray(fixed, dtype=bool)
     for _ in range(passes):
         moved = False
         for i in range(n):
             for j in range(i + 1, n):
+                if still[i] and still[j]:
+                    continue
                 delta = centres[j] - centres[i]
                 need = (sizes[i] + sizes[j]) / 2.0 - np.abs(delta)
                 if need[0] <= 0 or need[1] <= 0:
@@ -37,9 +47,9 @@ def separate(
                 # from i (up or right when they coincide).
                 axis = 0 if need[0] < need[1] else 1
                 sign = -1.0 if delta[axis] < 0 else 1.0
-                step = need[axis] / 2.0 + 1e-9
-                centres[i, axis] -= sign * step
-                centres[j, axis] += sign * step
+                share_i = 0.0 if still[i] else 1.0 if still[j] else 0.5
+                centres[i, axis] -= sign * (need[axis] * share_i + 1e-9 * (not still[i]))
+                centres[j, axis] += sign * (need[axis] * (1.0 - share_i) + 1e-9 * (not still[j]))
                 moved = True
         if not moved:
             break

@@ -110,7 +110,8 @@ def plot_ca(
         if adjust and texts:
             points = pd.concat([rows[[x, y]], columns[[x, y]]])
             _adjust(ax, texts, points[x].to_numpy(float), points[y].to_numpy(float))
-            _separate_texts(ax, texts)
+            squares = columns[[x, y]].to_numpy(float)
+            _separate_texts(ax, texts, squares)
         halo = [patheffects.withStroke(linewidth=2.0, foreground="white")]
         for text in texts:
             text.set_path_effects(halo + list(text.get_path_effects()))
@@ -154,18 +155,19 @@ def _off_markers(ax: Any, texts: list, n_rows: int) -> None:
         text.set_position(tuple(to_data.transform(origin + shift)))
 
 
-def _separate_texts(ax: Any, texts: list, rounds: int = 8) -> None:
-    """Last, deterministic passes that part any labels adjustText left touching.
+def _separate_texts(ax: Any, texts: list, squares: np.ndarray, rounds: int = 8) -> None:
+    """Last, deterministic passes that part labels adjustText left touching.
 
+    Labels are also moved off the groups' square markers (which stay put).
     Moving a label can change the figure's layout (and so the scale), so the
     pass repeats until no label moves.
     """
     for _ in range(rounds):
-        if not _separate_once(ax, texts):
+        if not _separate_once(ax, texts, squares):
             break
 
 
-def _separate_once(ax: Any, texts: list) -> bool:
+def _separate_once(ax: Any, texts: list, squares: np.ndarray) -> bool:
     ax.figure.draw_without_rendering()
     renderer = ax.figure.canvas.get_renderer()
     to_data = ax.transData.inverted()
@@ -176,7 +178,15 @@ def _separate_once(ax: Any, texts: list) -> bool:
     corners_array = np.array(corners)
     centres = corners_array.mean(axis=1)
     sizes = np.abs(corners_array[:, 1] - corners_array[:, 0])
-    moved = separate(centres, sizes, gap=float(sizes[:, 1].min()) * 0.05 if len(sizes) else 0.0)
+    # A square marker of 60 pt² (side about 7.7 pt) with a point of room around it.
+    side = (np.sqrt(60) + 2.0) * ax.figure.dpi / 72.0
+    origin = to_data.transform([[0.0, 0.0], [side, side]])
+    square = np.abs(origin[1] - origin[0])
+    every = np.vstack([centres, squares.reshape(-1, 2)])
+    every_sizes = np.vstack([sizes, np.tile(square, (len(squares), 1))])
+    fixed = np.r_[np.zeros(len(centres), dtype=bool), np.ones(len(squares), dtype=bool)]
+    gap = float(sizes[:, 1].min()) * 0.05 if len(sizes) else 0.0
+    moved = separate(every, every_sizes, gap=gap, fixed=fixed)[: len(centres)]
     for text, before, after in zip(texts, centres, moved, strict=True):
         if not np.array_equal(before, after):
             x, y = text.get_position()
