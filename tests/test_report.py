@@ -681,7 +681,7 @@ def test_plan_list_gives_title_period_identification_source_and_caveats(html: st
     assert "probable" in sources.loc["sumida", "caveat"]
     assert sources.loc["tama-6", "identification"] == "本文に明記"
     assert sources.loc["tama-6", "caveat"] == ""
-    table = html.split("<h3>資料一覧")[1].split("</table>")[0]
+    table = html.split('<h3 id="table-sources">資料一覧')[1].split("</table>")[0]
     for header in ["名称", "期・次", "計画期間", "文書の種類", "計画の特定", "出典"]:
         assert f"<th>{header}</th>" in table
     assert "第三次墨田区地域福祉計画（後期）" in table and "2016–2020 年度" in table
