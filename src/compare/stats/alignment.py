@@ -474,8 +474,9 @@ def _model_goals(
             found = f"it has {', '.join(have)}" if have else "no policy element was recognised"
             skipped[plan] = f"no {target} in its plan model ({found})"
             continue
+        tree = _children_by_parent(plan_rows)
         for number, (_, goal) in enumerate(chosen.iterrows(), start=1):
-            rows.append(_goal_record(plan, number, goal, plan_rows, sections))
+            rows.append(_goal_record(plan, number, goal, tree, sections))
     return _goal_frame(rows), skipped
 
 
@@ -483,12 +484,15 @@ def _goal_record(
     plan: str,
     number: int,
     goal: pd.Series,
-    plan_rows: pd.DataFrame,
+    tree: Mapping[int, list[tuple[int, dict[str, Any]]]],
     sections: Mapping[str, Mapping[str, list[int]]],
 ) -> dict[str, Any]:
-    """One goal: its title, its place, and the segments that describe it (title twice)."""
+    """One goal: its title, its place, and the segments that describe it (title twice).
+
+    ``tree`` is :func:`_children_by_parent` of the goal's plan.
+    """
     members = _row_segments(goal, sections.get(plan, {}))
-    for _, child in _descendants(plan_rows, int(goal["row"])).iterrows():
+    for child in _descendants(tree, int(goal["row"])):
         members += _row_segments(child, sections.get(plan, {}))
     title_seg = TITLE_SEG + int(goal["row"])
     seg_ids = [title_seg, title_seg, *sorted(set(members))]
@@ -557,21 +561,42 @@ def _sections(segments: pd.DataFrame) -> dict[str, dict[str, list[int]]]:
     return out
 
 
-def _row_segments(row: pd.Series, sections: Mapping[str, list[int]]) -> list[int]:
+def _row_segments(row: Mapping[str, Any], sections: Mapping[str, list[int]]) -> list[int]:
     """A heading row stands for its whole section; any other row for its own segment."""
     if row["source"] == "heading":
         return list(sections.get(str(row["section_id"]), []))
     return [int(row["seg_id"])] if int(row["seg_id"]) >= 0 else []
 
 
-def _descendants(plan_rows: pd.DataFrame, row: int) -> pd.DataFrame:
-    parents = plan_rows["parent"]
-    found, frontier = [], [row]
+def _children_by_parent(plan_rows: pd.DataFrame) -> dict[int, list[tuple[int, dict[str, Any]]]]:
+    """Parent row -> (position in ``plan_rows``, row) of the rows directly below it.
+
+    Built once per plan: walking the tree through this index instead of
+    filtering the frame once per level keeps goal alignment linear in the
+    size of the plan model.
+    """
+    tree: dict[int, list[tuple[int, dict[str, Any]]]] = {}
+    for position, record in enumerate(plan_rows.to_dict("records")):
+        if not pd.isna(record["parent"]):
+            tree.setdefault(int(record["parent"]), []).append((position, record))
+    return tree
+
+
+def _descendants(
+    tree: Mapping[int, list[tuple[int, dict[str, Any]]]], row: int
+) -> list[dict[str, Any]]:
+    """Every row below ``row``, level by level, each level in plan-model order."""
+    found: list[dict[str, Any]] = []
+    seen, frontier = {row}, [row]
     while frontier:
-        children = plan_rows.loc[parents.isin(frontier).fillna(False).to_numpy(dtype=bool)]
-        frontier = [int(r) for r in children["row"]]
-        found.append(children)
-    return pd.concat(found) if found else plan_rows.iloc[0:0]
+        level = sorted(
+            (item for parent in frontier for item in tree.get(parent, [])), key=lambda i: i[0]
+        )
+        children = [record for _, record in level if int(record["row"]) not in seen]
+        seen.update(int(c["row"]) for c in children)
+        found += children
+        frontier = [int(c["row"]) for c in children]
+    return found
 
 
 def _hits_for(
@@ -656,15 +681,19 @@ def _policy_alignment(
     empty = _empty_goals().drop(columns="change")
     sections = _sections(segments)
     children_rows, owners = [], []
+    by_plan: dict[str, tuple[pd.DataFrame, dict[int, list[tuple[int, dict[str, Any]]]]]] = {}
     for index, goal in goals.iterrows():
-        plan_rows = model.loc[model["plan_id"].astype(object) == goal["plan_id"]]
+        if goal["plan_id"] not in by_plan:
+            rows = model.loc[model["plan_id"].astype(object) == goal["plan_id"]]
+            by_plan[goal["plan_id"]] = (rows, _children_by_parent(rows))
+        plan_rows, tree = by_plan[goal["plan_id"]]
         kids = plan_rows.loc[plan_rows["parent"] == goal["row"]]
         kids = kids.loc[~kids["level"].isin(["指標", "重点施策", "基本理念"])]
         if kids.empty:
             continue
         top = min(kids["level"], key=lambda lv: LEVELS.index(lv))
         for number, (_, kid) in enumerate(kids.loc[kids["level"] == top].iterrows(), start=1):
-            children_rows.append(_goal_record(goal["plan_id"], number, kid, plan_rows, sections))
+            children_rows.append(_goal_record(goal["plan_id"], number, kid, tree, sections))
             owners.append(index)
     if not children_rows:
         return empty
@@ -1184,15 +1213,17 @@ def stat_policy_matrix(
     coded = _coded_segments(hits)
     cells: dict[tuple[str, str], list[str]] = {}
     counts: dict[tuple[str, str], list[int]] = {}
+    trees: dict[str, dict[int, list[tuple[int, dict[str, Any]]]]] = {}
     for _, goal in goals.iterrows():
         plan = goal["plan_id"]
         own = title_themes.get((plan, int(goal["row"])), set())
         real = [s for s in set(goal["seg_ids"]) if s < TITLE_SEG]
         shares = Counter(t for s in real for t in coded.get((plan, s), ()))
         about = own | {t for t, n in shares.items() if real and n / len(real) >= min_share}
-        plan_rows = items.loc[items["plan_id"].astype(object) == plan]
+        if plan not in trees:
+            trees[plan] = _children_by_parent(items.loc[items["plan_id"].astype(object) == plan])
         below: dict[str, list[str]] = {}
-        for _, child in _descendants(plan_rows, int(goal["row"])).iterrows():
+        for child in _descendants(trees[plan], int(goal["row"])):
             if child["level"] in ("指標", "基本理念"):
                 continue
             for theme in title_themes.get((plan, int(child["row"])), set()) - about:
