@@ -395,3 +395,17 @@ def test_hand_made_segments_table():
 def test_segments_table_needs_text():
     with pytest.raises(TokenizerError, match="lacks column"):
         tokenize(pd.DataFrame({"plan_id": ["a"], "seg_id": [0]}))
+
+
+def test_tokenizers_in_one_thread_share_one_tagger_and_threads_do_not():
+    """Each tagger maps the dictionary again: same settings, same thread, one tagger."""
+    import threading
+
+    first, second = Tokenizer()._engine(), Tokenizer(stopwords=["計画"])._engine()
+    assert first is not second
+    assert first.tagger is second.tagger
+    other: list[object] = []
+    thread = threading.Thread(target=lambda: other.append(Tokenizer()._engine().tagger))
+    thread.start()
+    thread.join()
+    assert other and other[0] is not first.tagger

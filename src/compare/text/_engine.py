@@ -22,13 +22,14 @@ import csv
 import os
 import re
 import shlex
+import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import is_not, itemgetter
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 #: POS given to a token made by merging a compound term.
 COMPOUND_POS = "名詞,普通名詞,一般,*"
@@ -254,19 +255,42 @@ def _meaningful(word: str) -> bool:
     return any(c.isalpha() for c in word)
 
 
+_TAGGERS = threading.local()
+
+
+def shared_tagger(arguments: str, dicdir: str) -> Any:
+    """The MeCab tagger for ``arguments``, one per argument string and thread.
+
+    Every tagger maps its dictionary into memory again, and a report builds
+    many tokenizers with the same settings (one per goal comparison): sharing
+    the tagger keeps the dictionary mapped once.  A dictionary file changed
+    on disk gets a new tagger; taggers are not shared between threads, so
+    threaded workers stay safe.
+    """
+    import fugashi
+
+    try:
+        stat = (Path(dicdir) / "sys.dic").stat()
+        key = (arguments, stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        key = (arguments, 0, 0)
+    taggers = _TAGGERS.__dict__.setdefault("by_arguments", {})
+    tagger = taggers.get(key)
+    if tagger is None:
+        tagger = taggers[key] = fugashi.GenericTagger(arguments)
+    return tagger
+
+
 class Engine:
     """One MeCab tagger plus the settings that turn its output into tokens."""
 
     def __init__(self, settings: Settings) -> None:
-        import fugashi
-
         self.settings = settings
         dicdir = settings.dicdir
         rc = Path(dicdir) / "mecabrc"
         base = f"-r {shlex.quote(str(rc) if rc.exists() else os.devnull)} -d {shlex.quote(dicdir)}"
-        self.tagger = fugashi.GenericTagger(
-            f"{base} -O '' '-F{_KEY}\\n' '-U{_KEY}\\n' '--eos-format='"
-        )
+        arguments = f"{base} -O '' '-F{_KEY}\\n' '-U{_KEY}\\n' '--eos-format='"
+        self.tagger = shared_tagger(arguments, dicdir)
         self.dictionary_info = [
             {k: (Path(v).name if k == "filename" else v) for k, v in d.items()}
             for d in self.tagger.dictionary_info
