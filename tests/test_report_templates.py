@@ -144,3 +144,22 @@ def test_markdown_escaping_uses_backslashes_only_where_markdown_needs_them(text,
     # Whatever is escaped, a CommonMark renderer shows the original characters as text.
     rendered = MarkdownIt("commonmark").render("段落 " + md_escape(text))
     assert html.unescape(re.sub(r"</?p>\n?", "", rendered)) == "段落 " + " ".join(text.split("\n"))
+
+
+def test_embedded_font_subset_leaves_no_file_open():
+    """The @font-face subset is read from the font file, which must be closed again.
+
+    An open font file is closed only by the garbage collector, which warns
+    (ResourceWarning) at an arbitrary later point of the run.
+    """
+    import gc
+    import warnings
+
+    from compare.report.render import font_face
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        css = font_face("地域福祉計画")
+        gc.collect()
+    assert css.startswith("@font-face")
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)]

@@ -14,6 +14,7 @@ import html
 import io
 import math
 import re
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -226,12 +227,16 @@ def font_face(text: str) -> str:
     options.name_IDs = ["*"]
     options.notdef_outline = True
     options.hinting = False
-    font = subset.load_font(matplotlib_fontja.get_font_ttf_path(), options)
+    # Loaded from memory: a font loaded from its path keeps the file open until
+    # it is garbage-collected.
+    source = io.BytesIO(Path(matplotlib_fontja.get_font_ttf_path()).read_bytes())
+    font = subset.load_font(source, options)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=sorted(characters))
     subsetter.subset(font)
     buffer = io.BytesIO()
     subset.save_font(font, buffer, options)
+    font.close()
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return (
         f'@font-face {{ font-family:"{EMBEDDED_FAMILY}"; '
