@@ -284,6 +284,7 @@ def test_tables_show_tabs_and_line_breaks_as_text_not_escapes() -> None:
 
 
 def test_plan_labels_name_the_municipality_the_council_and_the_edition() -> None:
+    """Notebook sentences name plans as the report does (plot.labels.plan_names)."""
     import pandas as pd
 
     from compare.report.display import join_ja, plan_label
@@ -297,7 +298,7 @@ def test_plan_labels_name_the_municipality_the_council_and_the_edition() -> None
         }
     )
     labels = [plan_label(table, plan_id) for plan_id in table["plan_id"]]
-    assert labels == ["甲市（第2次）", "甲市（第3次）", "甲市社協", "乙町"]
+    assert labels == ["甲市 第2次", "甲市 第3次", "甲市（社協）", "乙町"]
     assert plan_label(table, "unknown") == "unknown"
     assert join_ja(["甲市", "乙町", "甲市"]) == "甲市・乙町"
     assert join_ja([]) == "なし" and join_ja([], empty="—") == "—"

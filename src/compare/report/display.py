@@ -147,25 +147,16 @@ def join_ja(items: Any, empty: str = "なし", sep: str = "・") -> str:
 
 
 def plan_label(table: pd.DataFrame, plan_id: str) -> str:
-    """A plan's name for a sentence: its municipality, with 「社協」 for a 社会福祉協議会 plan.
+    """A plan's name for a sentence, as the report and the figures name it.
 
-    ``table`` is any table with ``plan_id``, ``municipality`` and ``author``
-    columns (the catalogue, SEGMENTS …).  Two plans of one author and
-    municipality (two editions) are told apart by their edition when the
-    table has one.
+    ``table`` is any table with ``plan_id`` and the catalogue columns
+    (``municipality``, ``author``, ``edition`` …): the names come from
+    :func:`compare.plot.labels.plan_names` over its plans, so two editions or
+    a city's plan and its 社協's are told apart the same way everywhere.
+    An id not in ``table`` is returned as it is.
     """
-    rows = table.drop_duplicates("plan_id").set_index("plan_id")
-    if plan_id not in rows.index:
-        return str(plan_id)
-    row = rows.loc[plan_id]
-    label = str(row.get("municipality", "") or plan_id)
-    if str(row.get("author", "")) == "社会福祉協議会":
-        label += "社協"
-    same = rows[
-        (rows.get("municipality") == row.get("municipality"))
-        & (rows.get("author") == row.get("author"))
-    ]
-    edition = str(row.get("edition", "") or "")
-    if len(same) > 1 and edition and edition != "nan":
-        label += f"（{edition}）"
-    return label
+    from compare.plot.labels import plan_names
+
+    rows = table.drop_duplicates("plan_id").reset_index(drop=True)
+    names = dict(zip(rows["plan_id"].astype(str), plan_names(rows), strict=True))
+    return names.get(str(plan_id), str(plan_id))
