@@ -213,39 +213,191 @@ VALUES: dict[str, dict[str, str]] = {
     },
 }
 
-#: Each table's unit of analysis (what one row is) and where it comes from.
-TABLES: dict[str, tuple[str, str]] = {
-    "plans": ("1 行 = 1 計画", "カタログと計画本文（段落・語数・見出しの集計）"),
-    "outline": ("1 行 = 1 見出し", "計画本文の見出し（compare outline）"),
-    "keyness": ("1 行 = 計画ごとの 1 語", "計画本文の語（G² による特徴語の検定 stat_keyness）"),
-    "keyness_top": ("1 行 = 1 計画", "表「特徴語」の上位の語"),
-    "similarity": ("1 行 = 計画の 1 組", "計画本文の語の頻度（コサイン・Jaccard 類似度）"),
-    "similarity_neighbours": (
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table of the report as a reader sees it: its sheet, its title, what one
+    row is (``unit``) and where it comes from (``source``), the last two for the
+    workbook's 説明 sheet.
+
+    ``by_unit``: the rows are compared units, so when the report compares
+    municipalities (``ReportSettings.group_by``) every 計画 in these words
+    reads 自治体 (:meth:`as_compared`).
+    """
+
+    sheet: str
+    title: str
+    unit: str = ""
+    source: str = ""
+    by_unit: bool = False
+
+    def as_compared(self, unit_word: str) -> TableSpec:
+        """The words of the table when ``unit_word`` (計画 or 自治体) is what is compared."""
+        if not self.by_unit or unit_word == "計画":
+            return self
+        return TableSpec(
+            *(text.replace("計画", unit_word) for text in self.texts), by_unit=self.by_unit
+        )
+
+    @property
+    def texts(self) -> tuple[str, str, str, str]:
+        return self.sheet, self.title, self.unit, self.source
+
+
+#: Every table of the report, by key: the one place that says what each table is.
+TABLES: dict[str, TableSpec] = {
+    # summary
+    "plans": TableSpec(
+        "計画一覧",
+        "計画一覧と各文書の範囲",
+        "1 行 = 1 計画",
+        "カタログと計画本文（段落・語数・見出しの集計）",
+    ),
+    "sources": TableSpec(
+        "資料一覧",
+        "資料一覧（名称・期間・文書の種類・計画の特定・出典）",
+        "1 行 = 1 計画",
+        "カタログ（名称・期・計画期間・文書の種類・identification・source_url・retrieved）",
+    ),
+    # themes
+    "theme_test_summary": TableSpec(
+        "テーマ検定_要約",
+        "計画間の差の検定（テーマごと）",
+        "1 行 = 1 テーマ",
+        "表「テーマ検定」の要約（補正 p 値）",
+        by_unit=True,
+    ),
+    "theme_shares_by_type": TableSpec(
+        "テーマ割合_種類別",
+        "テーマ別の割合（計画の種類別）",
+        "1 行 = 計画の種類ごとの 1 テーマ",
+        "テーマ定義の規則による段落の判定（計画の種類ごとに合計）",
+    ),
+    "theme_share_matrix": TableSpec(
+        "テーマ割合_一覧",
+        "テーマ別の割合（%）",
+        "1 行 = 1 テーマ（列 = 計画）",
+        "表「テーマ割合」の割合（%）",
+    ),
+    "theme_test": TableSpec(
+        "テーマ検定",
+        "テーマ検定（全体）",
+        "1 行 = 計画ごとの 1 テーマ",
+        "テーマ該当段落数の検定（計画間の差）",
+        by_unit=True,
+    ),
+    "theme_shares": TableSpec(
+        "テーマ割合",
+        "テーマ別の割合（全体）",
+        "1 行 = 計画ごとの 1 テーマ",
+        "テーマ定義の規則による段落の判定",
+    ),
+    # reliability
+    "coding_agreement": TableSpec("コーディングの信頼性", "人手コーディングとの一致（95% 区間）"),
+    "coding_agreement_full": TableSpec("一致度_詳細", "人手コーディングとの一致（詳細）"),
+    # evidence
+    "quotes": TableSpec(
+        "引用",
+        "引用した記述",
+        "1 行 = 1 引用",
+        "テーマに該当した段落の本文（出典の行番号、PDF はページつき）",
+    ),
+    "quote_candidates": TableSpec(
+        "引用候補",
+        "引用の候補（計画 × テーマ）",
+        "1 行 = 計画ごとの 1 テーマ",
+        "各計画でテーマの語が最も多く現れる段落（テーマ定義の規則による判定）",
+    ),
+    "theme_segments": TableSpec(
+        "テーマ判定_段落",
+        "段落ごとのテーマ判定",
+        "1 行 = 1 段落",
+        "テーマ定義の規則による段落の判定",
+    ),
+    # keyness
+    "keyness_top": TableSpec(
+        "特徴語_上位", "特徴語（上位）", "1 行 = 1 計画", "表「特徴語」の上位の語", by_unit=True
+    ),
+    "keyness": TableSpec(
+        "特徴語",
+        "特徴語（全体）",
+        "1 行 = 計画ごとの 1 語",
+        "計画本文の語（G² による特徴語の検定 stat_keyness）",
+        by_unit=True,
+    ),
+    # similarity
+    "similarity": TableSpec(
+        "類似度",
+        "類似度の高い組",
+        "1 行 = 計画の 1 組",
+        "計画本文の語の頻度（コサイン・Jaccard 類似度）",
+        by_unit=True,
+    ),
+    "similarity_neighbours": TableSpec(
+        "類似度_近い順",
+        "各計画に最も似た計画",
         "1 行 = 計画ごとの似ている相手 1 件",
         "計画本文の語の頻度（TF-IDF のコサイン類似度の上位）",
+        by_unit=True,
     ),
-    "network": ("1 行 = 1 語", "段落単位の語の共起（Jaccard 係数のネットワーク）"),
-    "network_communities": ("1 行 = 1 グループ", "共起ネットワークのグループ分け"),
-    "network_nodes": ("1 行 = 1 語", "段落単位の語の共起（Jaccard 係数のネットワーク）"),
-    "network_edges": ("1 行 = 語の 1 組", "段落単位の語の共起（Jaccard 係数のネットワーク）"),
-    "ca_inertia": ("1 行 = 1 次元", "計画 × 語の頻度表の対応分析"),
-    "ca_columns": ("1 行 = 1 計画", "計画 × 語の頻度表の対応分析"),
-    "ca_rows": ("1 行 = 1 語", "計画 × 語の頻度表の対応分析"),
-    "goal_pairs": ("1 行 = 計画の 1 組", "基本目標の見出しの対応づけ（語の類似度）"),
-    "goal_alignment": ("1 行 = 目標の 1 組", "基本目標の見出しの対応づけ（語の類似度）"),
-    "quotes": ("1 行 = 1 引用", "テーマに該当した段落の本文（出典の行番号、PDF はページつき）"),
-    "theme_segments": ("1 行 = 1 段落", "テーマ定義の規則による段落の判定"),
-    "theme_shares": ("1 行 = 計画ごとの 1 テーマ", "テーマ定義の規則による段落の判定"),
-    "theme_share_matrix": ("1 行 = 1 テーマ（列 = 計画）", "表「テーマ割合」の割合（%）"),
-    "theme_test": ("1 行 = 計画ごとの 1 テーマ", "テーマ該当段落数の検定（計画間の差）"),
-    "theme_test_summary": ("1 行 = 1 テーマ", "表「テーマ検定」の要約（補正 p 値）"),
-    "policy_matrix": (
+    # goals and policies (the plans read in full)
+    "goal_pairs": TableSpec(
+        "目標対応_要約",
+        "計画の組ごとの対応",
+        "1 行 = 計画の 1 組",
+        "基本目標の見出しの対応づけ（語の類似度）",
+    ),
+    "goal_alignment": TableSpec(
+        "目標対応",
+        "目標の対応（全体）",
+        "1 行 = 目標の 1 組",
+        "基本目標の見出しの対応づけ（語の類似度）",
+    ),
+    "policy_matrix": TableSpec(
+        "施策の対照表",
+        "施策の対照表（セルは基本目標の題名）",
         "1 行 = 1 計画（列 = テーマ）",
         "計画の構造モデルの基本目標と、その本文・配下の施策のテーマ判定",
     ),
-    "plan_model": (
+    "plan_model": TableSpec(
+        "計画の構造モデル",
+        "計画の構造モデル（基本理念・基本目標・基本方針・施策・指標）",
         "1 行 = 計画の構造の 1 項目",
         "見出し・番号付きの一覧・施策体系表・成果指標表から読み取った計画の構造",
+    ),
+    # co-occurrence network
+    "network_communities": TableSpec(
+        "共起_グループ", "語のグループ", "1 行 = 1 グループ", "共起ネットワークのグループ分け"
+    ),
+    "network_nodes": TableSpec(
+        "共起_ノード",
+        "共起ネットワークの語",
+        "1 行 = 1 語",
+        "段落単位の語の共起（Jaccard 係数のネットワーク）",
+    ),
+    "network_edges": TableSpec(
+        "共起_エッジ",
+        "共起ネットワークの線",
+        "1 行 = 語の 1 組",
+        "段落単位の語の共起（Jaccard 係数のネットワーク）",
+    ),
+    # correspondence analysis
+    "ca_inertia": TableSpec(
+        "対応分析_次元",
+        "各次元の説明率",
+        "1 行 = 1 次元",
+        "計画 × 語の頻度表の対応分析",
+        by_unit=True,
+    ),
+    "ca_columns": TableSpec(
+        "対応分析_計画", "計画の座標", "1 行 = 1 計画", "計画 × 語の頻度表の対応分析", by_unit=True
+    ),
+    "ca_rows": TableSpec(
+        "対応分析_語", "語の座標", "1 行 = 1 語", "計画 × 語の頻度表の対応分析", by_unit=True
+    ),
+    # outlines
+    "outline": TableSpec(
+        "見出し一覧", "見出し一覧", "1 行 = 1 見出し", "計画本文の見出し（compare outline）"
     ),
 }
 

@@ -417,8 +417,9 @@ def _write_guide(
 
     rows: list[list[Any]] = [["シート", "内容", "行の単位", "出典", "CSV ファイル"]]
     for table, name in zip(tables, names, strict=True):
-        unit, source = TABLES.get(table.key, ("", ""))
-        unit, source = table.unit or unit, table.source or source
+        spec = TABLES.get(table.key)
+        unit = table.unit or (spec.unit if spec else "")
+        source = table.source or (spec.source if spec else "")
         rows.append([name, table.title, unit, source, f"tables/{table.key}.csv"])
     rows += [
         [],

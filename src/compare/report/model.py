@@ -25,8 +25,10 @@ class ReportTable:
     preview: list[str] | None = None
     preview_rows: int = 12
     shown: bool = True
-    #: What one row is and where the table comes from (the workbook's 説明 sheet);
-    #: when empty, :data:`compare.report.columns.TABLES` describes the table by its key.
+    #: What one row is and where the table comes from (the workbook's 説明 sheet).
+    #: :func:`compare.report.parts.report_table` fills every description from
+    #: :data:`compare.report.columns.TABLES`; a table made directly and left
+    #: empty is described by its key there.
     unit: str = ""
     source: str = ""
 

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from compare.report.model import Section
+from compare.report.columns import TABLES
+from compare.report.model import ReportTable, Section
 
 NEED_TWO = (
     "比較には 2 つ以上の計画が必要です（この報告書の対象は {n} 件）。計画を追加してください。"
@@ -20,6 +21,22 @@ def figure_of(axes: Any) -> Any:
     if isinstance(axes, np.ndarray):
         return axes.flat[0].figure
     return axes.figure
+
+
+def report_table(
+    key: str, frame: pd.DataFrame, unit_word: str = "計画", **options: Any
+) -> ReportTable:
+    """Table ``key`` of the report holding ``frame``, with the sheet, title, unit and
+    source that :data:`compare.report.columns.TABLES` gives it.
+
+    ``unit_word`` is what the report compares (``Corpus.unit_word``: 計画 or
+    自治体), which a table of compared units names; ``options`` are the other
+    fields of :class:`~compare.report.model.ReportTable` (``shown``,
+    ``preview``, ``preview_rows``, or a ``title`` that says more).
+    """
+    spec = TABLES[key].as_compared(unit_word)
+    described = {"sheet": spec.sheet, "title": spec.title, "unit": spec.unit, "source": spec.source}
+    return ReportTable(key=key, frame=frame, **(described | options))
 
 
 def need_two(corpus: Any, key: str, title: str) -> Section | None:

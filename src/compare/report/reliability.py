@@ -15,7 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from compare.report.model import ReportTable, Section
+from compare.report.model import Section
+from compare.report.parts import report_table
 
 KEY = "reliability"
 TITLE = "コーディングの信頼性"
@@ -85,20 +86,8 @@ def section_reliability(corpus: Any, settings: Any) -> Section:
         title=TITLE,
         paragraphs=paragraphs,
         tables=[
-            ReportTable(
-                key="coding_agreement",
-                sheet="コーディングの信頼性",
-                title="人手コーディングとの一致（95% 区間）",
-                frame=shown,
-                preview_rows=len(shown),
-            ),
-            ReportTable(
-                key="coding_agreement_full",
-                sheet="一致度_詳細",
-                title="人手コーディングとの一致（詳細）",
-                frame=table,
-                shown=False,
-            ),
+            report_table("coding_agreement", shown, preview_rows=len(shown)),
+            report_table("coding_agreement_full", table, shown=False),
         ],
     )
 

@@ -27,8 +27,8 @@ from compare.errors import AnalysisError
 from compare.report import reliability
 from compare.report.columns import TABLES
 from compare.report.corpus import coverage_table, municipality_names, plan_units, unit_matrix
-from compare.report.model import Finding, Quote, ReportFigure, ReportTable, Section
-from compare.report.parts import NEED_TWO, figure_of, name_plans
+from compare.report.model import Finding, Quote, ReportFigure, Section
+from compare.report.parts import NEED_TWO, figure_of, name_plans, report_table
 from compare.report.text_sections import (
     section_goals,
     section_network,
@@ -56,15 +56,6 @@ def need_two_units(corpus: Corpus, key: str, title: str) -> Section | None:
         title=title,
         notice=f"比較には 2 つ以上の自治体が必要です（この報告書の対象は {len(corpus.units)} 自治体）。",
     )
-
-
-def unit_described(corpus: Corpus, key: str) -> dict[str, str]:
-    """The ``unit`` and ``source`` of a table whose rows are compared units (plans or
-    municipalities), for the workbook's 説明 sheet."""
-    unit, source = TABLES[key]
-    if corpus.by_plan:
-        return {"unit": unit, "source": source}
-    return {"unit": unit.replace("計画", "自治体"), "source": source.replace("計画", "自治体")}
 
 
 def grouping_note(corpus: Corpus) -> str:
@@ -127,11 +118,9 @@ def section_summary(corpus: Corpus, settings: ReportSettings) -> Section:
         )
     bullets = list(corpus.findings)
     corpus.summary = plans
-    table = ReportTable(
-        key="plans",
-        sheet="計画一覧",
-        title="計画一覧と各文書の範囲",
-        frame=plans,
+    table = report_table(
+        "plans",
+        plans,
         preview=[
             "municipality",
             "author",
@@ -146,11 +135,9 @@ def section_summary(corpus: Corpus, settings: ReportSettings) -> Section:
         ],
         preview_rows=30,
     )
-    sources = ReportTable(
-        key="sources",
-        sheet="資料一覧",
-        title="資料一覧（名称・期間・文書の種類・計画の特定・出典）",
-        frame=plans[
+    sources = report_table(
+        "sources",
+        plans[
             [
                 "plan_id",
                 "municipality",
@@ -174,8 +161,6 @@ def section_summary(corpus: Corpus, settings: ReportSettings) -> Section:
             "caveat",
         ],
         preview_rows=30,
-        unit="1 行 = 1 計画",
-        source="カタログ（名称・期・計画期間・文書の種類・identification・source_url・retrieved）",
     )
     uncertain = plans.loc[plans["caveat"] != "", "municipality"]
     if len(uncertain):
@@ -316,64 +301,22 @@ def section_themes(corpus: Corpus, settings: ReportSettings) -> Section:
             "自治体ごとに比べるため（設定 group_by）、図は計画の種類（地域福祉計画・地域福祉活動計画）"
             "ごとの合計で示し、計画ごとの割合は表に収めています。"
         )
-        tables.append(
-            ReportTable(
-                key="theme_shares_by_type",
-                sheet="テーマ割合_種類別",
-                title="テーマ別の割合（計画の種類別）",
-                frame=by_type,
-                shown=False,
-                unit="1 行 = 計画の種類ごとの 1 テーマ",
-                source="テーマ定義の規則による段落の判定（計画の種類ごとに合計）",
-            )
-        )
+        tables.append(report_table("theme_shares_by_type", by_type, shown=False))
     if len(corpus.plan_ids) <= 10:
-        tables.append(
-            ReportTable(
-                key="theme_share_matrix",
-                sheet="テーマ割合_一覧",
-                title="テーマ別の割合（%）",
-                frame=_share_matrix(shares, corpus),
-                preview_rows=40,
-            )
-        )
+        matrix = _share_matrix(shares, corpus)
+        tables.append(report_table("theme_share_matrix", matrix, preview_rows=40))
     notice = None
     if len(corpus.units) >= 2:
         test = theme_test(corpus, counts, settings)
         figures.insert(0, _heatmap_figure(corpus, test, settings))
-        tables.insert(
-            0,
-            ReportTable(
-                key="theme_test_summary",
-                sheet="テーマ検定_要約",
-                title=f"{unit}間の差の検定（テーマごと）",
-                frame=_theme_test_summary(test, corpus),
-                preview_rows=40,
-            ),
-        )
-        tables.append(
-            ReportTable(
-                key="theme_test",
-                sheet="テーマ検定",
-                title="テーマ検定（全体）",
-                frame=test,
-                shown=False,
-                **unit_described(corpus, "theme_test"),
-            )
-        )
+        summary = _theme_test_summary(test, corpus)
+        tables.insert(0, report_table("theme_test_summary", summary, unit, preview_rows=40))
+        tables.append(report_table("theme_test", test, unit, shown=False))
         paragraphs.append(_test_paragraph(corpus, settings))
         _theme_findings(corpus, test, settings)
     else:
         notice = NEED_TWO.format(n=len(corpus.plan_ids)) + "（割合は下に示します。）"
-    tables.append(
-        ReportTable(
-            key="theme_shares",
-            sheet="テーマ割合",
-            title="テーマ別の割合（全体）",
-            frame=shares,
-            shown=False,
-        )
-    )
+    tables.append(report_table("theme_shares", shares, shown=False))
     return Section(
         key="themes",
         title="テーマ比較",
@@ -646,7 +589,7 @@ def section_evidence(corpus: Corpus, settings: ReportSettings) -> Section:
     ]
     if missing:
         paragraphs.append(f"どの計画にも該当する記述がなかったテーマ: {'、'.join(missing)}。")
-    coded_title = "段落ごとのテーマ判定" + (
+    coded_title = TABLES["theme_segments"].title + (
         "（本文を読んだ計画）" if corpus.text.sample_note else ""
     )
     return Section(
@@ -655,29 +598,11 @@ def section_evidence(corpus: Corpus, settings: ReportSettings) -> Section:
         paragraphs=paragraphs,
         quotes=quotes,
         tables=[
-            ReportTable(
-                key="quotes",
-                sheet="引用",
-                title="引用した記述",
-                frame=pd.DataFrame(rows),
-                shown=False,
+            report_table("quotes", pd.DataFrame(rows), shown=False),
+            report_table(
+                "quote_candidates", name_plans(candidates, corpus, ["plan_id"]), shown=False
             ),
-            ReportTable(
-                key="quote_candidates",
-                sheet="引用候補",
-                title="引用の候補（計画 × テーマ）",
-                frame=name_plans(candidates, corpus, ["plan_id"]),
-                shown=False,
-                unit="1 行 = 計画ごとの 1 テーマ",
-                source="各計画でテーマの語が最も多く現れる段落（テーマ定義の規則による判定）",
-            ),
-            ReportTable(
-                key="theme_segments",
-                sheet="テーマ判定_段落",
-                title=coded_title,
-                frame=corpus.text.wide,
-                shown=False,
-            ),
+            report_table("theme_segments", corpus.text.wide, title=coded_title, shown=False),
         ],
     )
 
@@ -824,22 +749,10 @@ def section_keyness(corpus: Corpus, settings: ReportSettings) -> Section:
             )
         ],
         tables=[
-            ReportTable(
-                key="keyness_top",
-                sheet="特徴語_上位",
-                title="特徴語（上位）",
-                frame=summary.rename(columns={"words": "特徴語"}),
-                preview_rows=30,
-                **unit_described(corpus, "keyness_top"),
+            report_table(
+                "keyness_top", summary.rename(columns={"words": "特徴語"}), unit, preview_rows=30
             ),
-            ReportTable(
-                key="keyness",
-                sheet="特徴語",
-                title="特徴語（全体）",
-                frame=table,
-                shown=False,
-                **unit_described(corpus, "keyness"),
-            ),
+            report_table("keyness", table, unit, shown=False),
         ],
     )
 
@@ -925,23 +838,14 @@ def section_similarity(corpus: Corpus, settings: ReportSettings) -> Section:
         paragraphs=paragraphs,
         figures=figures,
         tables=[
-            ReportTable(
-                key="similarity",
-                sheet="類似度",
-                title="類似度の高い組",
-                frame=ranked.reset_index(drop=True),
+            report_table(
+                "similarity",
+                ranked.reset_index(drop=True),
+                unit,
                 preview=preview,
                 preview_rows=10,
-                **unit_described(corpus, "similarity"),
             ),
-            ReportTable(
-                key="similarity_neighbours",
-                sheet="類似度_近い順",
-                title=f"各{unit}に最も似た{unit}",
-                frame=neighbours,
-                shown=False,
-                **unit_described(corpus, "similarity_neighbours"),
-            ),
+            report_table("similarity_neighbours", neighbours, unit, shown=False),
         ],
     )
 
@@ -1016,30 +920,9 @@ def section_ca(corpus: Corpus, settings: ReportSettings) -> Section:
             )
         ],
         tables=[
-            ReportTable(
-                key="ca_inertia",
-                sheet="対応分析_次元",
-                title="各次元の説明率",
-                frame=ca.inertia,
-                preview_rows=5,
-                **unit_described(corpus, "ca_inertia"),
-            ),
-            ReportTable(
-                key="ca_columns",
-                sheet=f"対応分析_{unit}",
-                title=f"{unit}の座標",
-                frame=columns,
-                shown=False,
-                **unit_described(corpus, "ca_columns"),
-            ),
-            ReportTable(
-                key="ca_rows",
-                sheet="対応分析_語",
-                title="語の座標",
-                frame=ca.rows,
-                shown=False,
-                **unit_described(corpus, "ca_rows"),
-            ),
+            report_table("ca_inertia", ca.inertia, unit, preview_rows=5),
+            report_table("ca_columns", columns, unit, shown=False),
+            report_table("ca_rows", ca.rows, unit, shown=False),
         ],
     )
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from compare.errors import AnalysisError, CompareWarning
-from compare.report.model import ReportFigure, ReportTable, Section
-from compare.report.parts import figure_of, name_plans, need_two
+from compare.report.model import ReportFigure, Section
+from compare.report.parts import figure_of, name_plans, need_two, report_table
 from compare.structure.plan import PLAN_MODEL_SUMMARY
 
 if TYPE_CHECKING:
@@ -68,13 +68,7 @@ def _outlines(text: TextSample, settings: ReportSettings) -> Section:
         )
     if skipped:
         paragraphs.append(f"見出しが見つからなかった計画: {'、'.join(skipped)}。")
-    outline_table = ReportTable(
-        key="outline",
-        sheet="見出し一覧",
-        title="見出し一覧",
-        frame=name_plans(table, text, ["plan_id"]),
-        shown=False,
-    )
+    outline_table = report_table("outline", name_plans(table, text, ["plan_id"]), shown=False)
     return Section(
         key="outline",
         title="計画の構成",
@@ -126,27 +120,9 @@ def _network(text: TextSample, settings: ReportSettings) -> Section:
             )
         ],
         tables=[
-            ReportTable(
-                key="network_communities",
-                sheet="共起_グループ",
-                title="語のグループ",
-                frame=communities,
-                preview_rows=15,
-            ),
-            ReportTable(
-                key="network_nodes",
-                sheet="共起_ノード",
-                title="共起ネットワークの語",
-                frame=network.nodes,
-                shown=False,
-            ),
-            ReportTable(
-                key="network_edges",
-                sheet="共起_エッジ",
-                title="共起ネットワークの線",
-                frame=network.edges,
-                shown=False,
-            ),
+            report_table("network_communities", communities, preview_rows=15),
+            report_table("network_nodes", network.nodes, shown=False),
+            report_table("network_edges", network.edges, shown=False),
         ],
     )
 
@@ -246,20 +222,8 @@ def _goals(text: TextSample, settings: ReportSettings) -> Section:
         paragraphs=paragraphs,
         figures=figures,
         tables=[
-            ReportTable(
-                key="goal_pairs",
-                sheet="目標対応_要約",
-                title="計画の組ごとの対応",
-                frame=summary.drop(columns=["plan_a", "plan_b"]),
-                preview_rows=15,
-            ),
-            ReportTable(
-                key="goal_alignment",
-                sheet="目標対応",
-                title="目標の対応（全体）",
-                frame=table,
-                shown=False,
-            ),
+            report_table("goal_pairs", summary.drop(columns=["plan_a", "plan_b"]), preview_rows=15),
+            report_table("goal_alignment", table, shown=False),
         ],
     )
 
@@ -320,19 +284,9 @@ def _policies(text: TextSample, settings: ReportSettings) -> Section:
             )
         ],
         tables=[
-            ReportTable(
-                key="policy_matrix",
-                sheet="施策の対照表",
-                title="施策の対照表（セルは基本目標の題名）",
-                frame=wide,
-                preview_rows=len(wide),
-            ),
-            ReportTable(
-                key="plan_model",
-                sheet="計画の構造モデル",
-                title="計画の構造モデル（基本理念・基本目標・基本方針・施策・指標）",
-                frame=model_table[["plan_id", "name", *PLAN_MODEL_SUMMARY]],
-                shown=False,
+            report_table("policy_matrix", wide, preview_rows=len(wide)),
+            report_table(
+                "plan_model", model_table[["plan_id", "name", *PLAN_MODEL_SUMMARY]], shown=False
             ),
         ],
     )
