@@ -12,6 +12,7 @@ from compare.structure.coverage import (
     flag_coverage,
     plan_coverage,
     section_kind,
+    section_kinds,
     select_section,
 )
 
@@ -139,3 +140,12 @@ def test_the_pipeline_reports_each_plans_coverage(tmp_path) -> None:
     assert dict(zip(result.plans["plan_id"], result.plans["coverage"], strict=True)) == dict(
         expected
     )
+
+
+def test_section_kinds_match_within_one_heading_path() -> None:
+    # 施策 split over two headings (…施 / 策…) is no 施策 heading; within one it is.
+    split = make_segments({"a": [("h", 1, "第1章 実施"), ("h", 1, "策定の経過"), ("p", "本文")]})
+    whole = make_segments({"a": [("h", 1, "第1章 計画"), ("h", 2, "主な施策"), ("p", "本文")]})
+    assert section_kinds(split) == ()
+    assert "measures" in section_kinds(whole)
+    assert section_kinds(make_segments({"a": [("p", "施策")]})) == ()

@@ -495,6 +495,11 @@ def test_corpus_has_contract_columns_in_catalogue_order(corpus):
         assert corpus[column].dtype == "int64"
     # Text sources have no pages: the page column is missing, the label empty.
     assert corpus["page"].dtype == "Int64" and corpus["page"].isna().all()
+    # Text columns hold Python strings (object dtype), not pandas' string dtype.
+    for column in ("plan_id", "municipality", "kind", "heading_path", "text", "raw"):
+        assert corpus[column].dtype == object
+        assert all(type(value) is str for value in corpus[column])
+    assert corpus["cells"].dtype == object
     assert (corpus["page_label"] == "").all()
     assert corpus.loc[corpus["plan_id"] == "sumida", "municipality"].eq("墨田区").all()
     assert set(corpus.attrs["encoding"]) == set(SEED_IDS)

@@ -555,7 +555,7 @@ def _plan_work(record: tuple[str, str]) -> dict:
         return cached
     segments = _read_segments(path, plan_id)
     clock.lap("segment")
-    texts = segments["text"].fillna("").astype(str).tolist()
+    texts = _strings(segments["text"])
     analysed = _load(job.folder, "words", words_key)
     how = "tokens" if analysed is not None else ""
     if analysed is None:
@@ -578,7 +578,11 @@ def _read_segments(path: str, plan_id: str) -> pd.DataFrame:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CompareWarning)
-        return read_plan(path, plan_id=plan_id)
+        frame = read_plan(path, plan_id=plan_id)
+    # The pipeline reads no provenance from attrs, and pandas deep-copies them
+    # into the result of every column operation.
+    frame.attrs = {}
+    return frame
 
 
 def _analyse(texts: list[str]) -> tuple[list[list[str]], list[list[int]]]:
@@ -586,6 +590,20 @@ def _analyse(texts: list[str]) -> tuple[list[list[str]], list[list[int]]]:
     content = _STATE["engine"].content
     pairs = [content(text) for text in texts]
     return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+def _strings(column: pd.Series, fill: bool = True) -> list[str]:
+    """The values of a text column of SEGMENTS as strings (missing values ``""`` if ``fill``).
+
+    Equal to ``column.fillna("").astype(str).tolist()`` (without ``fill``:
+    ``column.astype(str).tolist()``); the segmenter's columns hold ``str``
+    already, and converting them to pandas' string dtype and back costs more
+    than checking them.
+    """
+    values = column.tolist()
+    if all(type(value) is str for value in values):
+        return values
+    return (column.fillna("") if fill else column).astype(str).tolist()
 
 
 def _pack_analysis(words: list[list[str]], positions: list[list[int]]) -> dict[str, np.ndarray]:
@@ -629,8 +647,8 @@ def _code_and_count(
     """Theme hits, segment counts and word counts of one plan."""
     rules: RuleSet = _STATE["rules"]
     n_themes = len(rules.nodes)
-    kinds = segments["kind"].astype(str).tolist()
-    paths = segments["heading_path"].fillna("").astype(str).tolist()
+    kinds = _strings(segments["kind"], fill=False)
+    paths = _strings(segments["heading_path"])
     hits = [0] * n_themes  # passages (paragraphs, list items, table rows)
     heading_hits = [0] * n_themes
     best = _Candidates(n_themes)

@@ -202,8 +202,10 @@ def section_kinds(segments: pd.DataFrame) -> tuple[str, ...]:
     _require(segments, ("heading_path",), "SEGMENTS")
     if segments.empty:
         return ()
-    paths = set(_paths(segments).tolist())
-    return tuple(kind for kind in SECTION_KINDS if any(map(_PATTERNS[kind].search, paths)))
+    # The patterns are literal words without line breaks: one matches some
+    # path exactly when it matches the paths joined by line breaks.
+    joined = "\n".join(dict.fromkeys(_paths(segments).tolist()))
+    return tuple(kind for kind in SECTION_KINDS if _PATTERNS[kind].search(joined))
 
 
 def flag_coverage(

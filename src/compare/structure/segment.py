@@ -33,6 +33,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from compare.errors import SegmentationWarning
@@ -135,8 +136,7 @@ def _segment(
             SegmentationWarning,
             stacklevel=3,
         )
-    frame = pd.DataFrame(_columns(units, lines, meta, source), columns=list(SEGMENT_COLUMNS))
-    return _typed(frame)
+    return _frame(_columns(units, lines, meta, source))
 
 
 def read_plan(path: str | Path, /, **metadata: Any) -> pd.DataFrame:
@@ -371,6 +371,30 @@ def _label(page: Any, labels: tuple[str, ...]) -> str:
     if 1 <= page <= len(labels) and labels[page - 1]:
         return labels[page - 1]
     return str(page)
+
+
+#: Integer columns of the SEGMENTS table; ``page`` is nullable (``Int64``), the rest are objects.
+_INT_COLUMNS = frozenset({"seg_id", "level", "line_start", "line_end"})
+
+
+def _frame(columns: dict[str, list[Any]]) -> pd.DataFrame:
+    """The SEGMENTS table from its columns as lists, each built in its final dtype.
+
+    Strings stay Python objects (``object`` dtype): building the frame from
+    lists would first infer pandas' string dtype, and converting back costs
+    more than segmenting a short plan.
+    """
+    data = {
+        name: (
+            np.asarray(columns[name], dtype=np.int64)
+            if name in _INT_COLUMNS
+            else pd.array(columns[name], dtype="Int64")
+            if name == "page"
+            else pd.Series(columns[name], dtype=object)
+        )
+        for name in SEGMENT_COLUMNS
+    }
+    return pd.DataFrame(data, columns=list(SEGMENT_COLUMNS))
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
