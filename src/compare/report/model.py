@@ -230,6 +230,9 @@ class TextSample:
     themes: Any
     #: Empty when every plan is read; else a Japanese sentence naming the sample.
     sample_note: str = ""
+    #: What several sections derive from the sample (the plan model, the theme hits,
+    #: each plan's rows), built once by the first section that needs it.
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def plan_ids(self) -> list[str]:

@@ -220,7 +220,8 @@ def font_face(text: str) -> str:
         from fontTools import subset
     except ImportError:
         return ""
-    characters = {ord(c) for c in text if not c.isspace()} | set(range(0x20, 0x7F))
+    # set(text) first: the page holds megabytes of text but a few thousand distinct characters.
+    characters = {ord(c) for c in set(text) if not c.isspace()} | set(range(0x20, 0x7F))
     options = subset.Options()
     options.flavor = "woff"
     options.layout_features = ["*"]

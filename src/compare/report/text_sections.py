@@ -12,6 +12,7 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from compare.errors import AnalysisError, CompareWarning
@@ -171,9 +172,10 @@ def _goals(text: TextSample, settings: ReportSettings) -> Section:
     parts, failed = [], []
     for plan_a, plan_b in pairs:
         try:
+            segments, tokens = _plan_tables(text, [plan_a, plan_b])
             parts.append(
                 stat_goal_alignment(
-                    text.segments, text.tokens, plans=[plan_a, plan_b], model=model, hits=hits
+                    segments, tokens, plans=[plan_a, plan_b], model=model, hits=hits
                 )
             )
         except AnalysisError:
@@ -293,22 +295,56 @@ def _policies(text: TextSample, settings: ReportSettings) -> Section:
 
 
 def _plan_model(text: TextSample) -> pd.DataFrame:
-    """The plan model of the plans read (plans without goals are named by the sections)."""
+    """The plan model of the plans read (plans without goals are named by the sections).
+
+    Built once per sample: goal alignment and the policy matrix read the same model.
+    """
     from compare.structure.plan import plan_model
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", CompareWarning)
-        return plan_model(text.segments)
+    if "plan_model" not in text.derived:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CompareWarning)
+            text.derived["plan_model"] = plan_model(text.segments)
+    return text.derived["plan_model"]
 
 
 def _corpus_hits(text: TextSample) -> pd.DataFrame:
-    """The theme hits (plan_id, seg_id, theme_id) of the plans' coded passages and headings."""
+    """The theme hits (plan_id, seg_id, theme_id) of the plans' coded passages and headings
+    (built once per sample)."""
+    if "hits" not in text.derived:
+        text.derived["hits"] = _theme_hits(text)
+    return text.derived["hits"]
+
+
+def _theme_hits(text: TextSample) -> pd.DataFrame:
     theme_ids = [t.id for t in text.themes]
     long = text.wide.melt(
         id_vars=["plan_id", "seg_id"], value_vars=theme_ids, var_name="theme_id", value_name="hit"
     )
     hits = long.loc[long["hit"].astype(bool), ["plan_id", "seg_id", "theme_id"]]
     return hits.astype({"plan_id": object, "theme_id": object}).reset_index(drop=True)
+
+
+def _plan_tables(text: TextSample, plans: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The SEGMENTS and TOKENS rows of ``plans`` only, in table order.
+
+    Aligning the goals of two plans reads nothing of the others, so each pair
+    works on its two plans' rows instead of the whole sample's.
+    """
+    if "rows" not in text.derived:
+        text.derived["rows"] = {
+            name: frame["plan_id"].astype(object).groupby(frame["plan_id"].astype(object)).indices
+            for name, frame in (("segments", text.segments), ("tokens", text.tokens))
+        }
+    rows = text.derived["rows"]
+    out = []
+    for name, frame in (("segments", text.segments), ("tokens", text.tokens)):
+        chosen = [rows[name][p] for p in plans if p in rows[name]]
+        positions = np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, dtype=np.int64)
+        part = frame.take(positions)
+        part.attrs = dict(frame.attrs)
+        out.append(part)
+    return out[0], out[1]
 
 
 def _plans_without_goals(text: TextSample, model: pd.DataFrame) -> list[str]:
