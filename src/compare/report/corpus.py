@@ -169,7 +169,7 @@ def unit_matrix(corpus: Corpus) -> Any:
 
     if corpus.compared is None:
         return None
-    return group_dtm(corpus.compared, "plan" if corpus.by_plan else "municipality")
+    return group_dtm(corpus.compared, corpus.group_by)
 
 
 # --------------------------------------------------------------------------- text sample

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import InitVar, dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from compare.errors import ReportError
@@ -35,7 +36,11 @@ class ReportTable:
 
 @dataclass
 class ReportFigure:
-    """A figure with the keys of the tables it was drawn from."""
+    """A figure with the keys of the tables it was drawn from.
+
+    ``figure`` may be given as what a ``plot_*`` function returns (an Axes,
+    or an array of Axes): the figure keeps the matplotlib Figure they are on.
+    """
 
     key: str
     title: str
@@ -46,6 +51,18 @@ class ReportFigure:
     svg: bytes = b""
     width_px: int = 0
     height_px: int = 0
+
+    def __post_init__(self) -> None:
+        self.figure = figure_of(self.figure)
+
+
+def figure_of(drawn: Any) -> Any:
+    """The matplotlib Figure of an Axes or of an array of Axes (anything else as it is)."""
+    from matplotlib.axes import Axes
+
+    if isinstance(drawn, np.ndarray):
+        drawn = drawn.flat[0]
+    return drawn.figure if isinstance(drawn, Axes) else drawn
 
 
 class Finding(str):
@@ -274,6 +291,11 @@ class Corpus:
     def by_plan(self) -> bool:
         """Whether the comparisons compare plans (else municipalities)."""
         return self.group_by == "plan"
+
+    @property
+    def unit_column(self) -> str:
+        """The column that names the compared unit: ``plan_id`` or ``municipality``."""
+        return "plan_id" if self.by_plan else "municipality"
 
     @property
     def unit_word(self) -> str:

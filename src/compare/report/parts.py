@@ -1,11 +1,10 @@
-"""Small pieces every section of the briefing uses: figures, notices and plan names."""
+"""Small pieces every section of the briefing uses: declared tables, notices and plan names."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from compare.report.columns import TABLES
@@ -14,13 +13,6 @@ from compare.report.model import ReportTable, Section
 NEED_TWO = (
     "比較には 2 つ以上の計画が必要です（この報告書の対象は {n} 件）。計画を追加してください。"
 )
-
-
-def figure_of(axes: Any) -> Any:
-    """The Figure of an Axes or of an array of Axes."""
-    if isinstance(axes, np.ndarray):
-        return axes.flat[0].figure
-    return axes.figure
 
 
 def report_table(

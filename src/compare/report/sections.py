@@ -28,7 +28,7 @@ from compare.report import reliability
 from compare.report.columns import TABLES
 from compare.report.corpus import coverage_table, municipality_names, plan_units, unit_matrix
 from compare.report.model import Finding, Quote, ReportFigure, Section
-from compare.report.parts import NEED_TWO, figure_of, name_plans, report_table
+from compare.report.parts import NEED_TWO, name_plans, report_table
 from compare.report.text_sections import (
     section_goals,
     section_network,
@@ -68,10 +68,23 @@ def grouping_note(corpus: Corpus) -> str:
     )
 
 
-def largest_units(counts: np.ndarray, n: int) -> list[int]:
-    """Positions of the ``n`` largest units (most words; ties: the earlier), in unit order."""
-    order = np.lexsort((np.arange(len(counts)), -np.asarray(counts)))
-    return sorted(int(i) for i in order[:n])
+def largest_units(corpus: Corpus, grouped: Any, n: int) -> tuple[pd.Series, list[int]]:
+    """The labels of the compared units of ``grouped`` (the matrix summed to the units:
+    plan ids or municipalities, in unit order) and the positions of the ``n`` with most
+    words (ties: the earlier), in unit order."""
+    documents = grouped.documents
+    counts = documents["n_tokens"].to_numpy()
+    order = np.lexsort((np.arange(len(counts)), -counts))
+    return documents[corpus.unit_column].astype(str), sorted(int(i) for i in order[:n])
+
+
+def need_words(corpus: Corpus, key: str, title: str) -> Section | None:
+    """A notice section when there are fewer than two compared units, else None; an
+    error when no word of the comparison vocabulary is left to compare."""
+    notice = need_two_units(corpus, key, title)
+    if notice is None and corpus.compared is None:
+        raise AnalysisError("no word to compare in the comparison vocabulary")
+    return notice
 
 
 def _theme_counts(corpus: Corpus) -> pd.DataFrame:
@@ -357,7 +370,7 @@ def _shares_figure(figure: Any, caption: str, table: str, suffix: str) -> Report
         key="theme_shares",
         title=f"テーマ別の該当段落の割合{suffix}",
         caption=caption,
-        figure=figure_of(figure),
+        figure=figure,
         tables=[table],
     )
 
@@ -366,7 +379,7 @@ def _heatmap_figure(corpus: Corpus, test: pd.DataFrame, settings: ReportSettings
     from compare.plot import plot_theme_heatmap
 
     unit = corpus.unit_word
-    by = "plan_id" if corpus.by_plan else "municipality"
+    by = corpus.unit_column
     names = corpus.names if corpus.by_plan else None
     more = len(corpus.units) > settings.heatmap_groups
     caption = (
@@ -376,9 +389,7 @@ def _heatmap_figure(corpus: Corpus, test: pd.DataFrame, settings: ReportSettings
         key="theme_heatmap",
         title=f"テーマ × {unit}（調整済み残差と割合）",
         caption=caption,
-        figure=figure_of(
-            plot_theme_heatmap(test, by=by, names=names, max_groups=settings.heatmap_groups)
-        ),
+        figure=plot_theme_heatmap(test, by=by, names=names, max_groups=settings.heatmap_groups),
         tables=["theme_test"],
     )
 
@@ -694,18 +705,13 @@ def section_keyness(corpus: Corpus, settings: ReportSettings) -> Section:
 
     unit = corpus.unit_word
     key, title = "keyness", f"{unit}ごとの特徴語"
-    notice = need_two_units(corpus, key, title)
+    notice = need_words(corpus, key, title)
     if notice:
         return notice
-    if corpus.compared is None:
-        raise AnalysisError("no word to compare in the comparison vocabulary")
-    by = "plan" if corpus.by_plan else "municipality"
-    table = stat_keyness(corpus.compared, by=by, top=30, min_count=2, vocabulary=None)
+    table = stat_keyness(corpus.compared, by=corpus.group_by, top=30, min_count=2, vocabulary=None)
     if corpus.by_plan:
         table = name_plans(table, corpus, ["plan_id"])
-    grouped = unit_matrix(corpus)
-    labels = grouped.documents["plan_id" if corpus.by_plan else "municipality"].astype(str)
-    chosen = largest_units(grouped.documents["n_tokens"].to_numpy(), settings.max_keyness_panels)
+    labels, chosen = largest_units(corpus, unit_matrix(corpus), settings.max_keyness_panels)
     shown = [labels.iloc[i] for i in chosen]
     axes = plot_keyness(
         table[table["target"].astype(str).isin(shown)],
@@ -744,7 +750,7 @@ def section_keyness(corpus: Corpus, settings: ReportSettings) -> Section:
                 key="keyness",
                 title=f"特徴語（他の{unit}と比べて多い語）",
                 caption=f"{unit}ごとの上位 {settings.keyness_words} 語。",
-                figure=figure_of(axes),
+                figure=axes,
                 tables=["keyness"],
             )
         ],
@@ -767,17 +773,16 @@ def section_similarity(corpus: Corpus, settings: ReportSettings) -> Section:
 
     unit = corpus.unit_word
     key, title = "similarity", f"{unit}どうしの類似度"
-    notice = need_two_units(corpus, key, title)
+    notice = need_words(corpus, key, title)
     if notice:
         return notice
-    if corpus.compared is None:
-        raise AnalysisError("no word to compare in the comparison vocabulary")
     grouped = unit_matrix(corpus)
     if len(grouped.documents) < 2:
         raise AnalysisError("fewer than two units use a word of the comparison vocabulary")
-    by = "plan" if corpus.by_plan else "municipality"
-    among = largest_units(grouped.documents["n_tokens"].to_numpy(), settings.heatmap_groups)
-    table = stat_similarity(corpus.compared, by=by, pairs="unique", among=among, vocabulary=None)
+    labels, among = largest_units(corpus, grouped, settings.heatmap_groups)
+    table = stat_similarity(
+        corpus.compared, by=corpus.group_by, pairs="unique", among=among, vocabulary=None
+    )
     if corpus.by_plan:
         from compare.structure.coverage import flag_coverage
 
@@ -796,7 +801,7 @@ def section_similarity(corpus: Corpus, settings: ReportSettings) -> Section:
             key="similarity",
             title="類似度ヒートマップ",
             caption=f"TF-IDF 重み付きの語彙のコサイン類似度。似た{unit}が隣り合うよう並べ替えています。",
-            figure=figure_of(plot_similarity(table)),
+            figure=plot_similarity(table),
             tables=["similarity"],
         )
     ]
@@ -806,7 +811,7 @@ def section_similarity(corpus: Corpus, settings: ReportSettings) -> Section:
                 key="dendrogram",
                 title=f"{unit}のクラスタリング（樹形図）",
                 caption=f"距離 = 1 − コサイン類似度、群平均法。早く（左で）結合する{unit}ほど語彙が似ています。",
-                figure=figure_of(plot_dendrogram(table)),
+                figure=plot_dendrogram(table),
                 tables=["similarity"],
             )
         )
@@ -814,7 +819,6 @@ def section_similarity(corpus: Corpus, settings: ReportSettings) -> Section:
         ["cosine", "doc_a", "doc_b"], ascending=[False, True, True], kind="stable"
     )
     _similarity_finding(corpus, ranked)
-    labels = grouped.documents["plan_id" if corpus.by_plan else "municipality"].astype(str)
     neighbours = nearest_neighbours(
         cosine_matrix(grouped), [corpus.unit_name(u) for u in labels], k=settings.neighbours
     ).rename(columns={"label": "name"})
@@ -892,8 +896,7 @@ def section_ca(corpus: Corpus, settings: ReportSettings) -> Section:
         )
     if corpus.compared is None:
         raise AnalysisError("no word to compare in the comparison vocabulary")
-    by = "plan" if corpus.by_plan else "municipality"
-    ca = stat_ca(corpus.compared, by=by, min_count=3, max_words=150, vocabulary=None)
+    ca = stat_ca(corpus.compared, by=corpus.group_by, min_count=3, max_words=150, vocabulary=None)
     columns = name_plans(ca.columns, corpus, ["plan_id"]) if corpus.by_plan else ca.columns
     shown = (
         f"{unit}は 40 件のみ（名前は寄与の大きい 15 件）を示しています"
@@ -915,7 +918,7 @@ def section_ca(corpus: Corpus, settings: ReportSettings) -> Section:
                 key="ca",
                 title=f"対応分析（語 × {unit}）",
                 caption=f"赤い四角が{unit}、青い点が語。",
-                figure=figure_of(plot_ca(ca, max_rows=settings.ca_words)),
+                figure=plot_ca(ca, max_rows=settings.ca_words),
                 tables=["ca_columns", "ca_rows", "ca_inertia"],
             )
         ],

@@ -11,11 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compare.report.files import normalise_zip
 from compare.report.model import Briefing, ReportFigure, Section
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Typeface of every text run (Latin and East Asian); LibreOffice and PowerPoint
 #: substitute their own Japanese font where it is not installed.
@@ -52,11 +56,9 @@ def takeaway(section: Section, figure: ReportFigure, briefing: Briefing | None =
         # A difference found between named plans first, then the themes that differ.
         ranked = sorted(findings, key=lambda f: ("差は有意で" not in f, "有意な差" not in f))
         return str(ranked[0])
-    lead = _LEADS.get(section.key)
-    if lead is not None:
-        text = lead({table.key: table.frame for table in section.tables})
-        if text:
-            return text
+    lead = _table_lead(section)
+    if lead:
+        return lead
     for text in [*section.paragraphs, figure.caption]:
         match = _SENTENCE.match(text.strip())
         if match:
@@ -72,10 +74,7 @@ def _findings(briefing: Briefing | None) -> list[str]:
     return next((list(s.bullets) for s in briefing.sections if s.key == "summary"), [])
 
 
-def _keyness_lead(tables: dict[str, Any]) -> str:
-    frame = tables.get("keyness_top")
-    if frame is None or not {"name", "特徴語"} <= set(frame.columns) or frame.empty:
-        return ""
+def _keyness_lead(frame: pd.DataFrame, tables: dict[str, Any]) -> str:
     words = [
         f"{row['name']}「{str(row['特徴語']).split('、')[0]}」"
         for _, row in frame.head(6).iterrows()
@@ -84,11 +83,10 @@ def _keyness_lead(tables: dict[str, Any]) -> str:
     return "各計画に最も特徴的な語: " + "、".join(words) + "。" if words else ""
 
 
-def _ca_lead(tables: dict[str, Any]) -> str:
-    frame = tables.get("ca_columns")
-    inertia = tables.get("ca_inertia")
-    if frame is None or "dim1" not in frame.columns or len(frame) < 2:
+def _ca_lead(frame: pd.DataFrame, tables: dict[str, Any]) -> str:
+    if len(frame) < 2:
         return ""
+    inertia = tables.get("ca_inertia")
     names = frame["name"] if "name" in frame.columns else frame["label"]
     low, high = frame["dim1"].astype(float).idxmin(), frame["dim1"].astype(float).idxmax()
     share = ""
@@ -100,18 +98,12 @@ def _ca_lead(tables: dict[str, Any]) -> str:
     )
 
 
-def _network_lead(tables: dict[str, Any]) -> str:
-    frame = tables.get("network_communities")
-    if frame is None or frame.empty or "主な語" not in frame.columns:
-        return ""
+def _network_lead(frame: pd.DataFrame, tables: dict[str, Any]) -> str:
     words = "、".join(str(frame["主な語"].iloc[0]).split("、")[:4])
     return f"最も大きな語のグループは「{words}」: これらが同じ段落でよく一緒に語られています。"
 
 
-def _goals_lead(tables: dict[str, Any]) -> str:
-    frame = tables.get("goal_pairs")
-    if frame is None or frame.empty or not {"name_a", "name_b", "matched"} <= set(frame.columns):
-        return ""
+def _goals_lead(frame: pd.DataFrame, tables: dict[str, Any]) -> str:
     best = frame.sort_values("matched", ascending=False, kind="stable").iloc[0]
     return (
         f"基本目標の対応が最も多いのは {best['name_a']} と {best['name_b']}"
@@ -119,10 +111,7 @@ def _goals_lead(tables: dict[str, Any]) -> str:
     )
 
 
-def _outline_lead(tables: dict[str, Any]) -> str:
-    frame = tables.get("outline")
-    if frame is None or frame.empty or "name" not in frame.columns:
-        return ""
+def _outline_lead(frame: pd.DataFrame, tables: dict[str, Any]) -> str:
     counts = frame.groupby("name", sort=False).size()
     if len(counts) < 2:
         return ""
@@ -133,9 +122,8 @@ def _outline_lead(tables: dict[str, Any]) -> str:
     )
 
 
-def _policies_lead(tables: dict[str, Any]) -> str:
-    frame = tables.get("policy_matrix")
-    if frame is None or frame.empty or "計画" not in frame.columns or frame.shape[1] < 2:
+def _policies_lead(frame: pd.DataFrame, tables: dict[str, Any]) -> str:
+    if frame.shape[1] < 2:
         return ""
     covered = frame.set_index("計画").notna() & (frame.set_index("計画").astype(str) != "")
     themes = covered.sum(axis=1)
@@ -146,15 +134,29 @@ def _policies_lead(tables: dict[str, Any]) -> str:
     )
 
 
-#: Lead sentences written from a section's tables, by section key.
-_LEADS = {
-    "outline": _outline_lead,
-    "policies": _policies_lead,
-    "keyness": _keyness_lead,
-    "ca": _ca_lead,
-    "network": _network_lead,
-    "goals": _goals_lead,
+#: Lead sentences written from a section's tables, by section key: the table the
+#: sentence reads, the columns it needs, and the function that writes it from that
+#: table (with rows and those columns) and the section's other tables.
+_LEADS: dict[str, tuple[str, set[str], Callable[[pd.DataFrame, dict[str, Any]], str]]] = {
+    "outline": ("outline", {"name"}, _outline_lead),
+    "policies": ("policy_matrix", {"計画"}, _policies_lead),
+    "keyness": ("keyness_top", {"name", "特徴語"}, _keyness_lead),
+    "ca": ("ca_columns", {"dim1"}, _ca_lead),
+    "network": ("network_communities", {"主な語"}, _network_lead),
+    "goals": ("goal_pairs", {"name_a", "name_b", "matched"}, _goals_lead),
 }
+
+
+def _table_lead(section: Section) -> str:
+    """The lead sentence written from the section's table ("" when it has none to read)."""
+    if section.key not in _LEADS:
+        return ""
+    key, columns, write = _LEADS[section.key]
+    tables = {table.key: table.frame for table in section.tables}
+    frame = tables.get(key)
+    if frame is None or frame.empty or not columns <= set(frame.columns):
+        return ""
+    return write(frame, tables)
 
 
 def slide_plan(briefing: Briefing) -> list[tuple[Section, ReportFigure]]:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from compare.errors import AnalysisError, CompareWarning
 from compare.report.model import ReportFigure, Section
-from compare.report.parts import figure_of, name_plans, need_two, report_table
+from compare.report.parts import name_plans, need_two, report_table
 from compare.structure.plan import PLAN_MODEL_SUMMARY
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ def _outlines(text: TextSample, settings: ReportSettings) -> Section:
                 key=f"outline_{plan_id}",
                 title=f"{text.names[plan_id]} の見出し構成",
                 caption="見出しの階層（深いほど右）。長い計画は先頭の見出しのみ。",
-                figure=figure_of(ax),
+                figure=ax,
                 tables=["outline"],
             )
         )
@@ -116,7 +116,7 @@ def _network(text: TextSample, settings: ReportSettings) -> Section:
                 if not text.sample_note
                 else f"共起ネットワーク（標本 {len(text.plan_ids)} 計画）",
                 caption="語の共起（段落単位）。",
-                figure=figure_of(plot_network(network)),
+                figure=plot_network(network),
                 tables=["network_nodes", "network_edges"],
             )
         ],
@@ -204,7 +204,7 @@ def _goals(text: TextSample, settings: ReportSettings) -> Section:
                 key=f"goals_{row.plan_a}_{row.plan_b}",
                 title=f"基本目標の対応: {row.name_a} と {row.name_b}",
                 caption="線で結ばれた目標は本文の語彙が最も対応する組（数字は類似度）。灰色は対応する目標がないもの。",
-                figure=figure_of(ax),
+                figure=ax,
                 tables=["goal_alignment"],
             )
         )
@@ -281,7 +281,7 @@ def _policies(text: TextSample, settings: ReportSettings) -> Section:
                 title="施策の対照表: 計画 × テーマ（基本目標の題名）",
                 caption="濃い色: 基本目標がそのテーマを扱う。淡い色: 配下の施策の題名だけが扱う。"
                 "「+n」は同じテーマを扱う目標がほかに n 件あること。",
-                figure=figure_of(ax),
+                figure=ax,
                 tables=["policy_matrix"],
             )
         ],
