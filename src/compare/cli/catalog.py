@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from compare.cli._util import add_catalog_option, print_json, print_table
+from compare.cli._options import add_catalog_option, add_json_option
+from compare.cli._output import print_json, print_table
 from compare.io.catalog import read_catalog
 
 #: Columns shown in the readable table (all columns go to --json).
@@ -22,7 +23,7 @@ TABLE_COLUMNS = [
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("catalog", help="print the catalogue of plans")
     add_catalog_option(parser)
-    parser.add_argument("--json", action="store_true", help="print JSON records (all columns)")
+    add_json_option(parser, help="print JSON records (all columns)")
     parser.set_defaults(func=run)
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from compare.cli._util import add_catalog_option, print_json, print_table
+from compare.cli._options import add_catalog_option, add_json_option, add_themes_option
+from compare.cli._output import print_json, print_table
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     add_catalog_option(sheet)
-    sheet.add_argument("--themes", metavar="YAML", help="theme catalogue (default: bundled)")
+    add_themes_option(sheet)
     sheet.add_argument("--n", type=int, default=120, help="passages to sample (default 120)")
     sheet.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     sheet.add_argument("--out", required=True, metavar="XLSX", help="the sheet to write")
@@ -39,13 +40,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     validate.add_argument(
         "--catalog", metavar="CSV", help="catalogue of plans (default: the one the sheet records)"
     )
-    validate.add_argument(
-        "--themes", metavar="YAML", help="theme catalogue (default: the one the sheet records)"
-    )
+    add_themes_option(validate, help="theme catalogue (default: the one the sheet records)")
     validate.add_argument(
         "--boot", type=int, default=1000, help="bootstrap resamples for the intervals (1000)"
     )
-    validate.add_argument("--json", action="store_true", help="print the table as JSON")
+    add_json_option(validate, help="print the table as JSON")
     validate.set_defaults(func=run_validate)
 
 

@@ -19,7 +19,8 @@ import argparse
 import sys
 from typing import Any
 
-from compare.cli._util import add_catalog_option, print_json, print_table, select_plans
+from compare.cli._options import add_catalog_option, add_json_option, add_plans_option, select_plans
+from compare.cli._output import print_json, print_table
 from compare.cli._vocabulary import add_vocabulary_options, vocabulary_from_args
 from compare.errors import CompareError
 
@@ -59,10 +60,8 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         metavar="KIND",
         help=f"compare only the parts under headings of this kind: {kinds}",
     )
-    parser.add_argument(
-        "--plans", nargs="+", metavar="ID", help="only these plan ids (default: every plan)"
-    )
-    parser.add_argument("--json", action="store_true", help="print JSON")
+    add_plans_option(parser)
+    add_json_option(parser)
     add_vocabulary_options(parser)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from compare.cli._util import print_table
+from compare.cli._output import print_table
 
 #: Catalogue columns printed by the demo.
 CATALOG_COLUMNS = ["plan_id", "municipality", "author", "plan_type", "edition", "doc_kind"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from compare.cli._util import add_catalog_option
+from compare.cli._options import add_catalog_option, add_plans_option, add_themes_option
 
 #: Default output folder, relative to the current folder.
 DEFAULT_OUT = "out/notebooks"
@@ -30,10 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--out", metavar="DIR", default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})"
     )
-    parser.add_argument("--themes", metavar="YAML", help="theme catalogue (default: bundled)")
-    parser.add_argument(
-        "--plans", nargs="+", metavar="ID", help="plan ids to focus on (default: all)"
-    )
+    add_themes_option(parser)
+    add_plans_option(parser, help="plan ids to focus on (default: all)")
     parser.add_argument(
         "--only",
         nargs="+",

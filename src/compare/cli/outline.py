@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from compare.cli._util import add_catalog_option, print_json
+from compare.cli._options import add_catalog_option, add_json_option
+from compare.cli._output import print_json
 from compare.errors import InputFileError
 from compare.io.catalog import plan_file, read_catalog
 from compare.structure.segment import SEGMENT_COLUMNS, outline, read_plan
@@ -25,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             help="a plan text file, or a plan_id of the catalogue",
         )
         add_catalog_option(parser)
-        parser.add_argument("--json", action="store_true", help="print JSON")
+        add_json_option(parser)
         parser.set_defaults(func=func)
 
 

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from compare.cli._util import add_catalog_option, print_table
+from compare.cli._options import add_catalog_option, add_themes_option
+from compare.cli._output import print_table
 from compare.errors import CompareError
 
 #: ``dask://HOST:PORT`` (Dask's own ``tcp://``/``tls://`` also accepted).
@@ -29,11 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     add_catalog_option(parser)
-    parser.add_argument(
-        "--themes",
-        metavar="YAML",
-        help="theme catalogue (default: the bundled fifteen themes, data/themes.yaml)",
-    )
+    add_themes_option(parser)
     parser.add_argument(
         "--jobs", type=int, metavar="N", help="worker processes (default: every CPU, at most 8)"
     )

@@ -7,7 +7,8 @@ import warnings
 
 import pandas as pd
 
-from compare.cli._util import add_catalog_option, print_json
+from compare.cli._options import add_catalog_option, add_json_option
+from compare.cli._output import print_json
 from compare.cli.outline import load_segments
 from compare.structure.plan import plan_model
 
@@ -23,9 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="a plan file, or a plan_id of the catalogue",
     )
     add_catalog_option(parser)
-    parser.add_argument(
-        "--json",
-        action="store_true",
+    add_json_option(
+        parser,
         help='print JSON: [{"level", "number", "title", "parent", "line"}], parent = index or null',
     )
     parser.set_defaults(func=run_policies)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from compare.cli._util import add_catalog_option
+from compare.cli._options import add_catalog_option, add_plans_option, add_themes_option
 from compare.cli._vocabulary import add_vocabulary_options, vocabulary_from_args
 
 
@@ -32,18 +32,14 @@ def add_report_options(
     from compare.report import DEFAULT_OUT
 
     add_catalog_option(parser)
-    parser.add_argument(
-        "--themes", metavar="YAML", help="theme catalogue (default: the bundled themes)"
-    )
+    add_themes_option(parser)
     parser.add_argument(
         "--out",
         metavar="DIR",
         default=out or DEFAULT_OUT,
         help=f"output directory (default: {out or DEFAULT_OUT})",
     )
-    parser.add_argument(
-        "--plans", nargs="+", metavar="ID", help="only these plan ids (default: every plan)"
-    )
+    add_plans_option(parser)
     parser.add_argument(
         "--force",
         action="store_true",

@@ -6,7 +6,13 @@ import argparse
 
 import pandas as pd
 
-from compare.cli._util import add_catalog_option, print_json, print_table
+from compare.cli._options import (
+    add_catalog_option,
+    add_json_option,
+    add_plans_option,
+    add_themes_option,
+)
+from compare.cli._output import print_json, print_table
 from compare.cli.outline import load_segments
 from compare.stats.themes import stat_kwic
 from compare.structure.segment import read_corpus
@@ -24,12 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "plan", metavar="FILE_OR_PLAN_ID", help="a plan text file, or a plan_id of the catalogue"
     )
     add_catalog_option(themes)
-    _add_themes_option(themes)
-    themes.add_argument(
-        "--json",
-        action="store_true",
-        help="print every segment as JSON: line_start, line_end, text, themes",
-    )
+    add_themes_option(themes)
+    add_json_option(themes, help="print every segment as JSON: line_start, line_end, text, themes")
     themes.set_defaults(func=run_themes)
 
     kwic = subparsers.add_parser(
@@ -41,19 +43,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="a term, a rule such as near(防災-訓練), or a theme id",
     )
     add_catalog_option(kwic)
-    _add_themes_option(kwic)
-    kwic.add_argument("--plans", nargs="+", metavar="PLAN_ID", help="only these plans")
+    add_themes_option(kwic)
+    add_plans_option(kwic)
     kwic.add_argument("--width", type=int, default=20, help="characters of context (default 20)")
-    kwic.add_argument("--json", action="store_true", help="print JSON records")
+    add_json_option(kwic, help="print JSON records")
     kwic.set_defaults(func=run_kwic)
-
-
-def _add_themes_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--themes",
-        metavar="YAML",
-        help="theme catalogue (default: the bundled fifteen themes, data/themes.yaml)",
-    )
 
 
 def run_themes(args: argparse.Namespace) -> int:

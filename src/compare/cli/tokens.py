@@ -13,7 +13,8 @@ import argparse
 
 import pandas as pd
 
-from compare.cli._util import add_catalog_option, print_json, print_table, select_plans
+from compare.cli._options import add_catalog_option, add_json_option, select_plans
+from compare.cli._output import print_json, print_table
 from compare.cli.outline import load_segments
 from compare.errors import CompareError
 from compare.io.catalog import read_catalog
@@ -28,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     tokens.add_argument("source", nargs="?", metavar="FILE_OR_PLAN_ID")
     tokens.add_argument("--text", help="tokenize this text instead of a plan")
-    tokens.add_argument("--json", action="store_true", help="print JSON")
+    add_json_option(tokens)
     _add_tokenizer_options(tokens)
     add_catalog_option(tokens)
     tokens.set_defaults(func=run_tokens)
@@ -42,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     terms.add_argument("plans", nargs="*", metavar="PLAN", help="plan ids (default: all)")
     terms.add_argument("--top", type=int, default=30, help="rows to print (default 30)")
     terms.add_argument("--min-parts", type=int, default=2, help="fewest components (default 2)")
-    terms.add_argument("--json", action="store_true", help="print JSON records")
+    add_json_option(terms, help="print JSON records")
     _add_tokenizer_options(terms)
     add_catalog_option(terms)
     terms.set_defaults(func=run_terms)

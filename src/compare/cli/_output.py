@@ -1,4 +1,4 @@
-"""Helpers shared by the sub-commands: plan lookup and output formatting."""
+"""How the sub-commands print their results: JSON for scripts, aligned tables for people."""
 
 from __future__ import annotations
 
@@ -8,17 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-
-from compare.errors import CompareError
-
-
-def add_catalog_option(parser: Any) -> None:
-    """Add the common ``--catalog`` option (bundled corpus by default)."""
-    parser.add_argument(
-        "--catalog",
-        metavar="CSV",
-        help="catalogue of plans (default: the bundled five-plan corpus)",
-    )
 
 
 def print_json(value: Any) -> None:
@@ -52,18 +41,3 @@ def print_table(frame: pd.DataFrame) -> None:
         40,
     ):
         print(frame.to_string(index=False))
-
-
-def select_plans(catalog: pd.DataFrame, plan_ids: list[str] | None) -> pd.DataFrame:
-    """The catalogue rows of ``plan_ids`` (all rows when none are given).
-
-    An unknown id is a user mistake: the error lists the ids the catalogue has.
-    """
-    if not plan_ids:
-        return catalog
-    unknown = [p for p in plan_ids if p not in set(catalog["plan_id"])]
-    if unknown:
-        raise CompareError(
-            f"unknown plan id(s) {', '.join(unknown)}; plan ids: {', '.join(catalog['plan_id'])}"
-        )
-    return catalog[catalog["plan_id"].isin(plan_ids)].reset_index(drop=True)
