@@ -54,7 +54,7 @@ import threading
 import time
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,6 +63,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from compare._progress import progress_callback
 from compare.errors import CompareError, CompareWarning
 from compare.io.catalog import METADATA_COLUMNS, plan_file, read_catalog
 from compare.io.readers import sha256_file
@@ -350,7 +351,7 @@ def run_pipeline(
     show = len(records) > 1 if progress is None else bool(progress)
 
     totals = _Totals(theme_list)
-    bar = _progress(sum(sizes), show)
+    bar = progress_callback(sum(sizes), show, unit="B", desc="pipeline")
     try:
         for outcome, size in zip(executor.outcomes(records), sizes, strict=True):
             totals.add(outcome)
@@ -882,6 +883,9 @@ class _Totals:
 
     def themes_frame(self, plans: pd.DataFrame, *, headings: bool = False) -> pd.DataFrame:
         """Theme counts per plan over passages, or over headings only (``headings=True``)."""
+        # The columns of stat_theme_shares, so the report's statistics read these counts as they are.
+        from compare.stats.themes import SHARE_COLUMNS
+
         rows = []
         hits_of = self.heading_hits if headings else self.hits
         for row, hits in zip(plans.itertuples(index=False), hits_of, strict=True):
@@ -903,17 +907,7 @@ class _Totals:
                         count * 1000.0 / n_tok if n_tok else float("nan"),
                     )
                 )
-        columns = [
-            "plan_id",
-            "theme_id",
-            "label",
-            "segments",
-            "n_segments",
-            "share",
-            "n_tokens",
-            "per_1000_tokens",
-        ]
-        frame = pd.DataFrame(rows, columns=columns)
+        frame = pd.DataFrame(rows, columns=["plan_id", *SHARE_COLUMNS])
         for column in ("segments", "n_segments", "n_tokens"):
             frame[column] = frame[column].astype("int64")
         return frame
@@ -1048,20 +1042,3 @@ def _package_provenance() -> dict[str, Any]:
     from compare._version import __version__
 
     return {"compare_version": __version__}
-
-
-def _progress(total: int, show: bool) -> Callable[[int | None], None]:
-    """A callback advancing a tqdm bar by file bytes (None closes it)."""
-    if not show:
-        return lambda step: None
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=total, unit="B", unit_scale=True, desc="pipeline", file=sys.stderr)
-
-    def advance(step: int | None) -> None:
-        if step is None:
-            bar.close()
-        else:
-            bar.update(step)
-
-    return advance

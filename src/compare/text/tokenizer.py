@@ -31,7 +31,7 @@ import os
 import sys
 import tempfile
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from compare._progress import progress_callback
 from compare.errors import CompareWarning, TokenizerError
 from compare.io.catalog import METADATA_COLUMNS
 from compare.text._engine import Engine, Settings, Token, worker_init, worker_task
@@ -586,7 +587,7 @@ def _run(
     if method == "words" and tokenizer.vocabulary is not None:
         Vocabulary.resolve(tokenizer.vocabulary)
     tasks = _tasks(texts, _TASK_CHARS)
-    bar = _progress_bar(total, show)
+    bar = progress_callback(total, show, unit="char", desc="tokenize")
     out: list[Any] = []
     try:
         if n_jobs == 1 or len(tasks) <= 1:
@@ -617,23 +618,6 @@ def _run(
     finally:
         bar(None)
     return out
-
-
-def _progress_bar(total: int, show: bool) -> Callable[[int | None], None]:
-    """A callback advancing a tqdm bar by characters (None closes it)."""
-    if not show:
-        return lambda step: None
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=total, unit="char", unit_scale=True, desc="tokenize", file=sys.stderr)
-
-    def advance(step: int | None) -> None:
-        if step is None:
-            bar.close()
-        else:
-            bar.update(step)
-
-    return advance
 
 
 # -- the token table -------------------------------------------------------------------------
