@@ -54,6 +54,9 @@ from compare.report.stamp import stamp_png, stamp_svg
 #: Default output directory of ``compare report``.
 DEFAULT_OUT = "out/briefing"
 
+#: The title of every briefing.
+TITLE = "地域福祉計画 比較ブリーフィング"
+
 #: Resolution of the PNG files; figures are shown at 96 px per inch in the page.
 PNG_DPI = 150
 SCREEN_DPI = 96
@@ -176,21 +179,23 @@ def build_briefing(
             bar.step(title)
             built[key] = _run_section(key, title, function, corpus, settings)
     ordered = [built[key] for key, _, _ in steps]
-    provenance = _provenance(corpus, settings, when, plans)
     ordered.append(sections.provenance_section())
-    title = "地域福祉計画 比較ブリーフィング"
-    n_places = corpus.result.plans[["prefecture", "municipality"]].drop_duplicates()
-    subtitle = (
-        f"{len(corpus.catalog)} 件の計画（{len(n_places)} 自治体）"
-        f"を比較　作成日 {when.isoformat()}　compare {__version__}"
-    )
     return Briefing(
-        title=title,
-        subtitle=subtitle,
+        title=TITLE,
+        subtitle=_subtitle(corpus, when),
         sections=ordered,
-        provenance=provenance,
+        provenance=_provenance(corpus, settings, when, plans),
         date=when,
         summary=corpus.summary,
+    )
+
+
+def _subtitle(corpus: Corpus, when: dt.date) -> str:
+    """What the report compares, when it was made and by which version."""
+    n_places = corpus.result.plans[["prefecture", "municipality"]].drop_duplicates()
+    return (
+        f"{len(corpus.catalog)} 件の計画（{len(n_places)} 自治体）"
+        f"を比較　作成日 {when.isoformat()}　compare {__version__}"
     )
 
 
