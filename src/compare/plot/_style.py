@@ -165,6 +165,20 @@ def _greedy_lines(text: str, width: float) -> list[str]:
     return lines
 
 
+def grid_labels(ax: Any, columns: Any, rows: Any, *, angle: float, slanted_above: int) -> None:
+    """Label the columns and rows of a heatmap cell by cell; the column labels are
+    slanted by ``angle`` (and right-aligned) when there are more than ``slanted_above``."""
+    slanted = len(columns) > slanted_above
+    ax.set_xticks(
+        range(len(columns)),
+        columns,
+        rotation=angle if slanted else 0,
+        ha="right" if slanted else "center",
+        rotation_mode="anchor",
+    )
+    ax.set_yticks(range(len(rows)), rows)
+
+
 def legend_columns(n: int, most: int = 6) -> int:
     """Columns of a legend of ``n`` entries: rows as even as they can be.
 

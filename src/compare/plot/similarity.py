@@ -10,7 +10,7 @@ from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
 
 from compare.errors import AnalysisError
-from compare.plot._style import SEQUENTIAL, japanese_rc, new_axes, require
+from compare.plot._style import SEQUENTIAL, grid_labels, japanese_rc, new_axes, require
 from compare.plot.labels import plan_names, table_names
 from compare.stats.similarity import similarity_matrix
 
@@ -129,14 +129,7 @@ def plot_similarity(
         cmap = _cmap()
         image = ax.imshow(shown, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
         if n <= LABEL_MAX:
-            ax.set_xticks(
-                range(n),
-                names,
-                rotation=45 if n > 2 else 0,
-                ha="right" if n > 2 else "center",
-                rotation_mode="anchor",
-            )
-            ax.set_yticks(range(n), names)
+            grid_labels(ax, names, names, angle=45, slanted_above=2)
             if n > 25:
                 ax.tick_params(labelsize=max(9 - n // 12, 5))
         else:

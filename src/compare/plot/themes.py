@@ -9,7 +9,15 @@ import numpy as np
 import pandas as pd
 
 from compare.errors import AnalysisError
-from compare.plot._style import DIVERGING, japanese_rc, legend_columns, new_axes, require, wrap
+from compare.plot._style import (
+    DIVERGING,
+    grid_labels,
+    japanese_rc,
+    legend_columns,
+    new_axes,
+    require,
+    wrap,
+)
 from compare.plot.labels import table_names
 from compare.stats.themes import SHARE_COLUMNS, TEST_COLUMNS
 
@@ -118,14 +126,7 @@ def plot_theme_heatmap(
                     fontsize=6 if small else 7.5,
                     color="white" if strong else "#222222",
                 )
-        ax.set_xticks(
-            range(n_cols),
-            col_labels,
-            rotation=40 if n_cols > 4 else 0,
-            ha="right" if n_cols > 4 else "center",
-            rotation_mode="anchor",
-        )
-        ax.set_yticks(range(n_rows), row_labels)
+        grid_labels(ax, col_labels, row_labels, angle=40, slanted_above=4)
         ax.tick_params(length=0)
         if small:
             ax.tick_params(axis="x", labelsize=6.5)
