@@ -198,13 +198,12 @@ def _goals(text: TextSample, settings: ReportSettings) -> Section:
     summary = _goal_summary(table)
     figures = []
     for row in summary.head(settings.goal_pairs_shown).itertuples(index=False):
-        ax = plot_goal_alignment(table, row.plan_a, row.plan_b)
         figures.append(
             ReportFigure(
                 key=f"goals_{row.plan_a}_{row.plan_b}",
                 title=f"基本目標の対応: {row.name_a} と {row.name_b}",
                 caption="線で結ばれた目標は本文の語彙が最も対応する組（数字は類似度）。灰色は対応する目標がないもの。",
-                figure=ax,
+                figure=plot_goal_alignment(table, row.plan_a, row.plan_b),
                 tables=["goal_alignment"],
             )
         )
