@@ -5,8 +5,10 @@ tables, figures, quotations, and the corpus model the sections read), ``corpus``
 (builds that model from the pipeline's per-plan results and the text of the plans
 read in full, the same way for every corpus size), ``sections`` (one function per
 section on the counts: runs the analyses, draws the figures), ``text_sections``
-(the sections that read the plans' text), ``parts`` (pieces they share),
-``briefing`` (runs the sections in order, writes the files), ``render`` with
+(the sections that read the plans' text), ``columns`` (what every table and
+column means to a reader: sheet, title, unit, source, headers, rounding),
+``parts`` (pieces the sections share: a table declared by its key, notices,
+plan names), ``briefing`` (runs the sections in order, writes the files), ``render`` with
 ``templates/`` (HTML and Markdown from Jinja2 templates), ``files`` (safe
 destination, atomic replacement).
 
@@ -16,7 +18,10 @@ Adding a section
    ``sections.py`` (or ``text_sections.py`` if it reads the text: ``corpus.text``):
    run the ``stat_*`` and ``plot_*`` functions, put plain text in
    ``paragraphs`` / ``bullets`` (Japanese, never pre-escaped HTML), figures in
-   ``figures`` and every table behind them in ``tables`` (``shown=False`` keeps a
+   ``figures`` (a ``ReportFigure`` takes the Axes a ``plot_*`` function returns)
+   and every table behind them in ``tables``: describe each new table once in
+   ``columns.TABLES`` (sheet, title, what one row is, where it comes from;
+   ``by_unit`` when its rows are the compared units) and build it with ``parts.report_table(key, frame, …)`` (``shown=False`` keeps a
    table out of the page but in ``tables.xlsx`` and ``tables/<key>.csv``).
 2. Add ``(key, progress title, function)`` to ``sections.STEPS`` where the section
    belongs in the report (and its key to ``RUN_LAST`` if it reads what other
