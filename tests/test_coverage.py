@@ -7,7 +7,6 @@ import pytest
 
 from compare import read_corpus
 from compare.errors import AnalysisError
-from compare.stats._synthetic import make_segments, tokens_from_segments
 from compare.structure.coverage import (
     flag_coverage,
     plan_coverage,
@@ -15,6 +14,7 @@ from compare.structure.coverage import (
     section_kinds,
     select_section,
 )
+from tests.synthetic import make_segments, tokens_from_segments
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from compare import stat_goal_alignment, stat_plan_diff
 from compare.errors import AnalysisError, CompareWarning
-from compare.stats._synthetic import make_segments, tokens_from_segments
+from tests.synthetic import make_segments, tokens_from_segments
 
 GOALS = {
     "見守り": "見守り 支え合い 声かけ 近所 孤立",

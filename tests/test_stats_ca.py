@@ -12,7 +12,7 @@ from scipy.stats import chi2_contingency
 
 from compare import stat_ca
 from compare.errors import AnalysisError
-from compare.stats._synthetic import make_tokens
+from tests.synthetic import make_tokens
 
 # Greenacre's smoking data (staff group × smoking), Correspondence Analysis in Practice.
 SMOKING = pd.DataFrame(

@@ -9,7 +9,7 @@ from scipy.cluster.hierarchy import dendrogram
 
 from compare import stat_clusters, stat_topics
 from compare.errors import AnalysisError
-from compare.stats._synthetic import make_tokens
+from tests.synthetic import make_tokens
 
 DISASTER = ["防災 避難 訓練 要配慮者", "防災 避難 訓練", "避難 訓練 要配慮者 防災"]
 CONSULT = ["相談 支援 伴走 窓口", "相談 支援 窓口", "支援 伴走 窓口 相談"]

@@ -11,7 +11,7 @@ from scipy.stats import chi2_contingency
 
 from compare import stat_keyness
 from compare.errors import AnalysisError
-from compare.stats._synthetic import make_tokens
+from tests.synthetic import make_tokens
 
 COMMON = "地域 福祉 支え合い 相談 見守り "
 

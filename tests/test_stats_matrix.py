@@ -11,7 +11,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from compare import stat_dtm
 from compare.errors import AnalysisError
-from compare.stats._synthetic import make_tokens
+from tests.synthetic import make_tokens
 
 PLANS = {
     "a": ["福祉 地域 防災", "防災 避難 防災"],

@@ -8,7 +8,7 @@ import pytest
 
 from compare import stat_cooccurrence
 from compare.errors import AnalysisError
-from compare.stats._synthetic import make_tokens
+from tests.synthetic import make_tokens
 
 # 見守り and 声かけ always appear together; the filler words are spread around.
 PLANTED = [

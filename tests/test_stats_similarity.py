@@ -8,8 +8,8 @@ import pytest
 
 from compare import stat_similarity
 from compare.errors import AnalysisError
-from compare.stats._synthetic import make_segments, make_tokens, tokens_from_segments
 from compare.stats.similarity import similarity_matrix
+from tests.synthetic import make_segments, make_tokens, tokens_from_segments
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ import pytest
 from compare import read_corpus, stat_keyness, stat_similarity, tokenize
 from compare.errors import AnalysisError
 from compare.pipeline import run_pipeline
-from compare.stats._synthetic import make_tokens
 from compare.stats.matrix import group_dtm, stat_dtm
 from compare.stats.similarity import cosine_matrix
+from tests.synthetic import make_tokens
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,9 @@ import pytest
 
 from compare import Vocabulary, read_catalog, read_corpus, stat_keyness, stat_similarity, tokenize
 from compare.errors import TokenizerError
-from compare.stats._synthetic import make_segments
 from compare.text.vocabulary import BOILERPLATE, TYPE_WORDS, place_names
 from tests.conftest import DATA
+from tests.synthetic import make_segments
 
 #: Words that say where a plan comes from or what kind of municipality wrote it.
 RESIDENT_AND_TYPE = {"市", "区", "町", "村", "市民", "区民", "町民", "村民", "本市", "本区", "本町"}

@@ -1,7 +1,7 @@
 """Build small SEGMENTS and TOKENS tables from a compact description.
 
-Used by the tests and the benchmark to make inputs whose answer is known,
-without running the segmenter or the tokenizer.  Words are separated by
+Used by the tests to make inputs whose answer is known, without running the
+segmenter or the tokenizer.  Words are separated by
 spaces; every word is a content noun.
 """
 
