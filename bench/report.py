@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -78,22 +79,16 @@ def run(label: str, catalog: Path | None, out: Path) -> None:
     )
 
 
-def run_command(
-    label: str, catalog: Path, out: Path, env: dict[str, str], extra: list[str] | None = None
-) -> float:
-    """Run `compare report` as a command; print wall time, peak RSS and output size.
+def measure(label: str, args: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Run a command; print and return its wall time and the peak RSS of its process tree.
 
-    Returns the wall time in seconds.
+    The RSS of the command and of every descendant (worker processes) is summed
+    every 0.1 s; the main process's own peak is printed beside it.
     """
-    import shutil
     import subprocess
-    import sys
 
     import psutil
 
-    command = shutil.which("compare", path=str(Path(sys.executable).parent)) or "compare"
-    args = [command, "report", "--catalog", str(catalog), "--out", str(out), "--force"]
-    args += ["--date", "2025-01-01", "--quiet", *(extra or [])]
     start = time.perf_counter()
     process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL)
     watched = psutil.Process(process.pid)
@@ -111,20 +106,58 @@ def run_command(
     process.wait()
     wall = time.perf_counter() - start
     if process.returncode:
-        raise SystemExit(f"compare report failed with exit code {process.returncode}")
-    files = [p for p in out.rglob("*") if p.is_file()]
-    size = sum(p.stat().st_size for p in files)
-    figures = len(list((out / "figures").glob("*.png")))
+        raise SystemExit(f"{label}: exit code {process.returncode}")
     print(
         f"{label:<26} wall={wall:7.1f}s peak RSS tree={peak_tree / 2**20:7.0f} MiB "
-        f"main={peak_main / 2**20:7.0f} MiB  report={size / 1e6:6.1f} MB "
-        f"({len(files)} files, {figures} figures)"
+        f"main={peak_main / 2**20:7.0f} MiB  load={_load()}",
+        end="",
     )
+    return wall, peak_tree
+
+
+def _load() -> str:
+    """The 1-minute load average, printed beside each measurement."""
+    return f"{os.getloadavg()[0]:.1f}"
+
+
+def _compare_command() -> str:
+    import sys
+
+    return shutil.which("compare", path=str(Path(sys.executable).parent)) or "compare"
+
+
+def run_pipeline_command(label: str, catalog: Path, env: dict[str, str]) -> float:
+    """Run `compare run` (the pipeline alone, every CPU); print and return its wall time."""
+    args = [_compare_command(), "run", "--catalog", str(catalog), "--quiet"]
+    wall, _ = measure(label, args, env)
+    print()
     return wall
 
 
-def speed_reference(corpus: Path) -> tuple[float, float]:
-    """(wall, CPU) seconds of plain fugashi over every line of the corpus's text files."""
+def run_command(
+    label: str, catalog: Path, out: Path, env: dict[str, str], extra: list[str] | None = None
+) -> float:
+    """Run `compare report` as a command; print wall time, peak RSS and output size.
+
+    Returns the wall time in seconds.
+    """
+    args = [_compare_command(), "report", "--catalog", str(catalog), "--out", str(out)]
+    args += ["--force", "--date", "2025-01-01", "--quiet", *(extra or [])]
+    wall, _ = measure(label, args, env)
+    files = [p for p in out.rglob("*") if p.is_file()]
+    size = sum(p.stat().st_size for p in files)
+    figures = len(list((out / "figures").glob("*.png")))
+    print(f"  report={size / 1e6:6.1f} MB ({len(files)} files, {figures} figures)")
+    return wall
+
+
+def speed_reference(corpus: Path, every: int = 1) -> tuple[float, float]:
+    """(wall, CPU) seconds of plain fugashi over every line of the corpus's text files.
+
+    With ``every`` > 1 only every ``every``-th file (in path order) is parsed
+    and the times are scaled by the corpus's characters over those parsed, so a
+    national corpus's reference does not take as long as the report itself.
+    """
     import importlib.util
     import sys
 
@@ -136,17 +169,18 @@ def speed_reference(corpus: Path) -> tuple[float, float]:
     from compare.io.readers import read_text
 
     # Generated plans come in UTF-8, CP932 and EUC-JP: decode them as the readers do.
-    lines = [
-        line
-        for path in sorted(corpus.rglob("*.txt"))
-        for line in read_text(path).lines
-        if line.strip()
-    ]
-    return module.raw_fugashi(lines)
+    paths = sorted(corpus.rglob("*.txt"))
+    lines = [line for path in paths[::every] for line in read_text(path).lines if line.strip()]
+    scale = 1.0
+    if every > 1:
+        total = sum(len(line) for path in paths for line in read_text(path).lines if line.strip())
+        scale = total / sum(len(line) for line in lines)
+    wall, cpu = module.raw_fugashi(lines)
+    return wall * scale, cpu * scale
 
 
 def in_process(
-    catalog: Path, root: Path, rounds: int, reference_cpu: float, text_plans: int | None = None
+    catalog: Path, root: Path, rounds: int, reference_cpu: float, settings: dict[str, int]
 ) -> None:
     """CPU seconds of this process building and writing the report with the warm cache.
 
@@ -157,11 +191,12 @@ def in_process(
     from compare.report import ReportSettings
 
     os.environ["COMPARE_CACHE_DIR"] = str(root / "cache")
-    settings = ReportSettings() if text_plans is None else ReportSettings(text_plans=text_plans)
     times = []
     for _ in range(rounds):
         start = time.process_time()
-        briefing = build_briefing(catalog, date="2025-01-01", progress=False, settings=settings)
+        briefing = build_briefing(
+            catalog, date="2025-01-01", progress=False, settings=ReportSettings(**settings)
+        )
         write_briefing(briefing, out=root / "in-process", force=True, progress=False)
         times.append(time.process_time() - start)
     best = min(times)
@@ -171,43 +206,111 @@ def in_process(
     )
 
 
+def memory_by_step(catalog: Path, root: Path, settings: dict[str, int]) -> None:
+    """Peak RSS of this process during each step of building and writing the report.
+
+    RSS is sampled every 0.05 s in a thread while the report's progress steps
+    (reading plans, each section, figures, tables, pages) are recorded, so each
+    sample is charged to the step that was running.
+    """
+    import threading
+
+    import psutil
+
+    from compare.report import ReportSettings
+    from compare.report import briefing as module
+
+    os.environ["COMPARE_CACHE_DIR"] = str(root / "cache")
+    current = ["start"]
+    peaks: dict[str, int] = {}
+    original = module._Progress.step
+
+    def step(self: object, description: str) -> None:
+        current[0] = description
+        original(self, description)
+
+    def sample(done: threading.Event) -> None:
+        process = psutil.Process()
+        while not done.is_set():
+            rss = process.memory_info().rss
+            peaks[current[0]] = max(peaks.get(current[0], 0), rss)
+            time.sleep(0.05)
+
+    done = threading.Event()
+    watcher = threading.Thread(target=sample, args=(done,), daemon=True)
+    module._Progress.step = step
+    watcher.start()
+    try:
+        briefing = build_briefing(
+            catalog, date="2025-01-01", progress=False, settings=ReportSettings(**settings)
+        )
+        write_briefing(briefing, out=root / "in-process", force=True, progress=False)
+    finally:
+        done.set()
+        watcher.join()
+        module._Progress.step = original
+    print("peak RSS of the report process by step (warm cache):")
+    for label, rss in peaks.items():
+        print(f"  {rss / 2**20:7.0f} MiB  {label}")
+
+
 def generated(
     chars: str,
     plans: int | None,
     keep: Path | None,
     cpu_rounds: int = 0,
-    text_plans: int | None = None,
+    settings: dict[str, int] | None = None,
+    corpus: Path | None = None,
+    pipeline: bool = False,
+    memory: bool = False,
+    reference_every: int = 1,
 ) -> None:
-    """Generate a corpus with make_corpus.py and time `compare report` on it."""
-    import shutil
+    """Time `compare report` on a generated corpus (written here, or ``corpus``)."""
     import subprocess
     import sys
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        command = [sys.executable, "-P", str(Path(__file__).with_name("make_corpus.py"))]
-        command += [str(root / "corpus"), "--chars", chars, "--seed", "0"]
-        if plans:
-            command += ["--plans", str(plans)]
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        catalog = root / "corpus" / "catalog.csv"
+        if corpus is None:
+            corpus = root / "corpus"
+            command = [sys.executable, "-P", str(Path(__file__).with_name("make_corpus.py"))]
+            command += [str(corpus), "--chars", chars, "--seed", "0"]
+            if plans:
+                command += ["--plans", str(plans)]
+            subprocess.run(
+                command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+        catalog = corpus / "catalog.csv"
         n_plans = len(pd.read_csv(catalog))
-        on_disk = sum(p.stat().st_size for p in (root / "corpus").rglob("*") if p.is_file())
-        print(f"corpus: {chars} characters, {n_plans} plans, {on_disk / 1e6:.1f} MB on disk")
+        on_disk = sum(p.stat().st_size for p in corpus.rglob("*") if p.is_file())
+        print(f"corpus: {n_plans} plans, {on_disk / 1e6:.1f} MB on disk; load {_load()}")
         env = {**os.environ, "COMPARE_CACHE_DIR": str(root / "cache")}
-        before = speed_reference(root / "corpus")
-        extra = [] if text_plans is None else ["--text-plans", str(text_plans)]
-        cold = run_command("cold cache", catalog, root / "out", env, extra)
-        warm = run_command("warm cache", catalog, root / "out", env, extra)
-        after = speed_reference(root / "corpus")
+        extra = [f"--{name.replace('_', '-')}={value}" for name, value in (settings or {}).items()]
+        before = speed_reference(corpus, reference_every)
+        part = "" if reference_every == 1 else f" (every {reference_every}th plan, scaled)"
+        print(f"plain fugashi over the corpus{part}: {before[0]:.1f} s wall, load {_load()}")
+        if pipeline:
+            pipeline_env = {**os.environ, "COMPARE_CACHE_DIR": str(root / "pipeline-cache")}
+            alone = run_pipeline_command("pipeline alone (cold)", catalog, pipeline_env)
+            shutil.rmtree(root / "pipeline-cache")
+        cold = run_command("report, cold cache", catalog, root / "out", env, extra)
+        warm = run_command("report, warm cache", catalog, root / "out", env, extra)
+        after = speed_reference(corpus, reference_every)
         reference = (before[0] + after[0]) / 2
         print(
             f"speed reference: plain fugashi over the corpus {before[0]:.1f} s before, "
             f"{after[0]:.1f} s after the reports; cold = {cold / reference:.2f}×, "
             f"warm = {warm / reference:.2f}× the reference"
         )
+        if pipeline:
+            print(
+                f"pipeline alone = {alone / reference:.2f}× the reference; report cold = "
+                f"{cold / alone:.2f}×, warm = {warm / alone:.2f}× the pipeline's own time"
+            )
         if cpu_rounds:
-            in_process(catalog, root, cpu_rounds, (before[1] + after[1]) / 2, text_plans)
+            in_process(catalog, root, cpu_rounds, (before[1] + after[1]) / 2, settings or {})
+        if memory:
+            memory_by_step(catalog, root, settings or {})
         if keep is not None:
             keep.mkdir(parents=True, exist_ok=True)
             for png in sorted((root / "out" / "figures").glob("*.png")):
@@ -220,6 +323,29 @@ def main() -> None:
     parser.add_argument("--skip-large", action="store_true")
     parser.add_argument("--generated", metavar="CHARS", help="e.g. 10M: a make_corpus.py corpus")
     parser.add_argument("--plans", type=int, help="plans of the generated corpus")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        metavar="DIR",
+        help="instead of --generated: a corpus make_corpus.py wrote before (DIR/catalog.csv)",
+    )
+    parser.add_argument(
+        "--pipeline",
+        action="store_true",
+        help="also time the pipeline alone (compare run, cold cache) in the same run",
+    )
+    parser.add_argument(
+        "--reference-every",
+        type=int,
+        default=1,
+        metavar="K",
+        help="time plain fugashi on every K-th plan only, scaled to the corpus (default 1: all)",
+    )
+    parser.add_argument(
+        "--memory",
+        action="store_true",
+        help="then build the report in-process once more and print its peak RSS by step",
+    )
     parser.add_argument("--keep", type=Path, help="copy the figures of the generated run here")
     parser.add_argument(
         "--cpu-rounds", type=int, default=0, help="then build the report in-process N times"
@@ -228,8 +354,19 @@ def main() -> None:
         "--text-plans", type=int, help="plans read in full by the report (default: its own)"
     )
     args = parser.parse_args()
-    if args.generated:
-        generated(args.generated, args.plans, args.keep, args.cpu_rounds, args.text_plans)
+    if args.generated or args.corpus:
+        settings = {} if args.text_plans is None else {"text_plans": args.text_plans}
+        generated(
+            args.generated,
+            args.plans,
+            args.keep,
+            args.cpu_rounds,
+            settings,
+            corpus=args.corpus,
+            pipeline=args.pipeline,
+            memory=args.memory,
+            reference_every=args.reference_every,
+        )
         return
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

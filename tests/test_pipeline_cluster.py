@@ -18,7 +18,7 @@ import pytest
 
 from compare import read_catalog
 from compare.cli import main
-from compare.cli.pipeline import scheduler_address
+from compare.cli._scheduler import scheduler_address
 from compare.errors import CompareError, InputFileError
 from compare.pipeline import run_pipeline
 
@@ -147,6 +147,30 @@ def test_cli_run_on_the_scheduler_writes_the_local_files(client, tmp_path, capsy
     _assert_same_files(tmp_path / "local", tmp_path / "dask")
 
 
+def test_cli_report_on_the_scheduler_writes_the_local_report(
+    client, generated, tmp_path, monkeypatch, capsys
+):
+    """`compare report --scheduler` runs the pipeline on the cluster (its tasks reach the
+    workers) and writes the report the local route writes, file for file."""
+    common = ["report", "--catalog", str(generated), "--date", "2025-01-01", "--quiet"]
+    common += ["--group-by", "municipality", "--text-plans", "2"]
+    monkeypatch.setenv("COMPARE_CACHE_DIR", str(tmp_path / "local-cache"))
+    assert main([*common, "--out", str(tmp_path / "local")]) == 0
+    monkeypatch.setenv("COMPARE_CACHE_DIR", str(tmp_path / "dask-cache"))
+    address = client.scheduler.address.replace("tcp://", "dask://")
+    with distributed.get_task_stream(client) as stream:
+        assert main([*common, "--scheduler", address, "--out", str(tmp_path / "dask")]) == 0
+    assert any("_remote_task" in str(task["key"]) for task in stream.data)
+    local, remote = (
+        {p.relative_to(root): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+        for root in (tmp_path / "local", tmp_path / "dask")
+    )
+    assert sorted(local) == sorted(remote) and Path("index.html") in local
+    for name in local:
+        assert local[name] == remote[name], name
+    assert capsys.readouterr().err == ""
+
+
 @pytest.mark.parametrize(
     ("text", "address"),
     [
@@ -174,10 +198,11 @@ def _closed_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_unreachable_scheduler_is_a_clear_error_without_traceback(tmp_path):
+@pytest.mark.parametrize("command_name", ["run", "report"])
+def test_unreachable_scheduler_is_a_clear_error_without_traceback(tmp_path, command_name):
     address = f"dask://127.0.0.1:{_closed_port()}"
     command = [sys.executable, "-c", "from compare.cli import run; run()"]
-    args = ["run", "--quiet", "--scheduler", address, "--scheduler-timeout", "1"]
+    args = [command_name, "--quiet", "--scheduler", address, "--scheduler-timeout", "1"]
     done = subprocess.run(
         [*command, *args], capture_output=True, text=True, cwd=tmp_path, timeout=120
     )
@@ -187,11 +212,15 @@ def test_unreachable_scheduler_is_a_clear_error_without_traceback(tmp_path):
     assert done.stdout == ""
 
 
-def test_scheduler_without_workers_is_a_clear_error(tmp_path, capsys):
+@pytest.mark.parametrize("command_name", ["run", "report"])
+def test_scheduler_without_workers_is_a_clear_error(tmp_path, capsys, command_name):
     with distributed.LocalCluster(n_workers=0, processes=True, dashboard_address=":0") as cluster:
         address = cluster.scheduler_address.replace("tcp://", "dask://")
-        args = ["run", "--quiet", "--scheduler", address, "--scheduler-timeout", "1"]
+        args = [command_name, "--quiet", "--scheduler", address, "--scheduler-timeout", "1"]
+        if command_name == "report":
+            args += ["--out", str(tmp_path / "report")]
         assert main(args) == 2
+        assert not (tmp_path / "report").exists()
     assert f"error: the Dask scheduler at {address} has no workers after 1 s" in (
         capsys.readouterr().err
     )

@@ -612,6 +612,80 @@ def test_the_same_sections_whatever_the_size_and_the_sample_is_stated(
         assert (sampled / "tables" / table).read_bytes() == (report / "tables" / table).read_bytes()
 
 
+def _constructed_plans(chars: list[int]) -> pd.DataFrame:
+    """A per-plan table as the pipeline gives it, for plans of the given lengths."""
+    return pd.DataFrame(
+        {
+            "plan_id": [f"p{i:02d}" for i in range(len(chars))],
+            "municipality": [f"市{i:02d}" for i in range(len(chars))],
+            "prefecture": ["県"] * len(chars),
+            "chars": chars,
+            "n_tokens": [c // 2 for c in chars],
+        }
+    )
+
+
+def _sample(plans: pd.DataFrame, size: int, budget: int) -> list[str]:
+    from compare.report.corpus import text_sample, unit_table
+
+    return text_sample(plans, unit_table(plans, "plan"), None, size, "plan", budget)
+
+
+def test_the_text_sample_keeps_within_its_character_budget_and_is_deterministic():
+    plans = _constructed_plans([1_000 * (i % 7 + 1) for i in range(20)])  # 80,000 characters
+    chars = plans.set_index("plan_id")["chars"]
+    for budget in (1_000, 5_500, 12_000, 40_000):
+        sample = _sample(plans, 60, budget)
+        assert sample and int(chars[sample].sum()) <= budget, budget
+        assert sample == sorted(sample)  # catalogue order
+        assert _sample(plans, 60, budget) == sample
+    # Both limits: at most text_plans plans even when the characters would allow more.
+    assert len(_sample(plans, 3, 1_000_000)) == 3
+    # Within both limits every plan is read.
+    assert _sample(plans, 20, 80_000) == plans["plan_id"].tolist()
+    # No plan fits: the smallest one (the earliest of equal size) is read alone.
+    assert _sample(plans, 60, 999) == ["p00"]
+
+
+def test_the_sample_note_states_the_plans_and_characters_read():
+    from compare.report.corpus import sample_note
+
+    plans = _constructed_plans([4_000, 1_000, 2_500, 3_000])
+    names = {p: f"計画{p}" for p in plans["plan_id"]}
+    settings = ReportSettings(text_plans=60, text_chars=4_000)
+    sample = _sample(plans, 60, 4_000)
+    read = int(plans.loc[plans["plan_id"].isin(sample), "chars"].sum())
+    note = sample_note(plans, sample, names, settings)
+    listed = "、".join(names[p] for p in sample)
+    assert "計画が多い（4 件、10,500 字）" in note
+    assert f"標本 {len(sample)} 件（{listed}）、計 {read:,} 字" in note
+    assert "60 件・4,000 字を超えない範囲" in note and "text_chars" in note
+    assert sample_note(plans, plans["plan_id"].tolist(), names, settings) == ""
+
+
+def test_small_corpora_are_read_in_full_by_default(isolated_cache):
+    """The default character budget reads the bundled plans and a corpus-dev-sized corpus whole."""
+    from compare.report.corpus import load_corpus
+
+    corpus = load_corpus(read_catalog(), themes=None, progress=False, settings=ReportSettings())
+    assert corpus.text.plan_ids == corpus.plan_ids and corpus.text.sample_note == ""
+    # corpus-dev (about 16,000 characters) is of the bundled corpus's size: far below the limit.
+    assert ReportSettings().text_chars >= 50 * int(corpus.result.plans["chars"].sum())
+
+
+def test_a_character_budget_samples_a_generated_corpus(large_reports, isolated_cache):
+    from compare.report.corpus import load_corpus
+
+    catalog, _, _ = large_reports
+    settings = ReportSettings(group_by="municipality", text_plans=60, text_chars=9_000)
+    corpus = load_corpus(read_catalog(catalog), themes=None, progress=False, settings=settings)
+    chars = corpus.result.plans.set_index("plan_id")["chars"]
+    assert int(chars.sum()) > 9_000 and 0 < len(corpus.text.plan_ids) < len(chars)
+    assert int(chars[corpus.text.plan_ids].sum()) <= 9_000
+    assert set(corpus.text.segments["plan_id"]) == set(corpus.text.plan_ids)
+    assert "text_chars" in corpus.text.sample_note
+
+
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
@@ -619,6 +693,7 @@ def test_the_same_sections_whatever_the_size_and_the_sample_is_stated(
         ({"sample_plans": 4}, "use text_plans"),
         ({"group_by": "prefecture"}, "group_by='prefecture'"),
         ({"text_plans": 0}, "positive"),
+        ({"text_chars": 0}, "text_chars=0"),
     ],
 )
 def test_retired_and_bad_report_settings_are_refused_with_what_to_use(settings, message):

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from compare.cli._options import add_catalog_option, add_plans_option, add_themes_option
+from compare.cli._scheduler import add_scheduler_options, dask_client
 from compare.cli._vocabulary import add_vocabulary_options, vocabulary_from_args
 
 
@@ -21,6 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_report_options(parser)
     add_vocabulary_options(parser)
+    add_scheduler_options(parser, also="(the report itself is built here)")
     parser.set_defaults(func=run)
 
 
@@ -71,6 +73,8 @@ def add_report_options(
 
 
 def _add_scale_options(parser: argparse.ArgumentParser) -> None:
+    from compare.report.model import DEFAULT_TEXT_CHARS
+
     parser.add_argument(
         "--group-by",
         choices=("auto", "plan", "municipality"),
@@ -87,6 +91,15 @@ def _add_scale_options(parser: argparse.ArgumentParser) -> None:
         "and outlines: every plan when there are at most N (default 60), else a deterministic "
         "sample of N that those sections name",
     )
+    parser.add_argument(
+        "--text-chars",
+        type=int,
+        default=DEFAULT_TEXT_CHARS,
+        metavar="N",
+        help="characters of plan text read in full at most (default "
+        f"{DEFAULT_TEXT_CHARS:,}): above them the same deterministic sample, smaller; bounds the "
+        "report's memory on a national corpus",
+    )
     # Options of the former large-corpus route: refused with what replaces them.
     parser.add_argument("--scale", help=argparse.SUPPRESS)
     parser.add_argument("--sample", help=argparse.SUPPRESS)
@@ -94,6 +107,7 @@ def _add_scale_options(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from compare.report import ReportSettings, write_report
+    from compare.report.model import DEFAULT_TEXT_CHARS
 
     if getattr(args, "validation", None):
         from compare.themes.sheet import read_coding_sheet
@@ -112,20 +126,23 @@ def run(args: argparse.Namespace) -> int:
     settings = ReportSettings(
         group_by=getattr(args, "group_by", "auto"),
         text_plans=getattr(args, "text_plans", 60),
+        text_chars=getattr(args, "text_chars", DEFAULT_TEXT_CHARS),
         vocabulary=vocabulary_from_args(args),
         validation=getattr(args, "validation", None),
     )
-    path = write_report(
-        args.catalog,
-        out=args.out,
-        themes=args.themes,
-        plans=args.plans,
-        force=args.force,
-        date=args.date,
-        progress=not args.quiet and sys.stderr.isatty(),
-        settings=settings,
-        pptx=args.pptx,
-    )
+    with dask_client(args.scheduler, args.scheduler_timeout) as client:
+        path = write_report(
+            args.catalog,
+            out=args.out,
+            themes=args.themes,
+            plans=args.plans,
+            force=args.force,
+            date=args.date,
+            progress=not args.quiet and sys.stderr.isatty(),
+            settings=settings,
+            pptx=args.pptx,
+            client=client,
+        )
     if not args.quiet:
         print(f"report written to {path / 'index.html'}")
         print(f"  also: {path / 'briefing.md'}, {path / 'tables.xlsx'}, {path / 'figures'}/")

@@ -75,6 +75,7 @@ def write_report(
     progress: bool = True,
     settings: ReportSettings | None = None,
     pptx: bool = False,
+    client: Any = None,
 ) -> Path:
     """Analyse a corpus and write the briefing report to ``out``.
 
@@ -103,6 +104,9 @@ def write_report(
         defaults suit a handful of plans and thousands alike.
     pptx : bool
         Also write ``briefing.pptx``, slides for a client meeting.
+    client : distributed.Client, optional
+        Run the pipeline's per-plan work on this Dask cluster (see
+        :func:`compare.pipeline.run_pipeline`); the report itself is built here.
 
     Returns
     -------
@@ -119,7 +123,13 @@ def write_report(
     """
     destination = check_destination(out, force=force)
     briefing = build_briefing(
-        catalog, themes=themes, plans=plans, date=date, progress=progress, settings=settings
+        catalog,
+        themes=themes,
+        plans=plans,
+        date=date,
+        progress=progress,
+        settings=settings,
+        client=client,
     )
     return write_briefing(briefing, out=destination.path, force=force, progress=progress, pptx=pptx)
 
@@ -149,6 +159,7 @@ def build_briefing(
     date: dt.date | dt.datetime | str | None = None,
     progress: bool = True,
     settings: ReportSettings | None = None,
+    client: Any = None,
 ) -> Briefing:
     """Run the analyses and draw the figures of a report without writing files.
 
@@ -171,7 +182,9 @@ def build_briefing(
     steps = sections.STEPS
     with _Progress(len(steps) + 1, progress) as bar, mpl.rc_context({"figure.max_open_warning": 0}):
         bar.step("計画を読み込み中 (reading plans)")
-        corpus = load_corpus(table, themes=themes, progress=progress, settings=settings)
+        corpus = load_corpus(
+            table, themes=themes, progress=progress, settings=settings, client=client
+        )
         built: dict[str, Section] = {}
         # Sections run in dependency order (the summary quotes the findings of
         # the others) and are shown in the order of STEPS.

@@ -3,11 +3,12 @@
 :func:`load_corpus` runs :func:`compare.pipeline.run_pipeline` on the
 catalogue, which keeps per-plan results only (theme counts, the sparse plan ×
 word matrix, quotation candidates, outlines), and reads the full segment and
-token tables of at most ``ReportSettings.text_plans`` plans for the sections
-that need the text itself (co-occurrence network, goal alignment, policy
-matrix, outlines).  With no more plans than that every plan is read; above
-it, :func:`text_sample` chooses a deterministic sample and the sections that
-read it say which plans they read.
+token tables of at most ``ReportSettings.text_plans`` plans and
+``ReportSettings.text_chars`` characters for the sections that need the text
+itself (co-occurrence network, goal alignment, policy matrix, outlines).
+Within both limits every plan is read; above them, :func:`text_sample`
+chooses a deterministic sample and the sections that read it say which plans
+they read.
 
 What the comparisons compare (``ReportSettings.group_by``) is a stated
 setting, not a hidden route: plans, or municipalities (the plans of one
@@ -38,8 +39,10 @@ def load_corpus(
     themes: str | os.PathLike | None,
     progress: bool,
     settings: ReportSettings,
+    client: Any = None,
 ) -> Corpus:
-    """Run the pipeline on every plan and read the text of the plans the text sections need."""
+    """Run the pipeline on every plan (on the Dask cluster of ``client`` if given) and read
+    the text of the plans the text sections need."""
     from compare.pipeline import run_pipeline
     from compare.plot.labels import plan_names
     from compare.stats.matrix import resolve_vocabulary
@@ -50,16 +53,24 @@ def load_corpus(
     vocabulary = resolve_vocabulary(settings.vocabulary)
     tokenizer = Tokenizer(user_terms=vocabulary.terms if vocabulary is not None else None)
     result = run_pipeline(
-        catalog, theme_catalogue, tokenizer, progress=progress, n_jobs=settings.n_jobs
+        catalog,
+        theme_catalogue,
+        tokenizer,
+        progress=progress,
+        n_jobs=settings.n_jobs,
+        client=client,
     )
     source = BUNDLED_THEMES if themes is None else Path(themes).name
     names = dict(zip(catalog["plan_id"], plan_names(catalog, width=20), strict=True))
     group_by = compared_unit(len(catalog), settings)
     units = unit_table(result.plans, group_by)
     compared = _compared_matrix(result, units, vocabulary)
-    sample = text_sample(result.plans, units, compared, settings.text_plans, group_by)
+    sample = text_sample(
+        result.plans, units, compared, settings.text_plans, group_by, settings.text_chars
+    )
+    note = sample_note(result.plans, sample, names, settings)
     text = read_text_sample(
-        catalog, sample, theme_catalogue, tokenizer, names, vocabulary, progress, themes
+        catalog, sample, theme_catalogue, tokenizer, names, vocabulary, progress, themes, note
     )
     if int(result.theme_counts(headings=True)["segments"].sum()) == 0:
         raise ReportError(
@@ -176,43 +187,92 @@ def unit_matrix(corpus: Corpus) -> Any:
 
 
 def text_sample(
-    plans: pd.DataFrame, units: pd.DataFrame, compared: Any, size: int, group_by: str
+    plans: pd.DataFrame,
+    units: pd.DataFrame,
+    compared: Any,
+    size: int,
+    group_by: str,
+    max_chars: int | None = None,
 ) -> list[str]:
     """The plans whose text is read in full, in catalogue order: every plan when there
-    are at most ``size``, else one plan per vocabulary cluster.
+    are at most ``size`` holding at most ``max_chars`` characters, else a sample of one
+    plan per vocabulary cluster within both limits.
 
-    The compared units (plans or municipalities) are clustered into ``size``
-    groups by Ward's method on the cosine similarity of their words
-    (:func:`compare.stats.clusters.ward_clusters`); from each cluster, largest
-    first, the largest plan of its most central unit (highest mean similarity
-    to the cluster's other units) is taken, then the largest remaining plans
-    until ``size``.  Ties go to the earlier plan, so the same corpus always
-    gives the same sample.
+    The compared units (plans or municipalities) are clustered by Ward's method
+    on the cosine similarity of their words
+    (:func:`compare.stats.clusters.ward_clusters`) into ``size`` groups, or
+    fewer when ``max_chars`` holds fewer plans of the corpus's mean length.
+    The candidates are, cluster by cluster (largest cluster first), the
+    largest plan of the cluster's most central unit (highest mean similarity
+    to the cluster's other units), then the remaining plans largest first; a
+    candidate is taken while the sample has fewer than ``size`` plans and it
+    fits within ``max_chars`` with those already taken (the smallest plan when
+    none fits).  Ties go to the earlier plan, so the same corpus always gives
+    the same sample.
     """
     ids = plans["plan_id"].astype(str).tolist()
-    if len(ids) <= size:
+    chars = plans["chars"].to_numpy(dtype=np.int64)
+    budget = int(chars.sum()) if max_chars is None else max_chars
+    if len(ids) <= size and int(chars.sum()) <= budget:
         return ids
     from compare.stats.clusters import ward_clusters
 
+    n_clusters = sample_clusters(chars, size, budget)
     tokens = plans["n_tokens"].to_numpy()
     unit_of = plan_units(plans, group_by)
     position = {u: i for i, u in enumerate(units["unit"])}
     plan_unit = np.asarray([position[unit_of[p]] for p in ids], dtype=np.int64)
     cosine = _unit_cosine(compared, units, group_by)
-    _, cluster = ward_clusters(cosine, size)
-    chosen: list[int] = []
+    _, cluster = ward_clusters(cosine, n_clusters)
+    candidates: list[int] = []
     sizes = pd.Series(cluster).value_counts(sort=False)
     for number in sorted(sizes.index, key=lambda c: (-sizes[c], c)):
         members = np.flatnonzero(cluster == number)
         centrality = cosine[np.ix_(members, members)].mean(axis=1)
         central = int(members[np.argmax(centrality)])
         own = np.flatnonzero(plan_unit == central)
-        chosen.append(int(own[np.lexsort((own, -tokens[own]))][0]))
+        candidates.append(int(own[np.lexsort((own, -tokens[own]))][0]))
+    taken = set(candidates)
+    candidates += [int(i) for i in np.lexsort((np.arange(len(ids)), -tokens)) if i not in taken]
+    chosen: list[int] = []
+    total = 0
+    for i in candidates:
         if len(chosen) >= size:
             break
-    rest = [int(i) for i in np.lexsort((np.arange(len(ids)), -tokens)) if i not in set(chosen)]
-    chosen += rest[: max(0, size - len(chosen))]
+        if total + chars[i] <= budget:
+            chosen.append(i)
+            total += int(chars[i])
+    if not chosen:
+        chosen = [int(np.lexsort((np.arange(len(ids)), chars))[0])]
     return [ids[i] for i in sorted(chosen)]
+
+
+def sample_clusters(chars: np.ndarray, size: int, budget: int) -> int:
+    """How many vocabulary clusters the text sample is drawn from: ``size``, or as many
+    plans of the corpus's mean length as ``budget`` characters hold (at least one)."""
+    mean_chars = max(float(np.mean(chars)), 1.0)
+    return max(1, min(size, len(chars), int(budget // mean_chars)))
+
+
+def sample_note(
+    plans: pd.DataFrame, sample: list[str], names: dict[str, str], settings: ReportSettings
+) -> str:
+    """The Japanese sentence that names the text sample and how it was drawn
+    (empty when every plan is read)."""
+    if len(sample) >= len(plans):
+        return ""
+    chars = plans["chars"].to_numpy(dtype=np.int64)
+    read = int(plans.loc[plans["plan_id"].astype(str).isin(sample), "chars"].sum())
+    clusters = sample_clusters(chars, settings.text_plans, settings.text_chars)
+    listed = "、".join(names[p] for p in sample)
+    return (
+        f"計画が多い（{len(plans)} 件、{int(chars.sum()):,} 字）ため、この節は本文を読んだ"
+        f"標本 {len(sample)} 件（{listed}）、計 {read:,} 字で作成しています。標本は、比較単位を"
+        f"語彙の近さで {clusters} のクラスタに分け、大きいクラスタから順にそれぞれ最も中心的な"
+        f"単位の最大の計画を、続いて残りの計画を大きい順に、{settings.text_plans} 件・"
+        f"{settings.text_chars:,} 字を超えない範囲で選んだもので、同じコーパスからは毎回同じ計画"
+        "が選ばれます（設定 text_plans、text_chars）。"
+    )
 
 
 def _unit_cosine(compared: Any, units: pd.DataFrame, group_by: str) -> Any:
@@ -243,8 +303,10 @@ def read_text_sample(
     vocabulary: Any,
     progress: bool,
     themes: str | os.PathLike | None,
+    note: str = "",
 ) -> TextSample:
-    """SEGMENTS, TOKENS and the coded passages of the sampled plans."""
+    """SEGMENTS, TOKENS and the coded passages of the sampled plans (``note`` names
+    the sample when it is not every plan)."""
     from compare.stats.matrix import apply_vocabulary
     from compare.structure.segment import read_corpus
     from compare.text.tokenizer import tokenize
@@ -256,15 +318,6 @@ def read_text_sample(
     tokens = tokenize(segments, tokenizer, progress=progress)
     # Default themes hold terms that a given corpus never uses: warn for a user's file only.
     wide = themes_wide(segments, theme_catalogue, tokens=tokens, warn_unmatched=themes is not None)
-    note = ""
-    if len(sample) < len(catalog):
-        listed = "、".join(names[p] for p in sample)
-        note = (
-            f"計画が多い（{len(catalog)} 件）ため、この節は本文を読んだ標本 {len(sample)} 件"
-            f"（{listed}）で作成しています。標本は、語彙の近さで{len(sample)} のクラスタに分けた"
-            "比較単位のそれぞれから最も中心的なものの最大の計画を選んだもので、同じコーパスからは"
-            "毎回同じ計画が選ばれます（設定 text_plans）。"
-        )
     return TextSample(
         catalog=chosen,
         segments=segments,

@@ -140,6 +140,12 @@ class Briefing:
         return [figure for section in self.sections for figure in section.figures]
 
 
+#: Characters of plan text the text sections read at most by default: every plan of a
+#: corpus of this size (a few dozen plans), a sample above it; what keeps the report of
+#: a national corpus within about 2 GB (see bench/README.md).
+DEFAULT_TEXT_CHARS = 1_000_000
+
+
 @dataclass
 class ReportSettings:
     """Settings of one report run (recorded in the provenance block).
@@ -149,9 +155,11 @@ class ReportSettings:
     (theme counts, the plan × word matrix, quotation candidates), and the
     sections that read the plans' text (co-occurrence network, goal alignment,
     policy matrix, outlines, the per-passage theme table) from the full
-    segment and token tables of at most ``text_plans`` plans: every plan when
-    the corpus has no more, else a deterministic sample that those sections
-    name (:func:`compare.report.corpus.text_sample`).
+    segment and token tables of at most ``text_plans`` plans holding at most
+    ``text_chars`` characters: every plan when the corpus is within both, else
+    a deterministic sample that those sections name
+    (:func:`compare.report.corpus.text_sample`).  ``text_chars`` is what bounds
+    the report's memory on a national corpus.
 
     ``group_by`` says what the comparisons compare: ``"plan"``,
     ``"municipality"`` (the plans of a municipality summed), or ``"auto"``
@@ -176,6 +184,7 @@ class ReportSettings:
     quote_chars: int = 180
     core_themes: tuple[str, ...] = ("platform", "multilayer_support", "disaster")
     text_plans: int = 60
+    text_chars: int = DEFAULT_TEXT_CHARS
     group_by: str = "auto"
     max_plans_compared: int = 60
     fisher_max_groups: int = 60
@@ -210,6 +219,11 @@ class ReportSettings:
             raise ReportError(
                 f"text_plans={self.text_plans!r}: the plans read in full must be a positive number."
             )
+        if not isinstance(self.text_chars, int) or self.text_chars < 1:
+            raise ReportError(
+                f"text_chars={self.text_chars!r}: the characters read in full must be a positive "
+                "number."
+            )
 
     def as_dict(self) -> dict[str, Any]:
         """The settings (the vocabulary is recorded on its own)."""
@@ -233,8 +247,9 @@ RETIRED_SETTINGS = {
 class TextSample:
     """The full tables of the plans whose text the text sections read.
 
-    Every plan when the corpus has at most ``ReportSettings.text_plans``,
-    else the sample named in ``sample_note``.
+    Every plan when the corpus has at most ``ReportSettings.text_plans`` plans
+    and ``ReportSettings.text_chars`` characters, else the sample named in
+    ``sample_note``.
     """
 
     catalog: pd.DataFrame
