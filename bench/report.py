@@ -15,7 +15,8 @@ worker processes, sampled every 0.1 s) and of the main process alone, and the
 size of the report; ``--keep DIR`` copies the report's figures to DIR;
 ``--cpu-rounds N`` then builds and writes the report N times in this process
 (warm cache) and prints the best CPU time of this process; ``--text-plans N``
-sets the plans the report reads in full (its default otherwise).  Wall
+and ``--text-chars N`` set the plans and characters the report reads in full
+(its defaults otherwise).  Wall
 times are also given as multiples of a speed reference measured in the same run,
 before and after the reports: plain fugashi (bench/tokenize.py's raw_fugashi)
 over every line of the generated corpus, in one process.
@@ -287,7 +288,7 @@ def generated(
         env = {**os.environ, "COMPARE_CACHE_DIR": str(root / "cache")}
         extra = [f"--{name.replace('_', '-')}={value}" for name, value in (settings or {}).items()]
         before = speed_reference(corpus, reference_every)
-        part = "" if reference_every == 1 else f" (every {reference_every}th plan, scaled)"
+        part = "" if reference_every == 1 else f" (every {reference_every}-th plan, scaled)"
         print(f"plain fugashi over the corpus{part}: {before[0]:.1f} s wall, load {_load()}")
         if pipeline:
             pipeline_env = {**os.environ, "COMPARE_CACHE_DIR": str(root / "pipeline-cache")}
@@ -353,9 +354,13 @@ def main() -> None:
     parser.add_argument(
         "--text-plans", type=int, help="plans read in full by the report (default: its own)"
     )
+    parser.add_argument(
+        "--text-chars", type=int, help="characters read in full by the report (default: its own)"
+    )
     args = parser.parse_args()
     if args.generated or args.corpus:
-        settings = {} if args.text_plans is None else {"text_plans": args.text_plans}
+        given = {"text_plans": args.text_plans, "text_chars": args.text_chars}
+        settings = {name: value for name, value in given.items() if value is not None}
         generated(
             args.generated,
             args.plans,
