@@ -661,6 +661,24 @@ def test_the_sample_note_states_the_plans_and_characters_read():
     assert f"標本 {len(sample)} 件（{listed}）、計 {read:,} 字" in note
     assert "60 件・4,000 字を超えない範囲" in note and "text_chars" in note
     assert sample_note(plans, plans["plan_id"].tolist(), names, settings) == ""
+    assert "超えるため" not in note
+
+
+def test_the_sample_note_says_when_no_plan_fits_the_character_budget():
+    """Every plan is longer than text_chars: the smallest is read and the note says so
+    instead of claiming the budget was kept."""
+    from compare.report.corpus import sample_note
+
+    plans = _constructed_plans([4_000, 1_500, 2_500, 3_000])
+    names = {p: f"計画{p}" for p in plans["plan_id"]}
+    settings = ReportSettings(text_plans=60, text_chars=1_000)
+    sample = _sample(plans, 60, 1_000)
+    smallest = plans.loc[plans["chars"].idxmin(), "plan_id"]
+    assert sample == [smallest]
+    note = sample_note(plans, sample, names, settings)
+    assert f"標本 1 件（{names[smallest]}）、計 1,500 字" in note
+    assert "どの計画も 1,000 字を超えるため、最も短い計画を選んだ" in note
+    assert "字を超えない範囲で選んだもの" not in note
 
 
 def test_small_corpora_are_read_in_full_by_default(isolated_cache):

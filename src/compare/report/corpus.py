@@ -265,13 +265,22 @@ def sample_note(
     read = int(plans.loc[plans["plan_id"].astype(str).isin(sample), "chars"].sum())
     clusters = sample_clusters(chars, settings.text_plans, settings.text_chars)
     listed = "、".join(names[p] for p in sample)
+    limits = f"{settings.text_plans} 件・{settings.text_chars:,} 字を超えない範囲で"
+    if read > settings.text_chars:
+        # No plan fits the character budget: the smallest plan is read instead,
+        # and the note must not claim the budget was kept.
+        chosen = (
+            f"{limits}選ぶ設定ですが、どの計画も {settings.text_chars:,} 字を超えるため、"
+            "最も短い計画を選んだもので"
+        )
+    else:
+        chosen = f"{limits}選んだもので"
     return (
         f"計画が多い（{len(plans)} 件、{int(chars.sum()):,} 字）ため、この節は本文を読んだ"
         f"標本 {len(sample)} 件（{listed}）、計 {read:,} 字で作成しています。標本は、比較単位を"
         f"語彙の近さで {clusters} のクラスタに分け、大きいクラスタから順にそれぞれ最も中心的な"
-        f"単位の最大の計画を、続いて残りの計画を大きい順に、{settings.text_plans} 件・"
-        f"{settings.text_chars:,} 字を超えない範囲で選んだもので、同じコーパスからは毎回同じ計画"
-        "が選ばれます（設定 text_plans、text_chars）。"
+        f"単位の最大の計画を、続いて残りの計画を大きい順に、{chosen}、同じコーパスからは毎回"
+        "同じ計画が選ばれます（設定 text_plans、text_chars）。"
     )
 
 
