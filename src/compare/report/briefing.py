@@ -287,7 +287,8 @@ def render_figures(briefing: Briefing) -> None:
         fig = figure.figure
         with japanese_rc():
             png = io.BytesIO()
-            fig.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": None})
+            # Uncompressed: the PNG is only read back by stamp_png, which writes the final one.
+            fig.savefig(png, format="png", dpi=PNG_DPI, pil_kwargs={"compress_level": 0})
             # The layout is settled by the first save; keep it rather than recompute it.
             fig.set_layout_engine("none")
             svg = io.BytesIO()

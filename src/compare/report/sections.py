@@ -195,6 +195,7 @@ def plan_overview(corpus: Corpus) -> pd.DataFrame:
     and what it covers, from the pipeline's per-plan results."""
     counts = corpus.result.plans.set_index(corpus.result.plans["plan_id"].astype(str))
     read = set(corpus.text.plan_ids)
+    top_themes = _top_themes(corpus.theme_shares)
     rows = []
     for plan in corpus.catalog.itertuples(index=False):
         count = counts.loc[str(plan.plan_id)]
@@ -214,7 +215,7 @@ def plan_overview(corpus: Corpus) -> pd.DataFrame:
                 "n_tokens": int(count["n_tokens"]),
                 "coverage": str(count["coverage"]),
                 "covers": str(count["covers"]) or "（見出しなし）",
-                "top_themes": _top_themes(corpus.theme_shares, plan.plan_id),
+                "top_themes": top_themes.get(plan.plan_id, ""),
                 "identification": identification_level(getattr(plan, "identification", "")),
                 "source": _source(plan),
                 "caveat": _caveat(getattr(plan, "identification", "")),
@@ -263,13 +264,20 @@ def _source(plan: Any) -> str:
     return url or (f"{retrieved} 取得" if retrieved else "")
 
 
-def _top_themes(shares: pd.DataFrame | None, plan_id: str, n: int = 3) -> str:
-    """The plan's most frequent themes, e.g. "プラットフォーム 40%、見守り・支え合い 17%"."""
+def _top_themes(shares: pd.DataFrame | None, n: int = 3) -> dict[Any, str]:
+    """Each plan's most frequent themes, e.g. "プラットフォーム 40%、見守り・支え合い 17%"
+    (plan id → text; a plan without a coded passage is left out)."""
     if shares is None:
-        return ""
-    plan = shares[(shares["plan_id"] == plan_id) & (shares["segments"] > 0)]
-    plan = plan.sort_values(["share", "theme_id"], ascending=[False, True], kind="stable").head(n)
-    return "、".join(f"{r.label} {r.share * 100:.0f}%" for r in plan.itertuples(index=False))
+        return {}
+    coded = shares[shares["segments"] > 0]
+    # One stable sort of every plan's rows, then each plan's first n: the order of
+    # sorting each plan's rows on its own.
+    ranked = coded.sort_values(["share", "theme_id"], ascending=[False, True], kind="stable")
+    top = ranked.groupby("plan_id", sort=False).head(n)
+    listed: dict[Any, list[str]] = {}
+    for plan_id, label, share in zip(top["plan_id"], top["label"], top["share"], strict=True):
+        listed.setdefault(plan_id, []).append(f"{label} {share * 100:.0f}%")
+    return {plan_id: "、".join(items) for plan_id, items in listed.items()}
 
 
 def _period(start: str, end: str) -> str:

@@ -169,6 +169,10 @@ def _goals(text: TextSample, settings: ReportSettings) -> Section:
         )
     ids = [p for p in text.plan_ids if p not in without]
     pairs = _candidate_pairs(text, settings, stat_similarity, ids)
+    # The model's attrs (levels missing per plan) are not read by the alignment, and
+    # pandas would deep-copy them on every filter of it.
+    model = model.copy(deep=False)
+    model.attrs = {}
     parts, failed = [], []
     for plan_a, plan_b in pairs:
         try:
@@ -341,7 +345,8 @@ def _plan_tables(text: TextSample, plans: list[str]) -> tuple[pd.DataFrame, pd.D
         chosen = [rows[name][p] for p in plans if p in rows[name]]
         positions = np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, dtype=np.int64)
         part = frame.take(positions)
-        part.attrs = dict(frame.attrs)
+        # Without attrs: pandas deep-copies them on every filter, and alignment reads none.
+        part.attrs = {}
         out.append(part)
     return out[0], out[1]
 

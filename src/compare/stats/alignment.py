@@ -568,6 +568,11 @@ def _row_segments(row: Mapping[str, Any], sections: Mapping[str, list[int]]) -> 
     return [int(row["seg_id"])] if int(row["seg_id"]) >= 0 else []
 
 
+#: The plan-model columns that walking the tree reads (records of the other columns
+#: would only cost time).
+_TREE_COLUMNS = ("parent", "row", "level", "title", "source", "section_id", "seg_id")
+
+
 def _children_by_parent(plan_rows: pd.DataFrame) -> dict[int, list[tuple[int, dict[str, Any]]]]:
     """Parent row -> (position in ``plan_rows``, row) of the rows directly below it.
 
@@ -576,7 +581,8 @@ def _children_by_parent(plan_rows: pd.DataFrame) -> dict[int, list[tuple[int, di
     size of the plan model.
     """
     tree: dict[int, list[tuple[int, dict[str, Any]]]] = {}
-    for position, record in enumerate(plan_rows.to_dict("records")):
+    columns = [c for c in _TREE_COLUMNS if c in plan_rows.columns]
+    for position, record in enumerate(plan_rows[columns].to_dict("records")):
         if not pd.isna(record["parent"]):
             tree.setdefault(int(record["parent"]), []).append((position, record))
     return tree
@@ -656,14 +662,28 @@ def _theme_profiles(goals: pd.DataFrame, hits: pd.DataFrame) -> tuple[np.ndarray
     distinct = hits[["plan_id", "seg_id", "theme_id"]].astype(object).drop_duplicates()
     theme_ids = sorted(set(distinct["theme_id"]))
     column = {t: j for j, t in enumerate(theme_ids)}
-    coded: dict[tuple[str, int], list[int]] = {}
-    for plan, seg, theme in distinct.itertuples(index=False):
-        coded.setdefault((plan, int(seg)), []).append(column[theme])
+    coded = pd.DataFrame(
+        {
+            "plan_id": distinct["plan_id"].to_numpy(dtype=object),
+            "seg_id": np.fromiter((int(s) for s in distinct["seg_id"]), np.int64, len(distinct)),
+            "_theme": np.asarray([column[t] for t in distinct["theme_id"]], dtype=np.int64),
+        }
+    )
+    members = pd.DataFrame(
+        [
+            (i, plan, int(seg))
+            for i, (plan, seg_ids) in enumerate(
+                zip(goals["plan_id"], goals["seg_ids"], strict=True)
+            )
+            for seg in set(seg_ids)
+        ],
+        columns=["_goal", "plan_id", "seg_id"],
+    ).astype({"_goal": np.int64, "plan_id": object, "seg_id": np.int64})
+    # Each (goal, segment, theme) counts once, as each theme coded in a goal's segment.
+    pairs = members.merge(coded, on=["plan_id", "seg_id"], how="inner")
     profile = np.zeros((len(goals), len(theme_ids)))
-    for i, (plan, seg_ids) in enumerate(zip(goals["plan_id"], goals["seg_ids"], strict=True)):
-        for seg in set(seg_ids):
-            for j in coded.get((plan, int(seg)), []):
-                profile[i, j] += 1
+    goal_rows, theme_columns = (pairs[c].to_numpy(dtype=np.int64) for c in ("_goal", "_theme"))
+    np.add.at(profile, (goal_rows, theme_columns), 1.0)
     norms = np.linalg.norm(profile, axis=1, keepdims=True)
     return np.divide(profile, norms, out=np.zeros_like(profile), where=norms > 0), theme_ids
 

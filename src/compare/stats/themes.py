@@ -142,11 +142,13 @@ def _shares_from_counts(counts: pd.DataFrame, by: str | Sequence[str], themes: A
     n_seg = summed["n_segments"].to_numpy(dtype=np.int64)
     n_tok = summed["n_tokens"].to_numpy(dtype=np.int64)
     hits = summed["segments"].to_numpy(dtype=np.int64)
+    key_values = [summed[k].tolist() for k in keys]
+    theme_ids = summed["theme_id"].tolist()
     rows = [
         (
-            *[summed[k].iat[i] for k in keys],
-            summed["theme_id"].iat[i],
-            labels.get(summed["theme_id"].iat[i], summed["theme_id"].iat[i]),
+            *[values[i] for values in key_values],
+            theme_ids[i],
+            labels.get(theme_ids[i], theme_ids[i]),
             int(hits[i]),
             int(n_seg[i]),
             int(hits[i]) / int(n_seg[i]) if n_seg[i] else math.nan,

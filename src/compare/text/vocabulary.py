@@ -716,17 +716,22 @@ def _counted_alone(
     A curated term is counted; otherwise one token: its POS decides; several
     tokens: a compound, counted as a noun.
     """
-    out = []
-    for word in words:
+    out = [True] * len(words)
+    single: list[int] = []
+    pos: list[Any] = []
+    for i, word in enumerate(words):
         if word in curated or analyse is None:
-            out.append(True)
             continue
         parts = [t for t in analyse(word) if t.surface.strip()]
         if len(parts) == 1:
-            pos = np.array([parts[0].pos], dtype=object)
-            out.append(bool(_pos_mask(pos, prefixes)[0]))
+            single.append(i)
+            pos.append(parts[0].pos)
         else:
-            out.append(len(parts) > 1)
+            out[i] = len(parts) > 1
+    # One POS test over every single-token word (not one per word).
+    counted = _pos_mask(np.array(pos, dtype=object), prefixes)
+    for i, ok in zip(single, counted, strict=True):
+        out[i] = bool(ok)
     return out
 
 
