@@ -139,8 +139,7 @@ def municipality_names(plans: pd.DataFrame) -> pd.Series:
 def unit_table(plans: pd.DataFrame, group_by: str) -> pd.DataFrame:
     """One row per compared unit, in order of first plan: ``unit`` (a plan id or a
     municipality name), ``n_plans``, ``chars``, ``n_tokens`` and ``plan_ids``."""
-    unit = plans["plan_id"].astype(str) if group_by == "plan" else municipality_names(plans)
-    frame = plans.assign(unit=unit.to_numpy())
+    frame = plans.assign(unit=plan_units(plans, group_by).to_numpy())
     grouped = frame.groupby("unit", sort=False)
     return pd.DataFrame(
         {
@@ -293,7 +292,7 @@ def _unit_cosine(compared: Any, units: pd.DataFrame, group_by: str) -> Any:
     if compared is None:
         return np.eye(n)
     column = "plan_id" if group_by == "plan" else "municipality"
-    grouped = group_dtm(compared, "plan" if group_by == "plan" else "municipality")
+    grouped = group_dtm(compared, group_by)
     labels = grouped.documents[column].astype(str)
     rows = pd.Index(labels).get_indexer(units["unit"].astype(str))
     square = cosine_matrix(grouped)
