@@ -96,6 +96,25 @@ def test_each_finding_slide_leads_with_what_differs_between_which_plans(decks):
         assert leads["outline"].startswith("見出しが最も多いのは")
 
 
+def test_the_keyness_lead_does_not_call_compared_municipalities_plans():
+    """A large corpus compares municipalities: the lead names them without the word 計画."""
+    import pandas as pd
+
+    from compare.report.model import Section
+    from compare.report.parts import report_table
+    from compare.report.slides import _table_lead
+
+    top = pd.DataFrame({"name": ["甲市", "乙町"], "特徴語": ["防災、避難", "移動支援"]})
+    section = Section(
+        key="keyness",
+        title="自治体ごとの特徴語",
+        tables=[report_table("keyness_top", top, "自治体")],
+    )
+    lead = _table_lead(section)
+    assert "甲市「防災」" in lead and "乙町「移動支援」" in lead
+    assert "計画" not in lead
+
+
 def test_slides_are_identical_for_the_same_report(decks):
     first, second, _ = decks
     assert (first / "briefing.pptx").read_bytes() == (second / "briefing.pptx").read_bytes()

@@ -80,7 +80,8 @@ def _keyness_lead(frame: pd.DataFrame, tables: dict[str, Any]) -> str:
         for _, row in frame.head(6).iterrows()
         if str(row["特徴語"])
     ]
-    return "各計画に最も特徴的な語: " + "、".join(words) + "。" if words else ""
+    # Unit-neutral wording: the rows are plans or, for large corpora, municipalities.
+    return "最も特徴的な語（第1位）: " + "、".join(words) + "。" if words else ""
 
 
 def _ca_lead(frame: pd.DataFrame, tables: dict[str, Any]) -> str:
