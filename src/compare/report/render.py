@@ -23,56 +23,6 @@ from markupsafe import Markup
 
 from compare.report.model import Briefing, ReportTable, Section
 
-#: Japanese headers for common table columns (files keep the original names).
-COLUMN_LABELS = {
-    "plan_id": "計画ID",
-    "municipality": "自治体",
-    "prefecture": "都道府県",
-    "author": "策定主体",
-    "plan_type": "計画の種類",
-    "title": "名称",
-    "edition": "期・次",
-    "doc_kind": "文書の種類",
-    "n_segments": "段落数（見出しを除く）",
-    "n_headings": "見出し",
-    "n_tokens": "語数",
-    "covers": "主な見出し（文書が扱う範囲）",
-    "period": "計画期間",
-    "top_themes": "多いテーマ（該当段落の割合）",
-    "name": "計画",
-    "name_a": "計画 A",
-    "name_b": "計画 B",
-    "matched": "対応した目標",
-    "only_a": "A のみ",
-    "only_b": "B のみ",
-    "mean_similarity": "平均類似度",
-    "n_shared": "共通語数",
-    "words": "特徴語",
-    "dim": "次元",
-    "eigenvalue": "固有値",
-    "share": "説明率",
-    "cumulative": "累積",
-    "theme_id": "テーマID",
-    "theme": "テーマ",
-    "label": "ラベル",
-    "word": "語",
-    "rank": "順位",
-    "target": "対象",
-    "cosine": "コサイン類似度",
-    "jaccard": "Jaccard",
-    "similarity": "類似度",
-    "p_value": "p 値",
-    "test": "検定",
-    "count_target": "出現数",
-    "per1000_target": "千語あたり",
-    "per1000_reference": "千語あたり（他）",
-    "g2": "G²",
-    "log_ratio": "対数比",
-    "frequency": "頻度",
-    "community": "グループ",
-    "degree": "次数",
-}
-
 _CSS = """
 :root { --ink:#1f2328; --muted:#57606a; --line:#d0d7de; --accent:#0b4f8a; --bg:#ffffff; --soft:#f6f8fa; }
 * { box-sizing: border-box; }
@@ -166,7 +116,6 @@ def _environment(ext: str) -> jinja2.Environment:
     environment.filters.update(
         base64=lambda data: base64.b64encode(data).decode("ascii"),
         cell_class=_cell_class,
-        column_label=lambda column: COLUMN_LABELS.get(column, column),
         format_value=format_value,
         raw=lambda value: Markup(str(value)),
     )
@@ -253,11 +202,12 @@ def _preview(table: ReportTable) -> pd.DataFrame:
 
 
 def column_label(column: str, table: str = "") -> str:
-    """The header of a column in the page: the workbook's header (label and unit) if known."""
-    from compare.report.columns import column as describe
+    """The header of a column in the page: the workbook's header (label and unit), from
+    :data:`compare.report.columns.COLUMNS`, the one place that names columns; a column
+    it does not know keeps its own name."""
+    from compare.report.columns import header
 
-    spec = describe(str(column), table)
-    return spec.header if spec is not None else COLUMN_LABELS.get(column, str(column))
+    return header(str(column), table)
 
 
 def format_cell(value: Any, column: str, table: str = "") -> str:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from compare.report.columns import header
 from compare.report.files import normalise_zip
 from compare.report.model import Briefing, ReportFigure, Section
 
@@ -26,16 +27,18 @@ if TYPE_CHECKING:
 FONT = "IPAexGothic"
 _WIDE = (13.333, 7.5)  # inches, 16:9
 _SENTENCE = re.compile(r"^(.+?。)")
-#: Plan-list columns on the slide: (column of the plan table, header).
+#: Plan-list columns on the slide (columns of the plan table, headed as the workbook heads them).
 PLAN_COLUMNS = [
-    ("municipality", "自治体"),
-    ("title", "名称"),
-    ("edition", "期・次"),
-    ("period", "計画期間"),
-    ("doc_kind", "文書"),
-    ("identification", "計画の特定"),
-    ("source", "出典"),
+    "municipality",
+    "title",
+    "edition",
+    "period",
+    "doc_kind",
+    "identification",
+    "source",
 ]
+#: Shorter headers where the slide's narrow columns need them.
+SLIDE_HEADERS = {"doc_kind": "文書"}
 
 
 def takeaway(section: Section, figure: ReportFigure, briefing: Briefing | None = None) -> str:
@@ -275,14 +278,16 @@ def _plans_slide(deck: Any, briefing: Briefing) -> None:
     if plans is None or plans.empty:
         _text(slide, "計画の一覧は報告書（index.html）を参照してください。", (0.6, 1.2, 12, 1), 14)
         return
-    columns = [(c, h) for c, h in PLAN_COLUMNS if c in plans.columns]
+    columns = [
+        (c, SLIDE_HEADERS.get(c) or header(c, "plans")) for c in PLAN_COLUMNS if c in plans.columns
+    ]
     rows = plans.head(14)
     shape = slide.shapes.add_table(
         len(rows) + 1, len(columns), Inches(0.4), Inches(1.1), Inches(12.5), Inches(0.4)
     )
     table = shape.table
-    for j, (_, header) in enumerate(columns):
-        _cell(table.cell(0, j), header, Pt(11), bold=True)
+    for j, (_, title) in enumerate(columns):
+        _cell(table.cell(0, j), title, Pt(11), bold=True)
     for i, record in enumerate(rows.itertuples(index=False), start=1):
         values = record._asdict()
         for j, (column, _) in enumerate(columns):
