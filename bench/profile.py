@@ -13,10 +13,17 @@ distinct), then, in alternating rounds in this process (one worker, no cache):
   built on MeCab can cost);
 * :func:`compare.pipeline.run_pipeline` with ``n_jobs=1`` and ``cache=False``,
   whose per-stage CPU times (read, segment, tokenize, themes, count) it
-  records itself.
+  records itself;
+* the floors of tokenization on MeCab's own output: the tokenizer's MeCab
+  call alone (``surface<TAB>features`` per token, the normalised chunks the
+  tokenizer gives it), that call plus splitting its output into lines (the
+  least any Python code reading that output pays), and MeCab printing the
+  surfaces only (``-Owakati``, the least MeCab prints).
 
 Printed: per stage, the median CPU seconds per million characters and its
-multiple of plain MeCab measured in the same rounds on the same text; then
+multiple of plain MeCab measured in the same rounds on the same text; the
+floors, and the least the whole pipeline could cost with a tokenizer that did
+nothing beyond splitting MeCab's output and the other stages as measured; then
 one run under :mod:`cProfile`: CPU by source area (MeCab/fugashi, each
 ``compare`` module, pandas/numpy, the rest) and the functions with the most
 own time.  The load average is printed before and after: other jobs on the
@@ -36,6 +43,7 @@ import argparse  # noqa: E402
 import cProfile  # noqa: E402
 import os  # noqa: E402
 import pstats  # noqa: E402
+import shlex  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
@@ -83,6 +91,44 @@ def plain_mecab(texts: list[str]) -> float:
         for node in tagger(text):
             node.surface  # noqa: B018 - reading the surface is the work measured
     return time.process_time() - cpu
+
+
+def mecab_floors(texts: list[str]) -> dict[str, float]:
+    """CPU seconds of MeCab's own output over ``texts``, as the tokenizer calls it.
+
+    ``call``: the tokenizer's tagger and output format on the texts as the
+    tokenizer gives them to MeCab (normalised, cut into chunks); ``call +
+    split``: the same, then each output split into its lines, one per token;
+    ``wakati``: MeCab printing only the surfaces, space-separated.
+    """
+    import fugashi
+
+    from compare.text._engine import _chunks, prepare
+    from compare.text.tokenizer import Tokenizer
+
+    engine = Tokenizer()._engine()
+    chunks = [chunk for text in texts for chunk in _chunks(prepare(text)[0])]
+    parse = engine.tagger.parse
+    dicdir = engine.settings.dicdir
+    rc = Path(dicdir) / "mecabrc"
+    wakati = fugashi.GenericTagger(
+        f"-r {shlex.quote(str(rc) if rc.exists() else os.devnull)} -d {shlex.quote(dicdir)} "
+        "-Owakati"
+    ).parse
+    cpu = {}
+    start = time.process_time()
+    for chunk in chunks:
+        parse(chunk)
+    cpu["call"] = time.process_time() - start
+    start = time.process_time()
+    for chunk in chunks:
+        parse(chunk).split("\n")
+    cpu["call + split"] = time.process_time() - start
+    start = time.process_time()
+    for chunk in chunks:
+        wakati(chunk)
+    cpu["wakati"] = time.process_time() - start
+    return cpu
 
 
 def pipeline_once(catalog: Path) -> tuple[dict[str, float], int]:
@@ -140,6 +186,22 @@ def profile_summary(catalog: Path, chars: int, top: int) -> None:
         print(f"{label[:70]:<70} {calls:>10,} {own:>7.2f}")
 
 
+def print_floors(
+    floors: dict[str, list[float]], stages: dict[str, list[float]], reference: float, chars: int
+) -> None:
+    """The floors of tokenization and the least the pipeline could cost above them."""
+    print(f"\n{'floor of tokenization':<28} {'CPU s per M chars':>18} {'x plain MeCab':>14}")
+    for name, seconds in floors.items():
+        per_million = 1e6 * statistics.median(seconds) / chars
+        print(f"{'MeCab ' + name:<28} {per_million:>18.2f} {per_million / reference:>14.2f}")
+    split = 1e6 * statistics.median(floors["call + split"]) / chars
+    rest = sum(1e6 * statistics.median(stages[s]) / chars for s in STAGES if s != "tokenize")
+    print(
+        f"least pipeline with a tokenizer doing nothing beyond splitting MeCab's output: "
+        f"{(split + rest) / reference:.2f}x plain MeCab (the other stages as measured)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--chars", default="1.5M", help="characters to generate (default 1.5M)")
@@ -158,9 +220,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{sum(map(len, texts)):,} characters in {len(texts):,} segments, "
             f"{len(set(lines)) / max(1, len(lines)):.0%} of {len(lines):,} lines distinct"
         )
-        mecab, stages, chars = [], defaultdict(list), 0
+        mecab, stages, floors, chars = [], defaultdict(list), defaultdict(list), 0
         for _ in range(args.rounds):
             mecab.append(plain_mecab(texts))
+            for name, seconds in mecab_floors(texts).items():
+                floors[name].append(seconds)
             cpu, chars = pipeline_once(catalog)
             for stage, seconds in cpu.items():
                 stages[stage].append(seconds)
@@ -176,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
             total += per_million
             print(f"{stage:<28} {per_million:>18.2f} {per_million / reference:>14.2f}")
         print(f"{'whole pipeline':<28} {total:>18.2f} {total / reference:>14.2f}")
+        print_floors(floors, stages, reference, chars)
         profile_summary(catalog, chars, args.top)
         print(f"\nload average after: {load()}")
     finally:
