@@ -171,15 +171,19 @@ def test_an_analysis_that_cannot_run_becomes_a_japanese_notice(monkeypatch):
     from compare.errors import AnalysisError, CompareWarning
     from compare.report.briefing import _run_section
     from compare.report.model import ReportSettings
+    from compare.report.parts import report_section
 
+    @report_section("ca", title="{unit}の対応分析", step="対応分析 (ca)")
     def failing(corpus, settings):
         raise AnalysisError("The contingency table is empty after pruning; lower min_df.")
 
-    corpus = SimpleNamespace(catalog=pd.DataFrame({"plan_id": ["a", "b"]}))
+    corpus = SimpleNamespace(catalog=pd.DataFrame({"plan_id": ["a", "b"]}), unit_word="計画")
     with pytest.warns(CompareWarning, match="contingency table is empty"):
-        section = _run_section("ca", "対応分析", failing, corpus, ReportSettings())
+        section = _run_section(failing, corpus, ReportSettings())
     assert "実行できませんでした" in section.notice and "2 件" in section.notice
     assert not re.search(r"[A-Za-z]", section.notice)
+    # The notice keeps the section's heading (not the progress line).
+    assert (section.key, section.title) == ("ca", "計画の対応分析")
 
 
 def test_workbook_has_one_valid_sheet_per_csv_table(report: Path):

@@ -28,9 +28,9 @@ import os
 import platform
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -50,6 +50,9 @@ from compare.report.model import Briefing, Corpus, ReportFigure, ReportSettings,
 from compare.report.render import render_html, render_markdown
 from compare.report.slides import write_pptx
 from compare.report.stamp import stamp_png, stamp_svg
+
+if TYPE_CHECKING:
+    from compare.report.parts import SectionSpec
 
 #: Default output directory of ``compare report``.
 DEFAULT_OUT = "out/briefing"
@@ -188,10 +191,10 @@ def build_briefing(
         built: dict[str, Section] = {}
         # Sections run in dependency order (the summary quotes the findings of
         # the others) and are shown in the order of STEPS.
-        for key, title, function in sorted(steps, key=lambda s: s[0] in sections.RUN_LAST):
-            bar.step(title)
-            built[key] = _run_section(key, title, function, corpus, settings)
-    ordered = [built[key] for key, _, _ in steps]
+        for spec in sorted(steps, key=lambda spec: spec.runs_last):
+            bar.step(spec.step)
+            built[spec.key] = _run_section(spec, corpus, settings)
+    ordered = [built[spec.key] for spec in steps]
     ordered.append(sections.provenance_section())
     return Briefing(
         title=TITLE,
@@ -212,13 +215,7 @@ def _subtitle(corpus: Corpus, when: dt.date) -> str:
     )
 
 
-def _run_section(
-    key: str,
-    title: str,
-    function: Callable[[Corpus, ReportSettings], Section],
-    corpus: Corpus,
-    settings: ReportSettings,
-) -> Section:
+def _run_section(spec: SectionSpec, corpus: Corpus, settings: ReportSettings) -> Section:
     """Build one section; an analysis that cannot run on this corpus becomes a notice.
 
     The notice is for the reader, in Japanese; the technical reason goes to the
@@ -229,13 +226,15 @@ def _run_section(
     from compare.errors import AnalysisError, CompareWarning
 
     try:
-        return function(corpus, settings)
+        return spec(corpus, settings)
     except AnalysisError as error:
-        warnings.warn(f"report section {key!r} left out: {error}", CompareWarning, stacklevel=2)
+        warnings.warn(
+            f"report section {spec.key!r} left out: {error}", CompareWarning, stacklevel=2
+        )
         n = len(corpus.catalog)
         return Section(
-            key=key,
-            title=title,
+            key=spec.key,
+            title=spec.title_for(corpus),
             notice=f"この分析は、対象の {n} 件の計画では実行できませんでした。"
             "計画の数、見出しや本文の量が分析の条件に足りないためです。",
         )

@@ -189,6 +189,18 @@ COLUMNS: dict[str, Column] = {
     "plan_model.source": Column("読み取り元"),
 }
 
+#: The columns that say which document a plan is and where it comes from, in the order
+#: the table 資料一覧 and the slides' plan list show them.
+PLAN_SOURCE_COLUMNS = (
+    "municipality",
+    "title",
+    "edition",
+    "period",
+    "doc_kind",
+    "identification",
+    "source",
+)
+
 #: Columns of the tables whose other columns are plans or themes (each column a share).
 TABLE_COLUMNS: dict[str, Column] = {
     "theme_share_matrix": Column("割合", "%", 1),

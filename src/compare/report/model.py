@@ -40,13 +40,15 @@ class ReportFigure:
 
     ``figure`` may be given as what a ``plot_*`` function returns (an Axes,
     or an array of Axes): the figure keeps the matplotlib Figure they are on.
+    ``tables`` defaults to the table of the figure's own key, the usual case
+    of a figure drawn from one table named as it is.
     """
 
     key: str
     title: str
     caption: str
     figure: Any
-    tables: list[str] = field(default_factory=list)
+    tables: list[str] | None = None
     png: bytes = b""
     svg: bytes = b""
     width_px: int = 0
@@ -54,6 +56,8 @@ class ReportFigure:
 
     def __post_init__(self) -> None:
         self.figure = figure_of(self.figure)
+        if self.tables is None:
+            self.tables = [self.key]
 
 
 def figure_of(drawn: Any) -> Any:
@@ -100,11 +104,13 @@ class Section:
     ``notice`` replaces the content when the analysis could not run (e.g. a
     comparison with a single plan).  ``kind`` names the templates that
     render it (``templates/<kind>.html.j2`` and ``<kind>.md.j2``); most
-    sections are the generic ``section``.
+    sections are the generic ``section``.  A section of the briefing gets
+    its ``key`` and ``title`` from its declaration
+    (:func:`compare.report.parts.report_section`), so its builder leaves them out.
     """
 
-    key: str
-    title: str
+    key: str = ""
+    title: str = ""
     paragraphs: list[str] = field(default_factory=list)
     bullets: list[str] = field(default_factory=list)
     figures: list[ReportFigure] = field(default_factory=list)

@@ -16,11 +16,7 @@ from typing import Any
 import pandas as pd
 
 from compare.report.model import Section
-from compare.report.parts import report_table
-
-KEY = "reliability"
-TITLE = "コーディングの信頼性"
-STEP = (KEY, "コーディングの信頼性 (coding reliability)")
+from compare.report.parts import report_section, report_table
 
 NOT_VALIDATED = (
     "この報告書のテーマ付与（コーディング）は、この計画群について人手によるコーディングとの一致を"
@@ -45,11 +41,14 @@ COLUMNS = {
 }
 
 
+@report_section(
+    "reliability", title="コーディングの信頼性", step="コーディングの信頼性 (coding reliability)"
+)
 def section_reliability(corpus: Any, settings: Any) -> Section:
     """The reliability section (a statement when no validated sheet is given)."""
     sheet = getattr(settings, "validation", None)
     if not sheet:
-        return Section(key=KEY, title=TITLE, paragraphs=[NOT_VALIDATED, HOW_TO])
+        return Section(paragraphs=[NOT_VALIDATED, HOW_TO])
     from compare.stats.agreement import validate_coding_sheet
 
     table = validate_coding_sheet(sheet, catalog=corpus.catalog, themes=list(corpus.themes))
@@ -82,8 +81,6 @@ def section_reliability(corpus: Any, settings: Any) -> Section:
             "（ルールまたは計画の変更）。数値は現在のコーディングについてのものです。"
         )
     return Section(
-        key=KEY,
-        title=TITLE,
         paragraphs=paragraphs,
         tables=[
             report_table("coding_agreement", shown, preview_rows=len(shown)),

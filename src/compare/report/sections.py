@@ -9,10 +9,11 @@ compare (plans, or municipalities with their plans summed) is the setting
 ``ReportSettings.group_by``, and the sections say which.  The sections that
 read the text itself are in :mod:`compare.report.text_sections`.
 
-A section function takes the corpus and the
-:class:`~compare.report.ReportSettings` and returns a
-:class:`~compare.report.model.Section`.  Comparisons that need two plans say
-so instead of failing, so a one-plan catalogue still gets a report.
+Each section is declared with :func:`compare.report.parts.report_section`
+(key, title, progress line, what it needs of the corpus) above the function
+that builds its content from the corpus and the
+:class:`~compare.report.ReportSettings`.  Comparisons that need two plans say
+so instead of failing (``needs``), so a one-plan catalogue still gets a report.
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ import pandas as pd
 
 from compare.errors import AnalysisError
 from compare.report import reliability
-from compare.report.columns import TABLES
+from compare.report.columns import PLAN_SOURCE_COLUMNS, TABLES
 from compare.report.corpus import coverage_table, municipality_names, plan_units, unit_matrix
 from compare.report.model import Finding, Quote, ReportFigure, Section
-from compare.report.parts import NEED_TWO, name_plans, report_table
+from compare.report.parts import NEED_TWO, name_plans, report_section, report_table
 from compare.report.text_sections import (
     section_goals,
     section_network,
@@ -38,6 +39,7 @@ from compare.report.text_sections import (
 
 if TYPE_CHECKING:
     from compare.report.model import Corpus, ReportSettings
+    from compare.report.parts import SectionSpec
 
 DOC_KINDS = {"full": "全文", "summary": "概要版", "draft": "案", "excerpt": "抜粋"}
 
@@ -45,17 +47,23 @@ DOC_KINDS = {"full": "全文", "summary": "概要版", "draft": "案", "excerpt"
 # --------------------------------------------------------------------------- helpers
 
 
-def need_two_units(corpus: Corpus, key: str, title: str) -> Section | None:
-    """A notice section when there are fewer than two compared units, else None."""
+def need_two_units(corpus: Corpus) -> str | None:
+    """A notice when there are fewer than two compared units, else None."""
     if len(corpus.units) >= 2:
         return None
     if corpus.by_plan:
-        return Section(key=key, title=title, notice=NEED_TWO.format(n=len(corpus.plan_ids)))
-    return Section(
-        key=key,
-        title=title,
-        notice=f"比較には 2 つ以上の自治体が必要です（この報告書の対象は {len(corpus.units)} 自治体）。",
-    )
+        return NEED_TWO.format(n=len(corpus.plan_ids))
+    return f"比較には 2 つ以上の自治体が必要です（この報告書の対象は {len(corpus.units)} 自治体）。"
+
+
+def need_compared_words(corpus: Corpus) -> None:
+    """An error when no word of the comparison vocabulary is left to compare."""
+    if corpus.compared is None:
+        raise AnalysisError("no word to compare in the comparison vocabulary")
+
+
+#: What comparing the units' words needs: two units, and a word left to compare.
+WORD_COMPARISON = (need_two_units, need_compared_words)
 
 
 def grouping_note(corpus: Corpus) -> str:
@@ -78,15 +86,6 @@ def largest_units(corpus: Corpus, grouped: Any, n: int) -> tuple[pd.Series, list
     return documents[corpus.unit_column].astype(str), sorted(int(i) for i in order[:n])
 
 
-def need_words(corpus: Corpus, key: str, title: str) -> Section | None:
-    """A notice section when there are fewer than two compared units, else None; an
-    error when no word of the comparison vocabulary is left to compare."""
-    notice = need_two_units(corpus, key, title)
-    if notice is None and corpus.compared is None:
-        raise AnalysisError("no word to compare in the comparison vocabulary")
-    return notice
-
-
 def _theme_counts(corpus: Corpus) -> pd.DataFrame:
     """The pipeline's theme counts per plan (passages, not headings) with the columns to
     group by: ``municipality`` (told apart by prefecture) and ``plan_type``."""
@@ -106,6 +105,7 @@ def _theme_counts(corpus: Corpus) -> pd.DataFrame:
 # --------------------------------------------------------------------------- summary
 
 
+@report_section("summary", title="概要", step="概要 (summary)", runs_last=True)
 def section_summary(corpus: Corpus, settings: ReportSettings) -> Section:
     """What the corpus holds: one row per plan, with what each document covers."""
     plans = plan_overview(corpus)
@@ -150,29 +150,8 @@ def section_summary(corpus: Corpus, settings: ReportSettings) -> Section:
     )
     sources = report_table(
         "sources",
-        plans[
-            [
-                "plan_id",
-                "municipality",
-                "title",
-                "edition",
-                "period",
-                "doc_kind",
-                "identification",
-                "source",
-                "caveat",
-            ]
-        ],
-        preview=[
-            "municipality",
-            "title",
-            "edition",
-            "period",
-            "doc_kind",
-            "identification",
-            "source",
-            "caveat",
-        ],
+        plans[["plan_id", *PLAN_SOURCE_COLUMNS, "caveat"]],
+        preview=[*PLAN_SOURCE_COLUMNS, "caveat"],
         preview_rows=30,
     )
     uncertain = plans.loc[plans["caveat"] != "", "municipality"]
@@ -181,13 +160,7 @@ def section_summary(corpus: Corpus, settings: ReportSettings) -> Section:
             f"{'、'.join(uncertain)}は、計画の名称・期などが本文に明記されておらず、"
             "カタログの作成者が本文の外の資料から特定したものです（表「資料一覧」の注記を参照）。"
         )
-    return Section(
-        key="summary",
-        title="概要",
-        paragraphs=paragraphs,
-        bullets=bullets,
-        tables=[table, sources],
-    )
+    return Section(paragraphs=paragraphs, bullets=bullets, tables=[table, sources])
 
 
 def plan_overview(corpus: Corpus) -> pd.DataFrame:
@@ -289,6 +262,7 @@ def _period(start: str, end: str) -> str:
 # --------------------------------------------------------------------------- themes
 
 
+@report_section("themes", title="テーマ比較", step="テーマ比較 (themes)")
 def section_themes(corpus: Corpus, settings: ReportSettings) -> Section:
     """Theme shares per plan, the test across the compared units, and what stands out."""
     from compare.plot import plot_theme_shares
@@ -338,14 +312,7 @@ def section_themes(corpus: Corpus, settings: ReportSettings) -> Section:
     else:
         notice = NEED_TWO.format(n=len(corpus.plan_ids)) + "（割合は下に示します。）"
     tables.append(report_table("theme_shares", shares, shown=False))
-    return Section(
-        key="themes",
-        title="テーマ比較",
-        paragraphs=paragraphs,
-        figures=figures,
-        tables=tables,
-        notice=notice,
-    )
+    return Section(paragraphs=paragraphs, figures=figures, tables=tables, notice=notice)
 
 
 def stat_shares(counts: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -579,6 +546,7 @@ def theme_findings(
 # --------------------------------------------------------------------------- evidence
 
 
+@report_section("evidence", title="根拠となる記述（引用）", step="引用 (evidence)", runs_last=True)
 def section_evidence(corpus: Corpus, settings: ReportSettings) -> Section:
     """Passages quoted from the plans as evidence for the themes, with plan and section.
 
@@ -612,8 +580,6 @@ def section_evidence(corpus: Corpus, settings: ReportSettings) -> Section:
         "（本文を読んだ計画）" if corpus.text.sample_note else ""
     )
     return Section(
-        key="evidence",
-        title="根拠となる記述（引用）",
         paragraphs=paragraphs,
         quotes=quotes,
         tables=[
@@ -706,16 +672,15 @@ def _theme_label(corpus: Corpus, theme_id: str) -> str:
 # --------------------------------------------------------------------------- keyness
 
 
+@report_section(
+    "keyness", title="{unit}ごとの特徴語", step="特徴語 (keyness)", needs=WORD_COMPARISON
+)
 def section_keyness(corpus: Corpus, settings: ReportSettings) -> Section:
     """Distinctive words of each plan (or municipality) against all the others."""
     from compare.plot import plot_keyness
     from compare.stats.keyness import stat_keyness
 
     unit = corpus.unit_word
-    key, title = "keyness", f"{unit}ごとの特徴語"
-    notice = need_words(corpus, key, title)
-    if notice:
-        return notice
     table = stat_keyness(corpus.compared, by=corpus.group_by, top=30, min_count=2, vocabulary=None)
     if corpus.by_plan:
         table = name_plans(table, corpus, ["plan_id"])
@@ -750,8 +715,6 @@ def section_keyness(corpus: Corpus, settings: ReportSettings) -> Section:
             f"図は語数の多い {len(shown)} {unit}。全 {len(labels)} {unit}の特徴語は表にあります。"
         )
     return Section(
-        key=key,
-        title=title,
         paragraphs=paragraphs,
         figures=[
             ReportFigure(
@@ -759,7 +722,6 @@ def section_keyness(corpus: Corpus, settings: ReportSettings) -> Section:
                 title=f"特徴語（他の{unit}と比べて多い語）",
                 caption=f"{unit}ごとの上位 {settings.keyness_words} 語。",
                 figure=axes,
-                tables=["keyness"],
             )
         ],
         tables=[
@@ -774,16 +736,15 @@ def section_keyness(corpus: Corpus, settings: ReportSettings) -> Section:
 # --------------------------------------------------------------------------- similarity
 
 
+@report_section(
+    "similarity", title="{unit}どうしの類似度", step="類似度 (similarity)", needs=WORD_COMPARISON
+)
 def section_similarity(corpus: Corpus, settings: ReportSettings) -> Section:
     """Similarity of the compared units: heatmap, dendrogram, most similar pairs, neighbours."""
     from compare.plot import plot_dendrogram, plot_similarity
     from compare.stats.similarity import cosine_matrix, nearest_neighbours, stat_similarity
 
     unit = corpus.unit_word
-    key, title = "similarity", f"{unit}どうしの類似度"
-    notice = need_words(corpus, key, title)
-    if notice:
-        return notice
     grouped = unit_matrix(corpus)
     if len(grouped.documents) < 2:
         raise AnalysisError("fewer than two units use a word of the comparison vocabulary")
@@ -810,7 +771,6 @@ def section_similarity(corpus: Corpus, settings: ReportSettings) -> Section:
             title="類似度ヒートマップ",
             caption=f"TF-IDF 重み付きの語彙のコサイン類似度。似た{unit}が隣り合うよう並べ替えています。",
             figure=plot_similarity(table),
-            tables=["similarity"],
         )
     ]
     if len(among) >= 3:
@@ -845,8 +805,6 @@ def section_similarity(corpus: Corpus, settings: ReportSettings) -> Section:
             "（重みは全体から計算）。"
         )
     return Section(
-        key=key,
-        title=title,
         paragraphs=paragraphs,
         figures=figures,
         tables=[
@@ -886,24 +844,28 @@ def _similarity_finding(corpus: Corpus, ranked: pd.DataFrame) -> None:
 # --------------------------------------------------------------------------- CA
 
 
+def need_three_units(corpus: Corpus) -> str | None:
+    """A notice when there are fewer than three compared units (a plane needs two dimensions)."""
+    if len(corpus.units) >= 3:
+        return None
+    return (
+        f"対応分析の散布図には 3 つ以上の{corpus.unit_word}が必要です"
+        "（2 件では次元が 1 つしかありません）。"
+    )
+
+
+@report_section(
+    "ca",
+    title="対応分析",
+    step="対応分析 (correspondence analysis)",
+    needs=[need_two_units, need_three_units, need_compared_words],
+)
 def section_ca(corpus: Corpus, settings: ReportSettings) -> Section:
     """Correspondence analysis of words × compared units."""
     from compare.plot import plot_ca
     from compare.stats.ca import stat_ca
 
     unit = corpus.unit_word
-    key, title = "ca", "対応分析"
-    notice = need_two_units(corpus, key, title)
-    if notice:
-        return notice
-    if len(corpus.units) < 3:
-        return Section(
-            key=key,
-            title=title,
-            notice=f"対応分析の散布図には 3 つ以上の{unit}が必要です（2 件では次元が 1 つしかありません）。",
-        )
-    if corpus.compared is None:
-        raise AnalysisError("no word to compare in the comparison vocabulary")
     ca = stat_ca(corpus.compared, by=corpus.group_by, min_count=3, max_words=150, vocabulary=None)
     columns = name_plans(ca.columns, corpus, ["plan_id"]) if corpus.by_plan else ca.columns
     shown = (
@@ -912,8 +874,6 @@ def section_ca(corpus: Corpus, settings: ReportSettings) -> Section:
         else ""
     )
     return Section(
-        key=key,
-        title=title,
         paragraphs=[
             f"語と{unit}の対応分析です。近くに置かれた語はその{unit}で相対的に多く使われています。"
             f"原点付近の語はどの{unit}にも同じように現れる語です。軸のかっこ内は各次元が説明する割合で、"
@@ -955,20 +915,17 @@ def provenance_section() -> Section:
 
 # --------------------------------------------------------------------------- order
 
-#: (key, title shown while it runs, function), in the order of the report.
-STEPS = [
-    ("summary", "概要 (summary)", section_summary),
-    ("themes", "テーマ比較 (themes)", section_themes),
-    (*reliability.STEP, reliability.section_reliability),
-    ("evidence", "引用 (evidence)", section_evidence),
-    ("keyness", "特徴語 (keyness)", section_keyness),
-    ("similarity", "類似度 (similarity)", section_similarity),
-    ("goals", "目標の対応 (goal alignment)", section_goals),
-    ("policies", "施策の対照表 (policy matrix)", section_policies),
-    ("network", "共起ネットワーク (co-occurrence)", section_network),
-    ("ca", "対応分析 (correspondence analysis)", section_ca),
-    ("outline", "見出し構成 (outlines)", section_outlines),
+#: The sections in the order of the report (each declared with report_section).
+STEPS: list[SectionSpec] = [
+    section_summary,
+    section_themes,
+    reliability.section_reliability,
+    section_evidence,
+    section_keyness,
+    section_similarity,
+    section_goals,
+    section_policies,
+    section_network,
+    section_ca,
+    section_outlines,
 ]
-
-#: Sections that read what the others found.
-RUN_LAST = {"summary", "evidence"}

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from compare.report.columns import header
+from compare.report.columns import PLAN_SOURCE_COLUMNS, header
 from compare.report.files import normalise_zip
 from compare.report.model import Briefing, ReportFigure, Section
 
@@ -27,16 +27,6 @@ if TYPE_CHECKING:
 FONT = "IPAexGothic"
 _WIDE = (13.333, 7.5)  # inches, 16:9
 _SENTENCE = re.compile(r"^(.+?。)")
-#: Plan-list columns on the slide (columns of the plan table, headed as the workbook heads them).
-PLAN_COLUMNS = [
-    "municipality",
-    "title",
-    "edition",
-    "period",
-    "doc_kind",
-    "identification",
-    "source",
-]
 #: Shorter headers where the slide's narrow columns need them.
 SLIDE_HEADERS = {"doc_kind": "文書"}
 
@@ -279,7 +269,9 @@ def _plans_slide(deck: Any, briefing: Briefing) -> None:
         _text(slide, "計画の一覧は報告書（index.html）を参照してください。", (0.6, 1.2, 12, 1), 14)
         return
     columns = [
-        (c, SLIDE_HEADERS.get(c) or header(c, "plans")) for c in PLAN_COLUMNS if c in plans.columns
+        (c, SLIDE_HEADERS.get(c) or header(c, "plans"))
+        for c in PLAN_SOURCE_COLUMNS
+        if c in plans.columns
     ]
     rows = plans.head(14)
     shape = slide.shapes.add_table(

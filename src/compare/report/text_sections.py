@@ -1,8 +1,9 @@
 """The sections of the briefing that read the plans' text: outlines, network, goals, policies.
 
-Each reads :attr:`compare.report.model.Corpus.text`, the full segment and
-token tables of the plans whose text is read: every plan when the corpus has
-at most ``ReportSettings.text_plans``, else a deterministic sample
+Each is declared ``reads_text`` (:func:`compare.report.parts.report_section`),
+so it is built from :attr:`compare.report.model.Corpus.text`, the full segment
+and token tables of the plans whose text is read: every plan when the corpus
+has at most ``ReportSettings.text_plans``, else a deterministic sample
 (:func:`compare.report.corpus.text_sample`), which the section then names in
 its first paragraph.  One code path for every corpus size.
 """
@@ -17,28 +18,24 @@ import pandas as pd
 
 from compare.errors import AnalysisError, CompareWarning
 from compare.report.model import ReportFigure, Section
-from compare.report.parts import name_plans, need_two, report_table
+from compare.report.parts import NEED_TWO, name_plans, report_section, report_table
 from compare.structure.plan import PLAN_MODEL_SUMMARY
 
 if TYPE_CHECKING:
     from compare.report.model import Corpus, ReportSettings, TextSample
 
 
-def sampled(section: Section, text: TextSample) -> Section:
-    """``section`` with the sentence naming the sample first (nothing when every plan is read)."""
-    if not text.sample_note:
-        return section
-    if section.notice and not section.paragraphs:
-        section.notice = f"{section.notice} {text.sample_note}"
-    else:
-        section.paragraphs.insert(0, text.sample_note)
-    return section
+def need_two_plans_read(corpus: Corpus) -> str | None:
+    """A notice when fewer than two plans are read in full (nothing to pair)."""
+    n = len(corpus.text.plan_ids)
+    return NEED_TWO.format(n=n) if n < 2 else None
 
 
 # --------------------------------------------------------------------------- outlines
 
 
-def _outlines(text: TextSample, settings: ReportSettings) -> Section:
+@report_section("outline", title="計画の構成", step="見出し構成 (outlines)", reads_text=True)
+def section_outlines(text: TextSample, settings: ReportSettings) -> Section:
     """Each plan's heading tree (figures collapsed; the table lists every heading)."""
     from compare.plot import plot_outline
     from compare.structure.segment import outline
@@ -71,20 +68,18 @@ def _outlines(text: TextSample, settings: ReportSettings) -> Section:
         paragraphs.append(f"見出しが見つからなかった計画: {'、'.join(skipped)}。")
     outline_table = report_table("outline", name_plans(table, text, ["plan_id"]), shown=False)
     return Section(
-        key="outline",
-        title="計画の構成",
-        paragraphs=paragraphs,
-        figures=figures,
-        tables=[outline_table],
-        collapsed_figures=True,
+        paragraphs=paragraphs, figures=figures, tables=[outline_table], collapsed_figures=True
     )
 
 
 # --------------------------------------------------------------------------- network
 
 
-def _network(text: TextSample, settings: ReportSettings) -> Section:
-    """Word co-occurrence network over all plans."""
+@report_section(
+    "network", title="共起ネットワーク", step="共起ネットワーク (co-occurrence)", reads_text=True
+)
+def section_network(text: TextSample, settings: ReportSettings) -> Section:
+    """Word co-occurrence network over the plans read."""
     from compare.plot import plot_network
     from compare.stats.network import stat_cooccurrence
 
@@ -102,8 +97,6 @@ def _network(text: TextSample, settings: ReportSettings) -> Section:
         .rename(columns={"word": "主な語"})
     )
     return Section(
-        key="network",
-        title="共起ネットワーク",
         paragraphs=[
             f"同じ段落によく一緒に現れる語を線で結んだ図です（Jaccard 係数の上位 {settings.network_edges} 組）。"
             "円の大きさは出現回数、線の太さは結びつきの強さ、色は互いに強く結びついた語のグループ"
@@ -148,16 +141,19 @@ def network_min_freq(tokens: pd.DataFrame, words: int) -> int:
 # --------------------------------------------------------------------------- goals
 
 
-def _goals(text: TextSample, settings: ReportSettings) -> Section:
+@report_section(
+    "goals",
+    title="基本目標の対応",
+    step="目標の対応 (goal alignment)",
+    needs=[need_two_plans_read],
+    reads_text=True,
+)
+def section_goals(text: TextSample, settings: ReportSettings) -> Section:
     """Which goal of one plan corresponds to which goal of another."""
     from compare.plot import plot_goal_alignment
     from compare.stats.alignment import stat_goal_alignment
     from compare.stats.similarity import stat_similarity
 
-    key, title = "goals", "基本目標の対応"
-    notice = need_two(text, key, title)
-    if notice:
-        return notice
     model, hits = _plan_model(text), _corpus_hits(text)
     without = _plans_without_goals(text, model)
     notices = []
@@ -194,7 +190,7 @@ def _goals(text: TextSample, settings: ReportSettings) -> Section:
             notices.append(
                 "目標を示す見出しのある計画が 2 件に満たないため、対応づけはできません。"
             )
-        return Section(key=key, title=title, notice="".join(notices))
+        return Section(notice="".join(notices))
     for part in parts:
         part.attrs = {}
     table = pd.concat(parts, ignore_index=True)
@@ -221,8 +217,6 @@ def _goals(text: TextSample, settings: ReportSettings) -> Section:
             f"計画が多いため、語彙の類似度が高い {len(pairs)} 組のみを対応づけています。"
         )
     return Section(
-        key=key,
-        title=title,
         notice="".join(notices) or None,
         paragraphs=paragraphs,
         figures=figures,
@@ -236,19 +230,19 @@ def _goals(text: TextSample, settings: ReportSettings) -> Section:
 # --------------------------------------------------------------------------- policy matrix
 
 
-def _policies(text: TextSample, settings: ReportSettings) -> Section:
+@report_section(
+    "policies", title="施策の対照表", step="施策の対照表 (policy matrix)", reads_text=True
+)
+def section_policies(text: TextSample, settings: ReportSettings) -> Section:
     """施策の対照表: which plan has a goal (or a policy under one) about which theme."""
     from compare.plot import plot_policy_matrix
     from compare.stats.alignment import stat_policy_matrix
 
-    key, title = "policies", "施策の対照表"
     model, hits = _plan_model(text), _corpus_hits(text)
     matrix = stat_policy_matrix(text.segments, model=model, hits=hits, themes=text.themes)
     if not (matrix["n_goals"] + matrix["n_policies"]).any():
         return Section(
-            key=key,
-            title=title,
-            notice="どの計画からも基本目標を読み取れなかったため、対照表を作れませんでした。",
+            notice="どの計画からも基本目標を読み取れなかったため、対照表を作れませんでした。"
         )
     matrix = name_plans(matrix, text, ["plan_id"])
     wide = matrix.pivot(index="name", columns="label", values="titles")
@@ -275,8 +269,6 @@ def _policies(text: TextSample, settings: ReportSettings) -> Section:
         )
     model_table = name_plans(model, text, ["plan_id"])
     return Section(
-        key=key,
-        title=title,
         paragraphs=paragraphs,
         figures=[
             ReportFigure(
@@ -285,7 +277,6 @@ def _policies(text: TextSample, settings: ReportSettings) -> Section:
                 caption="濃い色: 基本目標がそのテーマを扱う。淡い色: 配下の施策の題名だけが扱う。"
                 "「+n」は同じテーマを扱う目標がほかに n 件あること。",
                 figure=ax,
-                tables=["policy_matrix"],
             )
         ],
         tables=[
@@ -394,26 +385,3 @@ def _goal_summary(table: pd.DataFrame) -> pd.DataFrame:
     return summary.sort_values(
         ["mean_similarity", "plan_a", "plan_b"], ascending=[False, True, True], kind="stable"
     ).reset_index(drop=True)
-
-
-# --------------------------------------------------------------------------- sections
-
-
-def section_outlines(corpus: Corpus, settings: ReportSettings) -> Section:
-    """Each plan's heading tree (figures collapsed; the table lists every heading)."""
-    return sampled(_outlines(corpus.text, settings), corpus.text)
-
-
-def section_network(corpus: Corpus, settings: ReportSettings) -> Section:
-    """Word co-occurrence network over the plans read."""
-    return sampled(_network(corpus.text, settings), corpus.text)
-
-
-def section_goals(corpus: Corpus, settings: ReportSettings) -> Section:
-    """Which goal of one plan corresponds to which goal of another."""
-    return sampled(_goals(corpus.text, settings), corpus.text)
-
-
-def section_policies(corpus: Corpus, settings: ReportSettings) -> Section:
-    """施策の対照表: which plan has a goal (or a policy under one) about which theme."""
-    return sampled(_policies(corpus.text, settings), corpus.text)
