@@ -471,6 +471,25 @@ def test_cli_errors_are_one_line_without_traceback(tmp_path, capsys, args, messa
     assert "Traceback" not in err
 
 
+def test_cli_report_keeps_its_cache_where_told_and_none_with_no_cache(cache_dir, tmp_path):
+    """`--cache-dir` puts the per-plan results there (not in COMPARE_CACHE_DIR), `--no-cache`
+    writes none, and neither changes a byte of the report (the cache is not in its provenance)."""
+    common = ["report", "--plans", "sumida", "tama-6", "--date", "2025-01-01", "--quiet"]
+    chosen = tmp_path / "chosen-cache"
+    assert main([*common, "--out", str(tmp_path / "cached"), "--cache-dir", str(chosen)]) == 0
+    assert any(path.is_file() for path in chosen.rglob("*"))
+    assert not cache_dir.exists()
+    assert main([*common, "--out", str(tmp_path / "uncached"), "--no-cache"]) == 0
+    assert not cache_dir.exists()
+    cached, uncached = (
+        {p.relative_to(root): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+        for root in (tmp_path / "cached", tmp_path / "uncached")
+    )
+    assert sorted(cached) == sorted(uncached) and Path("index.html") in cached
+    for name in cached:
+        assert cached[name] == uncached[name], name
+
+
 def test_cli_demo_prints_catalogue_summaries_and_where_the_report_is(tmp_path, capsys, monkeypatch):
     import compare.report as report_module
 

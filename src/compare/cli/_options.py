@@ -1,5 +1,5 @@
 """The options several sub-commands share: ``--catalog``, ``--themes``, ``--plans``, ``--json``,
-and the plans that ``--plans`` selects.
+``--cache-dir``/``--no-cache``, and the plans that ``--plans`` selects.
 
 Each is declared once here, with the help most commands use; a command whose
 option means something more specific passes its own ``help``.
@@ -7,6 +7,7 @@ option means something more specific passes its own ``help``.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -38,6 +39,18 @@ def add_plans_option(parser: Any, help: str = "only these plan ids (default: eve
 def add_json_option(parser: Any, help: str = "print JSON") -> None:
     """Add the common ``--json`` switch (a table for people by default)."""
     parser.add_argument("--json", action="store_true", help=help)
+
+
+def add_cache_options(parser: Any) -> None:
+    """Add ``--cache-dir DIR`` and ``--no-cache``: where the pipeline keeps each plan's results."""
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help="cache folder of the per-plan results (default: COMPARE_CACHE_DIR, else the user "
+        "cache folder); a second run reuses every plan not changed since",
+    )
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
 
 
 def select_plans(catalog: pd.DataFrame, plan_ids: list[str] | None) -> pd.DataFrame:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from compare.cli._options import add_catalog_option, add_themes_option
+from compare.cli._options import add_cache_options, add_catalog_option, add_themes_option
 from compare.cli._output import print_table
 from compare.cli._scheduler import add_scheduler_options, dask_client
 
@@ -28,8 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--jobs", type=int, metavar="N", help="worker processes (default: every CPU, at most 8)"
     )
     parser.add_argument("--out", type=Path, metavar="DIR", help="write result files into DIR")
-    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
-    parser.add_argument("--cache-dir", type=Path, metavar="DIR", help="cache folder")
+    add_cache_options(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     add_scheduler_options(parser, also="(--jobs is then ignored)")
     parser.set_defaults(func=run)

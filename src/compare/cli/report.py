@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from compare.cli._options import add_catalog_option, add_plans_option, add_themes_option
+from compare.cli._options import (
+    add_cache_options,
+    add_catalog_option,
+    add_plans_option,
+    add_themes_option,
+)
 from compare.cli._scheduler import add_scheduler_options, dask_client
 from compare.cli._vocabulary import add_vocabulary_options, vocabulary_from_args
 
@@ -22,6 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_report_options(parser)
     add_vocabulary_options(parser)
+    add_cache_options(parser)
     add_scheduler_options(parser, also="(the report itself is built here)")
     parser.set_defaults(func=run)
 
@@ -142,6 +148,8 @@ def run(args: argparse.Namespace) -> int:
             settings=settings,
             pptx=args.pptx,
             client=client,
+            cache=not args.no_cache,
+            cache_dir=args.cache_dir,
         )
     if not args.quiet:
         print(f"report written to {path / 'index.html'}")

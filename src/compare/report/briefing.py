@@ -79,6 +79,8 @@ def write_report(
     settings: ReportSettings | None = None,
     pptx: bool = False,
     client: Any = None,
+    cache: bool = True,
+    cache_dir: str | os.PathLike | None = None,
 ) -> Path:
     """Analyse a corpus and write the briefing report to ``out``.
 
@@ -110,6 +112,13 @@ def write_report(
     client : distributed.Client, optional
         Run the pipeline's per-plan work on this Dask cluster (see
         :func:`compare.pipeline.run_pipeline`); the report itself is built here.
+    cache : bool
+        Reuse and store the pipeline's per-plan results (as ``compare run``
+        does), so a second report on the same plans skips their analysis.
+    cache_dir : path, optional
+        The cache folder (default :func:`compare.text.tokenizer.default_cache_dir`).
+        Neither ``client`` nor the cache changes the report: they are not
+        recorded in its provenance.
 
     Returns
     -------
@@ -133,6 +142,8 @@ def write_report(
         progress=progress,
         settings=settings,
         client=client,
+        cache=cache,
+        cache_dir=cache_dir,
     )
     return write_briefing(briefing, out=destination.path, force=force, progress=progress, pptx=pptx)
 
@@ -163,6 +174,8 @@ def build_briefing(
     progress: bool = True,
     settings: ReportSettings | None = None,
     client: Any = None,
+    cache: bool = True,
+    cache_dir: str | os.PathLike | None = None,
 ) -> Briefing:
     """Run the analyses and draw the figures of a report without writing files.
 
@@ -186,7 +199,13 @@ def build_briefing(
     with _Progress(len(steps) + 1, progress) as bar, mpl.rc_context({"figure.max_open_warning": 0}):
         bar.step("計画を読み込み中 (reading plans)")
         corpus = load_corpus(
-            table, themes=themes, progress=progress, settings=settings, client=client
+            table,
+            themes=themes,
+            progress=progress,
+            settings=settings,
+            client=client,
+            cache=cache,
+            cache_dir=cache_dir,
         )
         built: dict[str, Section] = {}
         # Sections run in dependency order (the summary quotes the findings of

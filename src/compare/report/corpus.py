@@ -40,9 +40,12 @@ def load_corpus(
     progress: bool,
     settings: ReportSettings,
     client: Any = None,
+    cache: bool = True,
+    cache_dir: str | os.PathLike | None = None,
 ) -> Corpus:
-    """Run the pipeline on every plan (on the Dask cluster of ``client`` if given) and read
-    the text of the plans the text sections need."""
+    """Run the pipeline on every plan (on the Dask cluster of ``client`` if given, with the
+    cache of ``cache_dir`` unless ``cache`` is false) and read the text of the plans the text
+    sections need."""
     from compare.pipeline import run_pipeline
     from compare.plot.labels import plan_names
     from compare.stats.matrix import resolve_vocabulary
@@ -59,6 +62,8 @@ def load_corpus(
         progress=progress,
         n_jobs=settings.n_jobs,
         client=client,
+        cache=cache,
+        cache_dir=cache_dir,
     )
     source = BUNDLED_THEMES if themes is None else Path(themes).name
     names = dict(zip(catalog["plan_id"], plan_names(catalog, width=20), strict=True))
@@ -70,7 +75,17 @@ def load_corpus(
     )
     note = sample_note(result.plans, sample, names, settings)
     text = read_text_sample(
-        catalog, sample, theme_catalogue, tokenizer, names, vocabulary, progress, themes, note
+        catalog,
+        sample,
+        theme_catalogue,
+        tokenizer,
+        names,
+        vocabulary,
+        progress,
+        themes,
+        note,
+        cache=cache,
+        cache_dir=cache_dir,
     )
     if int(result.theme_counts(headings=True)["segments"].sum()) == 0:
         raise ReportError(
@@ -312,9 +327,13 @@ def read_text_sample(
     progress: bool,
     themes: str | os.PathLike | None,
     note: str = "",
+    *,
+    cache: bool = True,
+    cache_dir: str | os.PathLike | None = None,
 ) -> TextSample:
     """SEGMENTS, TOKENS and the coded passages of the sampled plans (``note`` names
-    the sample when it is not every plan)."""
+    the sample when it is not every plan; their tokens go through the same cache as
+    the pipeline's results)."""
     from compare.stats.matrix import apply_vocabulary
     from compare.structure.segment import read_corpus
     from compare.text.tokenizer import tokenize
@@ -323,7 +342,7 @@ def read_text_sample(
     chosen = catalog[catalog["plan_id"].astype(str).isin(sample)].reset_index(drop=True)
     chosen.attrs = dict(catalog.attrs)
     segments = read_corpus(chosen)
-    tokens = tokenize(segments, tokenizer, progress=progress)
+    tokens = tokenize(segments, tokenizer, progress=progress, cache=cache, cache_dir=cache_dir)
     # Default themes hold terms that a given corpus never uses: warn for a user's file only.
     wide = themes_wide(segments, theme_catalogue, tokens=tokens, warn_unmatched=themes is not None)
     return TextSample(

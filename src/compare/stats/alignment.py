@@ -1300,7 +1300,13 @@ def _theme_order(hits: pd.DataFrame, themes: Any) -> tuple[list[str], dict[str, 
 
 
 def _title_themes(items: pd.DataFrame, themes: Any) -> dict[tuple[str, int], set[str]]:
-    """Themes coded on each plan-model row's title alone."""
+    """Themes coded on each plan-model row's title alone.
+
+    The titles are tokenized without the token cache: they are a few words per
+    row, cheaper to analyse than to look up, and a cache entry per plan's titles
+    would only fill the user's cache folder.
+    """
+    from compare.text.tokenizer import tokenize
     from compare.themes.coding import code_themes
 
     if items.empty:
@@ -1318,7 +1324,7 @@ def _title_themes(items: pd.DataFrame, themes: Any) -> dict[tuple[str, int], set
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CompareWarning)
-        hits = code_themes(titles, themes)
+        hits = code_themes(titles, themes, tokens=tokenize(titles, cache=False, progress=False))
     out: dict[tuple[str, int], set[str]] = {}
     for plan, row, theme in zip(hits["plan_id"], hits["seg_id"], hits["theme_id"], strict=True):
         out.setdefault((str(plan), int(row)), set()).add(str(theme))
