@@ -803,3 +803,19 @@ def test_plan_list_gives_title_period_identification_source_and_caveats(html: st
     assert "第三次墨田区地域福祉計画（後期）" in table and "2016–2020 年度" in table
     summary = re.search(r'<section id="summary">(.*?)</section>', html, re.S).group(1)
     assert re.search(r"<p>[^<]*墨田区[^<]*は、計画の名称・期などが本文に明記されておらず", summary)
+
+
+def test_the_test_of_each_theme_is_named_in_japanese_alike_in_page_and_workbook(twin_reports):
+    """Two plans give 2×2 tables (Fisher's exact test): the page's summary and the workbook
+    name each test in the same Japanese words; the CSV keeps the analysis's own names."""
+    out = twin_reports[0]
+    tests = set(pd.read_csv(out / "tables" / "theme_test.csv", encoding="utf-8-sig")["test"])
+    assert "fisher_exact" in tests
+    workbook = load_workbook(out / "tables.xlsx", read_only=True)
+    rows = list(workbook["テーマ検定"].iter_rows(values_only=True))
+    column = rows[0].index("検定")
+    named = {row[column] for row in rows[1:]}
+    assert "Fisher 正確確率検定" in named
+    assert not named & tests  # no analysis name left in English
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert "Fisher 正確確率検定" in html and ">fisher_exact<" not in html

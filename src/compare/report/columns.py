@@ -206,12 +206,14 @@ TABLE_COLUMNS: dict[str, Column] = {
     "theme_share_matrix": Column("割合", "%", 1),
 }
 
-#: Words of the analysis shown in Japanese in the workbook.
+#: Words of the analysis shown in Japanese (in the workbook, and in the page's tables that
+#: name them).
 VALUES: dict[str, dict[str, str]] = {
     "test": {
-        "chi2": "カイ二乗検定",
+        "chi2": "χ² 検定",
+        "fisher_exact": "Fisher 正確確率検定",
         "fisher_exact_monte_carlo": "Fisher 正確確率検定（モンテカルロ）",
-        "none": "検定なし",
+        "none": "検定なし（全計画で 0 件など）",
     },
     "status": {"matched": "対応あり", "only_a": "A のみ", "only_b": "B のみ"},
     "direction": {"target": "対象に多い", "reference": "他に多い"},

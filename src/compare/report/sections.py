@@ -18,7 +18,6 @@ so instead of failing (``needs``), so a one-plan catalogue still gets a report.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,7 +25,7 @@ import pandas as pd
 
 from compare.errors import AnalysisError
 from compare.report import reliability
-from compare.report.columns import PLAN_SOURCE_COLUMNS, TABLES
+from compare.report.columns import PLAN_SOURCE_COLUMNS, TABLES, VALUES
 from compare.report.corpus import coverage_table, municipality_names, plan_units, unit_matrix
 from compare.report.model import Finding, Quote, ReportFigure, Section
 from compare.report.parts import NEED_TWO, name_plans, report_section, report_table
@@ -413,20 +412,30 @@ def _share_matrix(shares: pd.DataFrame, corpus: Corpus) -> pd.DataFrame:
 
 
 def _theme_test_summary(test: pd.DataFrame, corpus: Corpus) -> pd.DataFrame:
+    """One row per theme of the theme test: the test and p-values, then the compared
+    units that use the theme notably more or less than the others."""
     unit = corpus.unit_word
     column = "name" if corpus.by_plan else "municipality"
-
-    def standing_out(group: pd.DataFrame) -> dict[str, Any]:
+    names = VALUES["test"]
+    rows = []
+    for _, group in test.groupby("theme_id", sort=False):
+        first = group.iloc[0]
         # Units are named only when the corrected test holds, as the heatmap marks them.
-        holds = bool(group["p_adjusted"].iloc[0] < 0.05)
-        more = group[(group["adj_residual"] >= 1.96) & holds]
-        less = group[(group["adj_residual"] <= -1.96) & holds]
-        return {
-            f"多い{unit}": _names_list(more[column]),
-            f"少ない{unit}": _names_list(less[column]),
-        }
-
-    return theme_test_summary(test, standing_out)
+        holds = bool(first["p_adjusted"] < 0.05)
+        rows.append(
+            {
+                "テーマ": first["label"],
+                "該当段落数（見出しを除く）": int(group["segments"].sum()),
+                "検定": names.get(str(first["test"]), str(first["test"])),
+                "p 値": first["p_value"],
+                "補正 p 値": first["p_adjusted"],
+                f"多い{unit}": _names_list(group[(group["adj_residual"] >= 1.96) & holds][column]),
+                f"少ない{unit}": _names_list(
+                    group[(group["adj_residual"] <= -1.96) & holds][column]
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def _names_list(names: pd.Series, limit: int = 10) -> str:
@@ -435,85 +444,11 @@ def _names_list(names: pd.Series, limit: int = 10) -> str:
     return "、".join(listed[:limit]) + more
 
 
-def theme_test_summary(
-    test: pd.DataFrame, groups: Callable[[pd.DataFrame], dict[str, Any]]
-) -> pd.DataFrame:
-    """One row per theme of a theme test: the test and p-values, then ``groups(rows)``
-    (which groups stand out, as columns)."""
-    rows = []
-    for _, group in test.groupby("theme_id", sort=False):
-        first = group.iloc[0]
-        rows.append(
-            {
-                "テーマ": first["label"],
-                "該当段落数（見出しを除く）": int(group["segments"].sum()),
-                "検定": _TEST_NAMES.get(str(first["test"]), str(first["test"])),
-                "p 値": first["p_value"],
-                "補正 p 値": first["p_adjusted"],
-                **groups(group),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-_TEST_NAMES = {
-    "chi2": "χ² 検定",
-    "fisher_exact": "Fisher 正確確率検定",
-    "fisher_exact_monte_carlo": "Fisher 正確確率検定（モンテカルロ）",
-    "none": "検定なし（全計画で 0 件など）",
-}
-
-
 def _theme_findings(corpus: Corpus, test: pd.DataFrame, settings: ReportSettings) -> None:
-    """Plain-language findings for the summary, and the themes worth quoting."""
-
-    def describe_plans(label: str, group: pd.DataFrame, significant: bool) -> str:
-        if int(group["segments"].sum()) == 0:
-            return f"{label}: どの計画にも該当する記述がありません。"
-        top = group.sort_values(["share", "adj_residual"], ascending=False, kind="stable").iloc[0]
-        text = f"{label}: 割合が最も高いのは {top['name']}（該当段落の {top['share'] * 100:.0f}%）"
-        if significant:
-            more = "、".join(group[group["adj_residual"] >= 1.96]["name"])
-            text += (
-                f"。計画間の差は有意で、{more} が目立って多く扱っています"
-                if more
-                else "。計画間の差は有意です"
-            )
-        else:
-            text += "。計画間の差は統計的には明確ではありません"
-        return text + "。"
-
-    def describe_places(label: str, group: pd.DataFrame, significant: bool) -> str:
-        total = int(group["segments"].sum())
-        if total == 0:
-            return f"{label}: どの自治体の計画にも該当する記述がありません。"
-        with_any = int((group["segments"] > 0).sum())
-        share = total / max(int(group["n_segments"].sum()), 1)
-        text = (
-            f"{label}: {len(group)} 自治体のうち {with_any} 自治体の計画に該当する記述があり、"
-            f"全体では該当段落の {share * 100:.1f}%"
-        )
-        if significant:
-            more = int((group["adj_residual"] >= 1.96).sum())
-            text += f"。自治体間の差は有意で、{more} 自治体が目立って多く扱っています"
-        else:
-            text += "。自治体間の差は統計的には明確ではありません"
-        return text + "。"
-
-    describe = describe_plans if corpus.by_plan else describe_places
-    theme_findings(corpus, test, settings, corpus.unit_word, describe)
-
-
-def theme_findings(
-    corpus: Corpus,
-    test: pd.DataFrame,
-    settings: ReportSettings,
-    unit: str,
-    describe: Callable[[str, pd.DataFrame, bool], str],
-) -> None:
-    r"""Add to ``corpus.findings`` one sentence per core theme (``describe(label, rows,
-    significant)``) and the themes whose share differs between ``unit``\ s; choose the
-    significant non-core themes to quote."""
+    """Add to ``corpus.findings`` one sentence per core theme and the themes whose share
+    differs between the compared units; choose the significant non-core themes to quote."""
+    unit = corpus.unit_word
+    describe = _describe_plans if corpus.by_plan else _describe_places
     per_theme = test.drop_duplicates("theme_id").set_index("theme_id")
     significant = per_theme[per_theme["p_adjusted"] < 0.05].sort_values(
         ["p_adjusted", "label"], kind="stable"
@@ -541,6 +476,44 @@ def theme_findings(
                 table="theme_test_summary",
             )
         )
+
+
+def _describe_plans(label: str, group: pd.DataFrame, significant: bool) -> str:
+    """One core theme across plans: the plan using it most, and whether plans differ."""
+    if int(group["segments"].sum()) == 0:
+        return f"{label}: どの計画にも該当する記述がありません。"
+    top = group.sort_values(["share", "adj_residual"], ascending=False, kind="stable").iloc[0]
+    text = f"{label}: 割合が最も高いのは {top['name']}（該当段落の {top['share'] * 100:.0f}%）"
+    if significant:
+        more = "、".join(group[group["adj_residual"] >= 1.96]["name"])
+        text += (
+            f"。計画間の差は有意で、{more} が目立って多く扱っています"
+            if more
+            else "。計画間の差は有意です"
+        )
+    else:
+        text += "。計画間の差は統計的には明確ではありません"
+    return text + "。"
+
+
+def _describe_places(label: str, group: pd.DataFrame, significant: bool) -> str:
+    """One core theme across municipalities: how many have it, its overall share, and
+    whether municipalities differ (too many to name one)."""
+    total = int(group["segments"].sum())
+    if total == 0:
+        return f"{label}: どの自治体の計画にも該当する記述がありません。"
+    with_any = int((group["segments"] > 0).sum())
+    share = total / max(int(group["n_segments"].sum()), 1)
+    text = (
+        f"{label}: {len(group)} 自治体のうち {with_any} 自治体の計画に該当する記述があり、"
+        f"全体では該当段落の {share * 100:.1f}%"
+    )
+    if significant:
+        more = int((group["adj_residual"] >= 1.96).sum())
+        text += f"。自治体間の差は有意で、{more} 自治体が目立って多く扱っています"
+    else:
+        text += "。自治体間の差は統計的には明確ではありません"
+    return text + "。"
 
 
 # --------------------------------------------------------------------------- evidence
