@@ -115,6 +115,41 @@ def test_the_keyness_lead_does_not_call_compared_municipalities_plans():
     assert "計画" not in lead
 
 
+def test_the_lead_is_the_weightiest_finding_of_the_section_not_a_phrase_in_it():
+    """The lead takes the summary finding that tells most (a tested difference about one
+    theme, then which themes differ), by the weight given where it was found; ties keep
+    the summary's order."""
+    import pandas as pd
+
+    from compare.report.model import (
+        DIFFERENCES,
+        NAMED_DIFFERENCE,
+        Briefing,
+        Finding,
+        ReportFigure,
+        Section,
+    )
+    from compare.report.parts import report_table
+    from compare.report.slides import takeaway
+
+    frame = pd.DataFrame({"テーマ": ["防災"]})
+    section = Section(key="themes", tables=[report_table("theme_test_summary", frame)])
+    figure = ReportFigure(key="themes", title="テーマ", caption="", figure=None)
+
+    def lead(*findings: Finding) -> str:
+        summary = Section(key="summary", bullets=list(findings))
+        briefing = Briefing(title="", subtitle="", sections=[summary], provenance={})
+        return takeaway(section, figure, briefing)
+
+    plain = Finding("防災: 割合が最も高いのは甲市。", table="theme_test_summary")
+    themes = Finding("差のあるテーマ: 防災。", table="theme_test_summary", weight=DIFFERENCES)
+    named = Finding("防災: 甲市が多い。", table="theme_test_summary", weight=NAMED_DIFFERENCE)
+    elsewhere = Finding("最も似ている: 甲市と乙市。", table="similarity", weight=NAMED_DIFFERENCE)
+    assert lead(plain, themes, named, elsewhere) == "防災: 甲市が多い。"
+    assert lead(plain, themes) == "差のあるテーマ: 防災。"
+    assert lead(plain, Finding("二つ目。", table="theme_test_summary")) == str(plain)
+
+
 def test_slides_are_identical_for_the_same_report(decks):
     first, second, _ = decks
     assert (first / "briefing.pptx").read_bytes() == (second / "briefing.pptx").read_bytes()

@@ -74,15 +74,26 @@ class Finding(str):
 
     It is a ``str`` (everything that reads findings as text keeps working);
     ``table`` is the key of the report table behind it, which the page links
-    and the Markdown names with its section.
+    and the Markdown names with its section.  ``weight`` says how much the
+    finding tells a reader who sees only one sentence of its analysis (a
+    slide's lead): :data:`NAMED_DIFFERENCE` for a difference the tests
+    found, with the units it concerns; :data:`DIFFERENCES` for which themes
+    differ (or that none do); 0 otherwise.
     """
 
     table: str
+    weight: int
 
-    def __new__(cls, text: str, table: str = "") -> Finding:
+    def __new__(cls, text: str, table: str = "", weight: int = 0) -> Finding:
         finding = super().__new__(cls, text)
         finding.table = table
+        finding.weight = weight
         return finding
+
+
+#: Weights of :class:`Finding`: a tested difference about one theme, then the themes that differ.
+NAMED_DIFFERENCE = 2
+DIFFERENCES = 1
 
 
 @dataclass

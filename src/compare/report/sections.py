@@ -27,7 +27,14 @@ from compare.errors import AnalysisError
 from compare.report import reliability
 from compare.report.columns import PLAN_SOURCE_COLUMNS, TABLES, VALUES
 from compare.report.corpus import coverage_table, municipality_names, plan_units, unit_matrix
-from compare.report.model import Finding, Quote, ReportFigure, Section
+from compare.report.model import (
+    DIFFERENCES,
+    NAMED_DIFFERENCE,
+    Finding,
+    Quote,
+    ReportFigure,
+    Section,
+)
 from compare.report.parts import NEED_TWO, name_plans, report_section, report_table
 from compare.report.text_sections import (
     section_goals,
@@ -458,8 +465,10 @@ def _theme_findings(corpus: Corpus, test: pd.DataFrame, settings: ReportSettings
         if theme_id in per_theme.index:
             group = test[test["theme_id"] == theme_id]
             label = per_theme.loc[theme_id, "label"]
-            found = describe(label, group, theme_id in significant.index)
-            corpus.findings.append(Finding(found, table="theme_test_summary"))
+            differs = theme_id in significant.index
+            found = describe(label, group, differs)
+            weight = NAMED_DIFFERENCE if differs else 0
+            corpus.findings.append(Finding(found, table="theme_test_summary", weight=weight))
     if len(significant):
         labels = "、".join(significant["label"])
         text = f"{unit}間で扱いに有意な差があるテーマ（補正 p < .05）: {labels}。"
@@ -468,12 +477,13 @@ def _theme_findings(corpus: Corpus, test: pd.DataFrame, settings: ReportSettings
                 "ただし文書の範囲（全文・概要版・案・抜粋、含む章）が計画によって異なるため、"
                 "差の一部は範囲の違いによる可能性があります（表「計画一覧」の coverage 列）。"
             )
-        corpus.findings.append(Finding(text, table="theme_test_summary"))
+        corpus.findings.append(Finding(text, table="theme_test_summary", weight=DIFFERENCES))
     else:
         corpus.findings.append(
             Finding(
                 f"{unit}間で扱いに有意な差があるテーマはありません（補正 p < .05）。",
                 table="theme_test_summary",
+                weight=DIFFERENCES,
             )
         )
 

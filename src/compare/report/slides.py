@@ -46,8 +46,8 @@ def takeaway(section: Section, figure: ReportFigure, briefing: Briefing | None =
         f for f in _findings(briefing) if getattr(f, "table", "") in keys and str(f).strip()
     ]
     if findings:
-        # A difference found between named plans first, then the themes that differ.
-        ranked = sorted(findings, key=lambda f: ("差は有意で" not in f, "有意な差" not in f))
+        # A tested difference about one theme first, then which themes differ (stable).
+        ranked = sorted(findings, key=lambda f: -getattr(f, "weight", 0))
         return str(ranked[0])
     lead = _table_lead(section)
     if lead:
