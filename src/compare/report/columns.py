@@ -213,7 +213,7 @@ VALUES: dict[str, dict[str, str]] = {
         "chi2": "χ² 検定",
         "fisher_exact": "Fisher 正確確率検定",
         "fisher_exact_monte_carlo": "Fisher 正確確率検定（モンテカルロ）",
-        "none": "検定なし（全計画で 0 件など）",
+        "none": "検定なし（該当が 0 件、またはすべての段落が該当）",
     },
     "status": {"matched": "対応あり", "only_a": "A のみ", "only_b": "B のみ"},
     "direction": {"target": "対象に多い", "reference": "他に多い"},
