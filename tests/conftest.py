@@ -1,4 +1,4 @@
-"""Shared fixtures: the bundled corpus and its catalogue."""
+"""Shared fixtures: the bundled corpus and its catalogue; comparing two written reports."""
 
 from __future__ import annotations
 
@@ -27,3 +27,14 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "cache"
     monkeypatch.setenv("COMPARE_CACHE_DIR", str(path))
     return path
+
+
+def assert_same_report(first: Path, second: Path) -> None:
+    """Two report folders hold the same files (index.html among them), byte for byte."""
+    one, two = (
+        {p.relative_to(root): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+        for root in (first, second)
+    )
+    assert sorted(one) == sorted(two) and Path("index.html") in one
+    for name in one:
+        assert one[name] == two[name], name

@@ -21,6 +21,7 @@ from compare.cli import main
 from compare.cli._scheduler import scheduler_address
 from compare.errors import CompareError, InputFileError
 from compare.pipeline import run_pipeline
+from tests.conftest import assert_same_report
 
 distributed = pytest.importorskip("distributed")
 
@@ -161,13 +162,7 @@ def test_cli_report_on_the_scheduler_writes_the_local_report(
     with distributed.get_task_stream(client) as stream:
         assert main([*common, "--scheduler", address, "--out", str(tmp_path / "dask")]) == 0
     assert any("_remote_task" in str(task["key"]) for task in stream.data)
-    local, remote = (
-        {p.relative_to(root): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-        for root in (tmp_path / "local", tmp_path / "dask")
-    )
-    assert sorted(local) == sorted(remote) and Path("index.html") in local
-    for name in local:
-        assert local[name] == remote[name], name
+    assert_same_report(tmp_path / "local", tmp_path / "dask")
     assert capsys.readouterr().err == ""
 
 

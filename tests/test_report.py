@@ -21,7 +21,7 @@ from compare.io.readers import read_text
 from compare.io.spreadsheet import restore
 from compare.pipeline import run_pipeline
 from compare.report import ReportSettings, write_report
-from tests.conftest import DATA
+from tests.conftest import DATA, assert_same_report
 
 DATE = "2025-01-01"
 SEEDS = ["sumida", "tama-6", "tokorozawa-2", "odawara-shakyo-4", "shimonoseki"]
@@ -481,13 +481,7 @@ def test_cli_report_keeps_its_cache_where_told_and_none_with_no_cache(cache_dir,
     assert not cache_dir.exists()
     assert main([*common, "--out", str(tmp_path / "uncached"), "--no-cache"]) == 0
     assert not cache_dir.exists()
-    cached, uncached = (
-        {p.relative_to(root): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-        for root in (tmp_path / "cached", tmp_path / "uncached")
-    )
-    assert sorted(cached) == sorted(uncached) and Path("index.html") in cached
-    for name in cached:
-        assert cached[name] == uncached[name], name
+    assert_same_report(tmp_path / "cached", tmp_path / "uncached")
 
 
 def test_cli_demo_prints_catalogue_summaries_and_where_the_report_is(tmp_path, capsys, monkeypatch):
