@@ -556,7 +556,7 @@ def _plan_work(record: tuple[str, str]) -> dict:
         return cached
     segments = _read_segments(path, plan_id)
     clock.lap("segment")
-    texts = _strings(segments["text"])
+    texts = segments["text"].tolist()  # the segmenter gives every text column as str
     analysed = _load(job.folder, "words", words_key)
     how = "tokens" if analysed is not None else ""
     if analysed is None:
@@ -591,20 +591,6 @@ def _analyse(texts: list[str]) -> tuple[list[list[str]], list[list[int]]]:
     content = _STATE["engine"].content
     pairs = [content(text) for text in texts]
     return [p[0] for p in pairs], [p[1] for p in pairs]
-
-
-def _strings(column: pd.Series, fill: bool = True) -> list[str]:
-    """The values of a text column of SEGMENTS as strings (missing values ``""`` if ``fill``).
-
-    Equal to ``column.fillna("").astype(str).tolist()`` (without ``fill``:
-    ``column.astype(str).tolist()``); the segmenter's columns hold ``str``
-    already, and converting them to pandas' string dtype and back costs more
-    than checking them.
-    """
-    values = column.tolist()
-    if all(type(value) is str for value in values):
-        return values
-    return (column.fillna("") if fill else column).astype(str).tolist()
 
 
 def _pack_analysis(words: list[list[str]], positions: list[list[int]]) -> dict[str, np.ndarray]:
@@ -648,8 +634,8 @@ def _code_and_count(
     """Theme hits, segment counts and word counts of one plan."""
     rules: RuleSet = _STATE["rules"]
     n_themes = len(rules.nodes)
-    kinds = _strings(segments["kind"], fill=False)
-    paths = _strings(segments["heading_path"])
+    kinds = segments["kind"].tolist()
+    paths = segments["heading_path"].tolist()
     hits = [0] * n_themes  # passages (paragraphs, list items, table rows)
     heading_hits = [0] * n_themes
     best = _Candidates(n_themes)
@@ -883,7 +869,8 @@ class _Totals:
 
     def themes_frame(self, plans: pd.DataFrame, *, headings: bool = False) -> pd.DataFrame:
         """Theme counts per plan over passages, or over headings only (``headings=True``)."""
-        # The columns of stat_theme_shares, so the report's statistics read these counts as they are.
+        # The columns of stat_theme_shares, so the report's statistics read these counts as
+        # they are; imported here, as scipy.stats is, only when the counts are read.
         from compare.stats.themes import SHARE_COLUMNS
 
         rows = []

@@ -79,31 +79,33 @@ def add_report_options(
 
 
 def _add_scale_options(parser: argparse.ArgumentParser) -> None:
-    from compare.report.model import DEFAULT_TEXT_CHARS
+    from compare.report import ReportSettings
 
+    defaults = ReportSettings()
     parser.add_argument(
         "--group-by",
         choices=("auto", "plan", "municipality"),
-        default="auto",
+        default=defaults.group_by,
         help="what the comparisons compare: plans, or municipalities (the plans of each summed); "
-        "'auto' (default) compares plans up to 60 plans, else municipalities",
+        f"'auto' (default) compares plans up to {defaults.max_plans_compared} plans, else "
+        "municipalities",
     )
     parser.add_argument(
         "--text-plans",
         type=int,
-        default=60,
+        default=defaults.text_plans,
         metavar="N",
         help="plans read in full for the co-occurrence network, goal alignment, policy matrix "
-        "and outlines: every plan when there are at most N (default 60), else a deterministic "
-        "sample of N that those sections name",
+        f"and outlines: every plan when there are at most N (default {defaults.text_plans}), "
+        "else a deterministic sample of N that those sections name",
     )
     parser.add_argument(
         "--text-chars",
         type=int,
-        default=DEFAULT_TEXT_CHARS,
+        default=defaults.text_chars,
         metavar="N",
         help="characters of plan text read in full at most (default "
-        f"{DEFAULT_TEXT_CHARS:,}): above them the same deterministic sample, smaller; bounds the "
+        f"{defaults.text_chars:,}): above them the same deterministic sample, smaller; bounds the "
         "report's memory on a national corpus",
     )
     # Options of the former large-corpus route: refused with what replaces them.
@@ -113,28 +115,27 @@ def _add_scale_options(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from compare.report import ReportSettings, write_report
-    from compare.report.model import DEFAULT_TEXT_CHARS
 
-    if getattr(args, "validation", None):
+    if args.validation:
         from compare.themes.sheet import read_coding_sheet
 
         read_coding_sheet(args.validation)  # a bad sheet fails before the long analysis
     from compare.errors import ReportError
 
-    if getattr(args, "scale", None) is not None:
+    if args.scale is not None:
         raise ReportError(
             "--scale is no longer needed: every report is built the same way; use --group-by "
             "plan|municipality to choose what is compared and --text-plans N for the plans read "
             "in full."
         )
-    if getattr(args, "sample", None) is not None:
-        raise ReportError("--sample is now --text-plans N (plans read in full, default 60).")
+    if args.sample is not None:
+        raise ReportError("--sample is now --text-plans N (plans read in full).")
     settings = ReportSettings(
-        group_by=getattr(args, "group_by", "auto"),
-        text_plans=getattr(args, "text_plans", 60),
-        text_chars=getattr(args, "text_chars", DEFAULT_TEXT_CHARS),
+        group_by=args.group_by,
+        text_plans=args.text_plans,
+        text_chars=args.text_chars,
         vocabulary=vocabulary_from_args(args),
-        validation=getattr(args, "validation", None),
+        validation=args.validation,
     )
     with dask_client(args.scheduler, args.scheduler_timeout) as client:
         path = write_report(

@@ -226,8 +226,9 @@ def text_sample(
     """
     ids = plans["plan_id"].astype(str).tolist()
     chars = plans["chars"].to_numpy(dtype=np.int64)
-    budget = int(chars.sum()) if max_chars is None else max_chars
-    if len(ids) <= size and int(chars.sum()) <= budget:
+    total_chars = int(chars.sum())
+    budget = total_chars if max_chars is None else max_chars
+    if len(ids) <= size and total_chars <= budget:
         return ids
     from compare.stats.clusters import ward_clusters
 
@@ -247,7 +248,7 @@ def text_sample(
         own = np.flatnonzero(plan_unit == central)
         candidates.append(int(own[np.lexsort((own, -tokens[own]))][0]))
     taken = set(candidates)
-    candidates += [int(i) for i in np.lexsort((np.arange(len(ids)), -tokens)) if i not in taken]
+    candidates += [int(i) for i in np.argsort(-tokens, kind="stable") if i not in taken]
     chosen: list[int] = []
     total = 0
     for i in candidates:
@@ -257,7 +258,7 @@ def text_sample(
             chosen.append(i)
             total += int(chars[i])
     if not chosen:
-        chosen = [int(np.lexsort((np.arange(len(ids)), chars))[0])]
+        chosen = [int(np.argmin(chars))]  # the first of the smallest plans
     return [ids[i] for i in sorted(chosen)]
 
 

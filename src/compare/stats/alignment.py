@@ -665,8 +665,8 @@ def _theme_profiles(goals: pd.DataFrame, hits: pd.DataFrame) -> tuple[np.ndarray
     coded = pd.DataFrame(
         {
             "plan_id": distinct["plan_id"].to_numpy(dtype=object),
-            "seg_id": np.fromiter((int(s) for s in distinct["seg_id"]), np.int64, len(distinct)),
-            "_theme": np.asarray([column[t] for t in distinct["theme_id"]], dtype=np.int64),
+            "seg_id": distinct["seg_id"].to_numpy(dtype=np.int64),
+            "_theme": distinct["theme_id"].map(column).to_numpy(dtype=np.int64),
         }
     )
     members = pd.DataFrame(

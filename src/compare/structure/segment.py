@@ -224,7 +224,7 @@ def read_corpus(catalog: str | Path | pd.DataFrame | None = None) -> pd.DataFram
     if frames:
         corpus = pd.concat(frames, ignore_index=True)
     else:
-        corpus = _typed(pd.DataFrame(columns=list(SEGMENT_COLUMNS)))
+        corpus = _frame({column: [] for column in SEGMENT_COLUMNS})
     corpus.attrs = {
         **provenance,
         "catalog_path": cat.attrs.get("catalog_path", ""),
@@ -395,22 +395,3 @@ def _frame(columns: dict[str, list[Any]]) -> pd.DataFrame:
         for name in SEGMENT_COLUMNS
     }
     return pd.DataFrame(data, columns=list(SEGMENT_COLUMNS))
-
-
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    for column in ("seg_id", "level", "line_start", "line_end"):
-        frame[column] = frame[column].astype("int64")
-    for column in (
-        "plan_id",
-        *METADATA_COLUMNS,
-        "kind",
-        "heading_path",
-        "section_id",
-        "text",
-        "raw",
-    ):
-        frame[column] = frame[column].astype(object)
-    frame["cells"] = frame["cells"].astype(object)
-    frame["page"] = frame["page"].astype("Int64")
-    frame["page_label"] = frame["page_label"].astype(object)
-    return frame
