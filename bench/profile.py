@@ -43,7 +43,6 @@ import argparse  # noqa: E402
 import cProfile  # noqa: E402
 import os  # noqa: E402
 import pstats  # noqa: E402
-import shlex  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
@@ -103,18 +102,13 @@ def mecab_floors(texts: list[str]) -> dict[str, float]:
     """
     import fugashi
 
-    from compare.text._engine import _chunks, prepare
+    from compare.text._engine import _chunks, dictionary_arguments, prepare
     from compare.text.tokenizer import Tokenizer
 
     engine = Tokenizer()._engine()
     chunks = [chunk for text in texts for chunk in _chunks(prepare(text)[0])]
     parse = engine.tagger.parse
-    dicdir = engine.settings.dicdir
-    rc = Path(dicdir) / "mecabrc"
-    wakati = fugashi.GenericTagger(
-        f"-r {shlex.quote(str(rc) if rc.exists() else os.devnull)} -d {shlex.quote(dicdir)} "
-        "-Owakati"
-    ).parse
+    wakati = fugashi.GenericTagger(f"{dictionary_arguments(engine.settings.dicdir)} -Owakati").parse
     cpu = {}
     start = time.process_time()
     for chunk in chunks:

@@ -170,12 +170,14 @@ def speed_reference(corpus: Path, every: int = 1) -> tuple[float, float]:
     from compare.io.readers import read_text
 
     # Generated plans come in UTF-8, CP932 and EUC-JP: decode them as the readers do.
-    paths = sorted(corpus.rglob("*.txt"))
-    lines = [line for path in paths[::every] for line in read_text(path).lines if line.strip()]
-    scale = 1.0
-    if every > 1:
-        total = sum(len(line) for path in paths for line in read_text(path).lines if line.strip())
-        scale = total / sum(len(line) for line in lines)
+    lines: list[str] = []
+    total = 0  # characters of the non-blank lines of every plan, each file decoded once
+    for number, path in enumerate(sorted(corpus.rglob("*.txt"))):
+        kept = [line for line in read_text(path).lines if line.strip()]
+        total += sum(map(len, kept))
+        if number % every == 0:
+            lines += kept
+    scale = total / max(1, sum(map(len, lines)))
     wall, cpu = module.raw_fugashi(lines)
     return wall * scale, cpu * scale
 

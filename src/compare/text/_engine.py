@@ -255,6 +255,13 @@ def _meaningful(word: str) -> bool:
     return any(c.isalpha() for c in word)
 
 
+def dictionary_arguments(dicdir: str) -> str:
+    """MeCab's arguments for the dictionary in ``dicdir``: its own ``mecabrc`` when it
+    has one (else none, so no system-wide file is read), and the folder itself."""
+    rc = Path(dicdir) / "mecabrc"
+    return f"-r {shlex.quote(str(rc) if rc.exists() else os.devnull)} -d {shlex.quote(dicdir)}"
+
+
 _TAGGERS = threading.local()
 
 
@@ -287,9 +294,9 @@ class Engine:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         dicdir = settings.dicdir
-        rc = Path(dicdir) / "mecabrc"
-        base = f"-r {shlex.quote(str(rc) if rc.exists() else os.devnull)} -d {shlex.quote(dicdir)}"
-        arguments = f"{base} -O '' '-F{_KEY}\\n' '-U{_KEY}\\n' '--eos-format='"
+        arguments = (
+            f"{dictionary_arguments(dicdir)} -O '' '-F{_KEY}\\n' '-U{_KEY}\\n' '--eos-format='"
+        )
         self.tagger = shared_tagger(arguments, dicdir)
         self.dictionary_info = [
             {k: (Path(v).name if k == "filename" else v) for k, v in d.items()}
