@@ -346,10 +346,7 @@ def test_plan_text_is_escaped_in_html_and_markdown(twin_reports):
 
 def test_same_input_gives_identical_files(twin_reports):
     first, second = twin_reports
-    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
-    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
-    for name in files:
-        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    assert_same_report(first, second)
 
 
 def test_one_plan_gets_a_report_that_says_comparisons_need_two(tmp_path: Path, isolated_cache):
@@ -587,10 +584,7 @@ def test_sampled_quotes_are_real_passages_at_their_source_lines(large_reports):
 
 def test_a_municipality_report_with_a_sample_is_deterministic(large_reports):
     _, first, second = large_reports
-    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
-    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
-    for name in files:
-        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    assert_same_report(first, second)
 
 
 def test_the_same_sections_whatever_the_size_and_the_sample_is_stated(

@@ -76,9 +76,10 @@ class Finding(str):
     ``table`` is the key of the report table behind it, which the page links
     and the Markdown names with its section.  ``weight`` says how much the
     finding tells a reader who sees only one sentence of its analysis (a
-    slide's lead): :data:`NAMED_DIFFERENCE` for a difference the tests
-    found, with the units it concerns; :data:`DIFFERENCES` for which themes
-    differ (or that none do); 0 otherwise.
+    slide's lead): :data:`NAMED_DIFFERENCE` for a core theme whose use the
+    test finds to differ between the compared units (naming them where it
+    can); :data:`DIFFERENCES` for which themes differ (or that none do); 0
+    otherwise.
     """
 
     table: str
@@ -91,7 +92,7 @@ class Finding(str):
         return finding
 
 
-#: Weights of :class:`Finding`: a tested difference about one theme, then the themes that differ.
+#: Weights of :class:`Finding`: a tested difference in one core theme, then the themes that differ.
 NAMED_DIFFERENCE = 2
 DIFFERENCES = 1
 
@@ -254,9 +255,10 @@ class ReportSettings:
 RETIRED_SETTINGS = {
     "large": "every report is built the same way; group_by chooses plans or municipalities",
     "large_plans": "use max_plans_compared (group_by='auto') and text_plans",
-    "large_chars": "use max_plans_compared (group_by='auto') and text_plans",
+    "large_chars": "use text_chars (characters read in full) and max_plans_compared",
     "sample_plans": "use text_plans (plans read in full for the text sections)",
-    "n_clusters": "the text sample takes one plan from each of text_plans vocabulary clusters",
+    "n_clusters": "the text sample takes one plan per vocabulary cluster, as many clusters as "
+    "text_plans and text_chars allow",
 }
 
 

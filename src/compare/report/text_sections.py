@@ -3,7 +3,8 @@
 Each is declared ``reads_text`` (:func:`compare.report.parts.report_section`),
 so it is built from :attr:`compare.report.model.Corpus.text`, the full segment
 and token tables of the plans whose text is read: every plan when the corpus
-has at most ``ReportSettings.text_plans``, else a deterministic sample
+has at most ``ReportSettings.text_plans`` plans and ``text_chars`` characters,
+else a deterministic sample within both
 (:func:`compare.report.corpus.text_sample`), which the section then names in
 its first paragraph.  One code path for every corpus size.
 """
